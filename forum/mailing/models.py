@@ -1,0 +1,54 @@
+"""The e-mail outbox: every message is stored before anything tries to send it."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingMessage(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (will retry)")
+        GAVE_UP = "gave_up", _("Failed (gave up)")
+
+    to = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ar")
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("plain text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    # [{"filename": ..., "mimetype": ..., "content_b64": ...}]; small files only
+    # (badges, .ics). Large ones are referenced, not copied.
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, blank=True, help_text=_("What the message is about."))
+    related_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    related_id = models.CharField(max_length=64, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    forum = models.ForeignKey(
+        "forum.Forum", null=True, blank=True, on_delete=models.SET_NULL, related_name="outgoing_messages"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outgoing_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,1 @@
+"""Registration types, registrations, badges and check-in (see issue: registration)."""

@@ -1,0 +1,172 @@
+"""Reads of the agenda shared by pages, the API and exports.
+
+The public never reads live rows: it reads the snapshot of the latest
+published ScheduleVersion, a single query whatever the size of the forum.
+`agenda_snapshot_build` makes that snapshot (and the organizers' live
+preview) from the rows in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from forum.models import Forum, Person
+
+from .models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+
+SNAPSHOT_SCHEMA = 1
+
+
+def sessions_for_forum(*, forum: Forum) -> QuerySet[Session]:
+    """Live sessions with everything the agenda shows, prefetched."""
+    return (
+        Session.objects.filter(forum=forum)
+        .select_related("hall", "track")
+        .prefetch_related(
+            Prefetch("roles", queryset=SessionRole.objects.select_related("person__organization")),
+            Prefetch(
+                "items",
+                queryset=SessionItem.objects.select_related("presenter__organization", "paper").prefetch_related(
+                    "paper__speakers"
+                ),
+            ),
+            Prefetch(
+                "honorees",
+                queryset=Honoree.objects.select_related("person__organization", "organization"),
+            ),
+        )
+        .order_by("starts_at", "hall__order", "hall_id", "id")
+    )
+
+
+def _person(person: Person) -> dict:
+    org = person.organization
+    return {
+        "id": person.pk,
+        "honorific": person.honorific,
+        "titles_ar": person.titles_ar,
+        "titles_en": person.titles_en,
+        "full_name_ar": person.full_name_ar,
+        "full_name_en": person.full_name_en,
+        "display_name_ar": person.display_name_ar,
+        "display_name_en": person.display_name_en,
+        "position_ar": person.position_ar,
+        "position_en": person.position_en,
+        "organization_ar": org.name_ar if org else "",
+        "organization_en": (org.name_en or org.name_ar) if org else "",
+        "bio_ar": person.bio_ar,
+        "bio_en": person.bio_en,
+        "has_photo": bool(person.photo),
+    }
+
+
+def agenda_snapshot_build(*, forum: Forum) -> dict:
+    """The agenda as plain data (JSON-ready), in the shape stored in ScheduleVersion.snapshot.
+
+    Times are ISO 8601 in the forum's time zone. People are listed once under
+    "people" and referred to by id.
+    """
+    tz = forum.tzinfo
+    forum = Forum.objects.select_related("organizer", "organizing_department", "patron__organization").get(pk=forum.pk)
+    people: dict[str, dict] = {}
+
+    def ref(person: Person | None) -> int | None:
+        if person is None:
+            return None
+        people.setdefault(str(person.pk), _person(person))
+        return person.pk
+
+    sessions = []
+    for s in sessions_for_forum(forum=forum):
+        items = []
+        for item in s.items.all():
+            paper = getattr(item, "paper", None)
+            items.append(
+                {
+                    "id": item.pk,
+                    "order": item.order,
+                    "kind": item.kind,
+                    "title_ar": item.title_ar,
+                    "title_en": item.title_en,
+                    "presenter_id": ref(item.presenter),
+                    "duration_minutes": item.duration_minutes,
+                    "paper": None
+                    if paper is None
+                    else {
+                        "id": paper.pk,
+                        "title_ar": paper.title_ar,
+                        "title_en": paper.title_en,
+                        "speaker_ids": [ref(p) for p in paper.speakers.all()],
+                    },
+                }
+            )
+        sessions.append(
+            {
+                "id": s.pk,
+                "number": s.number,
+                "kind": s.kind,
+                "title_ar": s.title_ar,
+                "title_en": s.title_en,
+                "description_ar": s.description_ar,
+                "description_en": s.description_en,
+                "hall_id": s.hall_id,
+                "track_id": s.track_id,
+                "starts_at": s.starts_at.astimezone(tz).isoformat(),
+                "ends_at": s.ends_at.astimezone(tz).isoformat(),
+                "status": s.status,
+                "roles": [{"person_id": ref(r.person), "role": r.role, "order": r.order} for r in s.roles.all()],
+                "items": items,
+                "honorees": [
+                    {
+                        "person_id": ref(h.person),
+                        "organization_ar": h.organization.name_ar if h.organization else "",
+                        "organization_en": (h.organization.name_en or h.organization.name_ar) if h.organization else "",
+                        "reason": h.reason,
+                        "gift": h.gift,
+                        "order": h.order,
+                    }
+                    for h in s.honorees.all()
+                ],
+            }
+        )
+    organizer = forum.organizer
+    department = forum.organizing_department
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "forum": {
+            "id": forum.pk,
+            "slug": forum.slug,
+            "title_ar": forum.title_ar,
+            "title_en": forum.title_en,
+            "edition": forum.edition,
+            "time_zone": forum.time_zone,
+            "first_day": forum.first_day.isoformat(),
+            "last_day": forum.last_day.isoformat(),
+            "venue_name_ar": forum.venue_name_ar,
+            "venue_name_en": forum.venue_name_en,
+            "organizer_ar": organizer.name_ar,
+            "organizer_en": organizer.name_en or organizer.name_ar,
+            "department_ar": department.name_ar if department else "",
+            "department_en": (department.name_en or department.name_ar) if department else "",
+            "patron_id": ref(forum.patron),
+        },
+        "halls": [
+            {"id": h.pk, "name_ar": h.name_ar, "name_en": h.name_en, "capacity": h.capacity, "order": h.order}
+            for h in forum.halls.all()
+        ],
+        "tracks": [
+            {"id": t.pk, "name_ar": t.name_ar, "name_en": t.name_en, "color": t.color, "order": t.order}
+            for t in forum.tracks.all()
+        ],
+        "people": people,
+        "sessions": sessions,
+    }
+
+
+def schedule_version_latest(*, forum: Forum) -> ScheduleVersion | None:
+    """The version the public sees, or None before the first publication."""
+    return ScheduleVersion.objects.filter(forum=forum).order_by("-number").first()
+
+
+def schedule_versions(*, forum: Forum) -> QuerySet[ScheduleVersion]:
+    return ScheduleVersion.objects.filter(forum=forum).order_by("-number").defer("snapshot")

@@ -1,0 +1,2 @@
+app_name = "speakers"
+urlpatterns: list = []
