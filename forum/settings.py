@@ -234,3 +234,4 @@ LOGGING = {
 }
 
 # ---- Settings owned by individual apps are added below this line, one block per app. ----
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
