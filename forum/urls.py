@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("api/v1/", include(("forum.api.urls", "api"), namespace="v1")),
+    path("api/v1/", include("forum.api.urls")),
     path("calendar/", include("forum.calendars.urls")),
 ]
 

@@ -1,6 +1,24 @@
 from django.urls import include, path
+from rest_framework.routers import DefaultRouter
 
+from . import views
+
+router = DefaultRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("forums", views.ForumViewSet, basename="forum")
+
+forum_router = DefaultRouter()
+forum_router.include_root_view = False
+forum_router.register("halls", views.HallViewSet, basename="hall")
+forum_router.register("tracks", views.TrackViewSet, basename="track")
+forum_router.register("sponsorships", views.SponsorshipViewSet, basename="sponsorship")
+forum_router.register("team", views.TeamMemberViewSet, basename="team-member")
+
+# Each app adds its forum-scoped routes under forums/<forum_slug>/ in its own api/urls.py.
 urlpatterns = [
+    path("", include(router.urls)),
+    path("forums/<slug:forum_slug>/", include(forum_router.urls)),
     path("", include("sessions.api.urls")),
     path("", include("speakers.api.urls")),
     path("", include("registration.api.urls")),

@@ -1,0 +1,100 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
+from .models import Forum, Hall, Organization, Person, Sponsorship, TeamMember, Track
+from .permissions import editable_forums
+
+admin.site.site_header = _("Quality and Excellence Forums")
+admin.site.site_title = _("Forums administration")
+admin.site.index_title = _("Organize")
+
+
+class DirectoryAdmin(admin.ModelAdmin):
+    """The shared directory of people and bodies: organizers of any forum maintain it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and (
+            request.user.is_superuser or editable_forums(request.user).exists()
+        )
+
+    has_view_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_add_permission = has_change_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Organization)
+class OrganizationAdmin(DirectoryAdmin):
+    list_display = ["name_ar", "name_en", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name_ar", "name_en"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Person)
+class PersonAdmin(DirectoryAdmin):
+    list_display = ["display_name_ar", "full_name_en", "position_ar", "organization", "email"]
+    list_filter = ["honorific"]
+    search_fields = ["full_name_ar", "full_name_en", "email", "position_ar"]
+    autocomplete_fields = ["organization", "user"]
+    fieldsets = [
+        (None, {"fields": [("honorific", "academic_title"), ("full_name_ar", "full_name_en")]}),
+        (_("Position"), {"fields": [("position_ar", "position_en"), "organization"]}),
+        (_("Contact"), {"fields": [("email", "phone"), "preferred_language", "user"]}),
+        (_("Profile"), {"fields": ["bio_ar", "bio_en", "photo"]}),
+    ]
+
+
+class HallInline(ForumTeamInlineMixin, admin.TabularInline):
+    model = Hall
+    extra = 0
+
+
+class TrackInline(ForumTeamInlineMixin, admin.TabularInline):
+    model = Track
+    extra = 0
+
+
+class SponsorshipInline(ForumTeamInlineMixin, admin.TabularInline):
+    model = Sponsorship
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class TeamMemberInline(ForumTeamInlineMixin, admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Forum)
+class ForumAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    forum_path = ""
+    list_display = ["title_ar", "edition", "organizer", "first_day", "last_day", "status"]
+    list_filter = ["status"]
+    search_fields = ["title_ar", "title_en", "slug"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    autocomplete_fields = ["organizer", "organizing_department", "patron"]
+    inlines = [HallInline, TrackInline, SponsorshipInline, TeamMemberInline]
+    fieldsets = [
+        (None, {"fields": ["slug", ("title_ar", "title_en"), "edition", "status"]}),
+        (_("Organizers"), {"fields": ["organizer", "organizing_department", "patron", "logo"]}),
+        (_("Venue and dates"), {"fields": [("venue_name_ar", "venue_name_en"), ("venue_address_ar", "venue_address_en"),
+                                            ("latitude", "longitude"), "time_zone", ("first_day", "last_day"),
+                                            "prayer_method"]}),
+        (_("Description"), {"fields": ["description_ar", "description_en"]}),
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            TeamMember.objects.get_or_create(forum=obj, user=request.user, defaults={"role": TeamMember.Role.OWNER})

@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
+
+from .models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+
+
+class SessionInlineMixin(ForumTeamInlineMixin):
+    def _parent_forum(self, obj):
+        return obj.forum if obj is not None else None
+
+
+class SessionRoleInline(SessionInlineMixin, admin.TabularInline):
+    model = SessionRole
+    extra = 0
+    autocomplete_fields = ["person"]
+    verbose_name = _("chair, speaker or panelist")
+    verbose_name_plural = _("chair, speakers and panelists")
+
+
+class SessionItemInline(SessionInlineMixin, admin.TabularInline):
+    model = SessionItem
+    extra = 0
+    autocomplete_fields = ["presenter"]
+    verbose_name_plural = _("the run of the session, in order")
+
+
+class HonoreeInline(SessionInlineMixin, admin.TabularInline):
+    model = Honoree
+    fk_name = "session"
+    extra = 0
+    autocomplete_fields = ["person", "organization", "presented_by", "presented_by_organization"]
+    fields = ["person", "organization", "reason", "gift", "presented_by", "presented_by_organization", "order", "status"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Honorees of a session belong to the session's forum.
+        if obj is not None:
+            formset.form.base_fields.pop("forum", None)
+        return formset
+
+
+@admin.register(Session)
+class SessionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "number", "kind", "forum", "hall", "starts_at", "ends_at", "status"]
+    list_filter = ["forum", "kind", "status", "hall"]
+    search_fields = ["title_ar", "title_en", "roles__person__full_name_ar"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["forum"]
+    inlines = [SessionRoleInline, SessionItemInline, HonoreeInline]
+    fieldsets = [
+        (None, {"fields": ["forum", ("number", "kind"), ("title_ar", "title_en"), "status"]}),
+        (_("When and where"), {"fields": [("starts_at", "ends_at"), ("hall", "track"), "expected_audience"]}),
+        (_("Description"), {"fields": ["description_ar", "description_en"], "classes": ["collapse"]}),
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Honoree):
+                instance.forum_id = form.instance.forum_id
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(Honoree)
+class HonoreeAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "forum", "session", "reason", "gift", "presented_by", "status", "order"]
+    list_filter = ["forum", "reason", "gift", "status"]
+    autocomplete_fields = ["forum", "session", "person", "organization", "presented_by", "presented_by_organization"]
+    search_fields = ["person__full_name_ar", "organization__name_ar"]
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    list_display = ["forum", "number", "published_at", "published_by"]
+    list_filter = ["forum"]
+    readonly_fields = ["forum", "number", "published_at", "published_by", "snapshot", "changelog"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
