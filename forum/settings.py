@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
     "registration.apps.RegistrationConfig",
+    "registration.badges.apps.BadgesConfig",
     "frontend.apps.FrontendConfig",
 ]
 

@@ -1,2 +1,6 @@
+from django.urls import include, path
+
 app_name = "registration"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("badges/", include("registration.badges.urls")),
+]

@@ -14,6 +14,7 @@ from forum.models import Forum
 
 from .models import ScheduleVersion, Session
 from .selectors import agenda_snapshot_build, schedule_version_latest
+from .signals import schedule_published
 
 SESSION_FIELDS = (
     "number", "kind", "title_ar", "title_en", "description_ar", "description_en", "hall", "track",
@@ -138,5 +139,8 @@ def schedule_publish(*, forum: Forum, user=None) -> ScheduleVersion:
         published_by=user if (user is not None and user.is_authenticated) else None,
         snapshot=snapshot,
         changelog=_changelog(previous.snapshot if previous else None, snapshot),
+    )
+    transaction.on_commit(
+        lambda: schedule_published.send(sender=ScheduleVersion, version=version, previous=previous)
     )
     return version
