@@ -1,0 +1,69 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - .venv, requirements, migrations, demo forums, server on 127.0.0.1:8000
+#   make test  - .venv, requirements, system packages the tests need, lint, the test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Test workers: pytest-xdist across the machine's cores.
+TEST_WORKERS ?= auto
+SYSTEM_PACKAGES := chromium fonts-noto-core
+
+.PHONY: run test install system-deps migrate seed lint messages bench bench-agenda bench-registration worker clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages: Chromium for the browser tests, Noto fonts for Arabic PDFs
+# (badges, proceedings). Installed only when missing; needs root or sudo.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: system-deps seed
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install system-deps lint
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Models and migrations differ: run makemigrations" && exit 1)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -q
+
+# Translations: regenerate .po from sources (per app) and compile .mo.
+messages: install
+	for d in forum sessions speakers registration frontend forum/mailing forum/calendars registration/badges; do \
+	  (cd $$d && $(CURDIR)/$(VENV)/bin/django-admin compilemessages >/dev/null) ; done
+
+worker: install
+	$(VENV)/bin/celery -A forum worker -l info
+
+bench: bench-agenda bench-registration
+
+bench-agenda: install
+	$(PY) benchmarks/agenda.py
+
+bench-registration: install
+	$(PY) benchmarks/registration.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
