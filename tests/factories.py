@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "pass-Word-123")
+    password = factory.django.Password("pass-Word-123")
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
