@@ -360,6 +360,7 @@ class TeamMember(models.Model):
     class Meta:
         verbose_name = _("team member")
         verbose_name_plural = _("organizer team")
+        ordering = ["forum", "role", "id"]
         constraints = [
             models.UniqueConstraint(fields=["forum", "user"], name="team_member_unique_per_forum"),
         ]
