@@ -47,7 +47,8 @@ lint: install
 
 test: install system-deps lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Models and migrations differ: run makemigrations" && exit 1)
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) -q
+	@rc=0; $(VENV)/bin/pytest -n $(TEST_WORKERS) -q || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "FAILED: no tests ran" >&2; exit 1; fi; exit $$rc
 
 # Translations: regenerate .po from sources (per app) and compile .mo.
 messages: install

@@ -89,8 +89,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -234,3 +234,8 @@ LOGGING = {
 
 # ---- Settings owned by individual apps are added below this line, one block per app. ----
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
+
+# ---- speakers ----
+# Papers, slides and proceedings: outside MEDIA_ROOT, streamed only by views that check access.
+SPEAKERS_PRIVATE_ROOT = Path(os.environ.get("SPEAKERS_PRIVATE_ROOT", BASE_DIR / "private_media"))
+SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
