@@ -257,3 +257,40 @@ class ScheduleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forum} v{self.number}"
+
+
+class Prayer(models.TextChoices):
+    """The five daily prayers, in the order of the day."""
+
+    FAJR = "fajr", _("Fajr")
+    DHUHR = "dhuhr", _("Dhuhr")
+    ASR = "asr", _("Asr")
+    MAGHRIB = "maghrib", _("Maghrib")
+    ISHA = "isha", _("Isha")
+
+
+class PrayerTimeOverride(models.Model):
+    """A prayer time set by hand for one forum day, replacing the computed one.
+
+    Local mosques and the venue sometimes announce a time a few minutes off the
+    astronomical calculation; the agenda follows what people will actually hear.
+    """
+
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, related_name="prayer_time_overrides", verbose_name=_("forum")
+    )
+    day = models.DateField(_("day"))
+    prayer = models.CharField(_("prayer"), max_length=8, choices=Prayer.choices)
+    time = models.TimeField(_("time (venue's local time)"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("prayer time override")
+        verbose_name_plural = _("prayer time overrides")
+        ordering = ["forum", "day", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "day", "prayer"], name="prayer_override_unique_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_prayer_display()} {self.time:%H:%M}"

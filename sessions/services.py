@@ -3,16 +3,18 @@ the admin's actions call the same functions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from forum.errors import DomainError, StaleObject
-from forum.models import Forum
+from forum.models import Forum, Hall, Person, TeamMember, Track
 
-from .models import ScheduleVersion, Session
+from . import conflicts
+from .models import PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
+from .prayers import PRAYER_WINDOW_MINUTES, prayer_break_title, prayer_times_for_forum
 from .selectors import agenda_snapshot_build, schedule_version_latest
 from .signals import schedule_published
 
@@ -22,15 +24,37 @@ SESSION_FIELDS = (
 )
 
 
-def _check_session(*, forum: Forum, data: dict) -> None:
-    starts_at: datetime = data["starts_at"]
-    ends_at: datetime = data["ends_at"]
-    if ends_at <= starts_at:
-        raise DomainError(_("The session must end after it starts."), field="ends_at", code="ends_before_start")
+def _check_session(*, forum: Forum, data: dict, session: Session | None = None) -> dict:
+    """Refuse a session state that breaks an error rule; return the conflict report otherwise.
+
+    The proposed state is checked against every other live session of the
+    forum (rules in conflicts.py); errors raise ScheduleConflict, which the
+    caller's transaction turns into "nothing changed".
+    """
     for key in ("hall", "track"):
         obj = data.get(key)
         if obj is not None and obj.forum_id != forum.pk:
             raise DomainError(_("This belongs to another forum."), field=key, code="other_forum")
+    starts_at: datetime | None = data.get("starts_at")
+    ends_at: datetime | None = data.get("ends_at")
+    if starts_at is None or ends_at is None:
+        raise DomainError(_("A session needs a start and an end."), field="starts_at" if starts_at is None else "ends_at")
+    number = data.get("number")
+    if number is not None:
+        taken = Session.objects.filter(forum=forum, number=number)
+        if session is not None:
+            taken = taken.exclude(pk=session.pk)
+        if taken.exists():
+            raise DomainError(_("Another session of this forum already has this number."), field="number",
+                              code="duplicate_number")
+    slots, context = conflicts.load_slots(forum=forum)
+    base = next((s for s in slots if session is not None and s.id == session.pk), None)
+    candidate = conflicts.slot_from_data(session=session, data=data, base=base)
+    slots = [s for s in slots if base is None or s.id != base.id] + [candidate]
+    report = conflicts.check_slots(slots, context, only={candidate.id})
+    if report["errors"]:
+        raise conflicts.ScheduleConflict(report)
+    return report
 
 
 @transaction.atomic
@@ -39,10 +63,11 @@ def session_create(*, forum: Forum, **data) -> Session:
     unknown = set(data) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
-    _check_session(forum=forum, data=data)
+    report = _check_session(forum=forum, data=data)
     session = Session(forum=forum, **data)
     session.full_clean(exclude=["forum"], validate_constraints=False)
     session.save()
+    session.conflicts = report
     return session
 
 
@@ -60,16 +85,18 @@ def session_update(*, session: Session, expected_lock_version: int | None = None
         )
     data = {field: getattr(current, field) for field in SESSION_FIELDS}
     data.update(changes)
-    _check_session(forum=current.forum, data=data)
+    report = _check_session(forum=current.forum, data=data, session=current)
     for field, value in changes.items():
         setattr(current, field, value)
     current.lock_version = F("lock_version") + 1
     current.save()
     current.refresh_from_db()
+    current.conflicts = report
     return current
 
 
 def session_cancel(*, session: Session, expected_lock_version: int | None = None) -> Session:
+    """Cancel a session: it stays on the agenda, marked cancelled, and takes no part in conflicts."""
     return session_update(
         session=session, expected_lock_version=expected_lock_version, status=Session.Status.CANCELLED
     )
@@ -101,8 +128,10 @@ def _changelog(previous: dict | None, current: dict) -> list[dict]:
                     "moved", s,
                     old_starts_at=old["starts_at"], old_ends_at=old["ends_at"], old_hall_id=old["hall_id"],
                     old_hall_ar=halls.get(old["hall_id"], {}).get("name_ar", ""),
+                    old_hall_en=halls.get(old["hall_id"], {}).get("name_en", ""),
                     starts_at=s["starts_at"], ends_at=s["ends_at"], hall_id=s["hall_id"],
                     hall_ar=halls.get(s["hall_id"], {}).get("name_ar", ""),
+                    hall_en=halls.get(s["hall_id"], {}).get("name_en", ""),
                 )
             )
         if (old["title_ar"], old["title_en"]) != (s["title_ar"], s["title_en"]):
@@ -144,3 +173,262 @@ def schedule_publish(*, forum: Forum, user=None) -> ScheduleVersion:
         lambda: schedule_published.send(sender=ScheduleVersion, version=version, previous=previous)
     )
     return version
+
+
+# ---- People in a session and the run of its items ------------------------------------------
+
+
+def _session_report(session: Session) -> dict:
+    return conflicts.session_conflicts(session=session)
+
+
+def _person_check(person: Person | None) -> None:
+    if person is None:
+        raise DomainError(_("Choose a person."), field="person")
+
+
+@transaction.atomic
+def session_role_add(*, session: Session, person: Person, role: str, order: int | None = None) -> SessionRole:
+    """Give a person a part in a session. One chair per session; the same person and role only once.
+
+    Overlaps with the person's other sessions are warnings (see conflicts.py), not refusals.
+    """
+    _person_check(person)
+    if role == SessionRole.Role.CHAIR and SessionRole.objects.filter(session=session, role=role).exists():
+        raise DomainError(_("This session already has a chair; add a co-chair instead."), field="role",
+                          code="one_chair")
+    if SessionRole.objects.filter(session=session, person=person, role=role).exists():
+        raise DomainError(_("This person already has this role in the session."), field="person", code="duplicate")
+    if order is None:
+        order = (SessionRole.objects.filter(session=session).aggregate(m=Max("order"))["m"] or 0) + 1
+    created = SessionRole.objects.create(session=session, person=person, role=role, order=order)
+    created.conflicts = _session_report(session)
+    return created
+
+
+@transaction.atomic
+def session_role_update(*, session_role: SessionRole, **changes) -> SessionRole:
+    """Change a participant's person, role or order, under the same rules as adding one."""
+    unknown = set(changes) - {"person", "role", "order"}
+    if unknown:
+        raise TypeError(f"unknown session role fields: {sorted(unknown)}")
+    current = SessionRole.objects.select_for_update().get(pk=session_role.pk)
+    person = changes.get("person", current.person)
+    role = changes.get("role", current.role)
+    _person_check(person)
+    others = SessionRole.objects.filter(session_id=current.session_id).exclude(pk=current.pk)
+    if role == SessionRole.Role.CHAIR and others.filter(role=role).exists():
+        raise DomainError(_("This session already has a chair; add a co-chair instead."), field="role",
+                          code="one_chair")
+    if others.filter(person=person, role=role).exists():
+        raise DomainError(_("This person already has this role in the session."), field="person", code="duplicate")
+    for key, value in changes.items():
+        setattr(current, key, value)
+    current.save()
+    current.conflicts = _session_report(current.session)
+    return current
+
+
+@transaction.atomic
+def session_role_remove(*, session_role: SessionRole) -> None:
+    session_role.delete()
+
+
+def _reorder(rows: list, ids: list[int], *, what: str) -> list:
+    """Put `ids` in the given order. All of a session's rows: that order. A subset (e.g. only the
+    speakers): those rows swap among the places they already hold, the others stay put."""
+    if len(set(ids)) != len(ids):
+        raise DomainError(_("Each %(what)s may appear only once in the new order.") % {"what": what}, field="ids")
+    by_id = {row.pk: row for row in rows}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise DomainError(
+            _("These do not belong to this session (maybe someone removed them): %(ids)s. Reload and try again.")
+            % {"ids": ", ".join(str(i) for i in missing)},
+            field="ids", code="stale",
+        )
+    # Normalise first, so rows created with the same default order get distinct places.
+    for place, row in enumerate(rows):
+        row.order = place
+    places = sorted(by_id[i].order for i in ids)
+    for place, row_id in zip(places, ids, strict=True):
+        by_id[row_id].order = place
+    return rows
+
+
+@transaction.atomic
+def session_roles_reorder(*, session: Session, ids: list[int]) -> list[SessionRole]:
+    """Reorder the chair, speakers and panelists of a session (e.g. the speakers' running order)."""
+    rows = list(SessionRole.objects.select_for_update().filter(session=session).order_by("order", "id"))
+    rows = _reorder(rows, ids, what=_("participant"))
+    SessionRole.objects.bulk_update(rows, ["order"])
+    return sorted(rows, key=lambda r: r.order)
+
+
+@transaction.atomic
+def session_item_add(*, session: Session, order: int | None = None, **fields) -> SessionItem:
+    """Add a step to the run of a session (anthem, recitation, speech, paper…), last unless placed."""
+    if order is None:
+        order = (SessionItem.objects.filter(session=session).aggregate(m=Max("order"))["m"] or 0) + 1
+    item = SessionItem(session=session, order=order, **fields)
+    item.full_clean(exclude=["session"], validate_constraints=False)
+    item.save()
+    item.conflicts = _session_report(session)
+    return item
+
+
+@transaction.atomic
+def session_item_update(*, session_item: SessionItem, **changes) -> SessionItem:
+    current = SessionItem.objects.select_for_update().get(pk=session_item.pk)
+    for key, value in changes.items():
+        setattr(current, key, value)
+    current.full_clean(exclude=["session"], validate_constraints=False)
+    current.save()
+    current.conflicts = _session_report(current.session)
+    return current
+
+
+@transaction.atomic
+def session_item_remove(*, session_item: SessionItem) -> None:
+    session_item.delete()
+
+
+@transaction.atomic
+def session_items_reorder(*, session: Session, ids: list[int]) -> list[SessionItem]:
+    """Reorder the run of a session, e.g. the opening ceremony's anthem, recitation and speeches."""
+    rows = list(SessionItem.objects.select_for_update().filter(session=session).order_by("order", "id"))
+    rows = _reorder(rows, ids, what=_("item"))
+    SessionItem.objects.bulk_update(rows, ["order"])
+    return sorted(rows, key=lambda r: r.order)
+
+
+# ---- Prayer times -------------------------------------------------------------------------------
+
+
+def _check_forum_day(forum: Forum, day: date) -> None:
+    if not (forum.first_day <= day <= forum.last_day):
+        raise DomainError(_("This day is not one of the forum's days."), field="day", code="outside_forum_days")
+
+
+@transaction.atomic
+def prayer_time_override_set(*, forum: Forum, day: date, prayer: str, time, note: str = "") -> PrayerTimeOverride:
+    """Set a prayer time by hand for one forum day (replacing any earlier override)."""
+    _check_forum_day(forum, day)
+    override, _created = PrayerTimeOverride.objects.update_or_create(
+        forum=forum, day=day, prayer=prayer, defaults={"time": time, "note": note}
+    )
+    return override
+
+
+@transaction.atomic
+def prayer_time_override_remove(*, override: PrayerTimeOverride) -> None:
+    override.delete()
+
+
+@transaction.atomic
+def prayer_break_insert(
+    *, forum: Forum, day: date, prayer: str, hall: Hall | None = None, minutes: int = PRAYER_WINDOW_MINUTES
+) -> Session:
+    """Insert a prayer break at a day's prayer time in one step (a Session of kind "prayer").
+
+    It goes through session_create, so a hall already busy then refuses it.
+    """
+    _check_forum_day(forum, day)
+    if not 5 <= minutes <= 120:
+        raise DomainError(_("A prayer break lasts between 5 and 120 minutes."), field="minutes")
+    times = [p for p in prayer_times_for_forum(forum=forum) if p.day == day and p.prayer == prayer]
+    if not times:
+        raise DomainError(
+            _("No prayer time is known for this day: set the venue's coordinates or the time by hand."),
+            field="prayer", code="no_prayer_time",
+        )
+    at = times[0].at
+    from django.utils.translation import override as language
+
+    with language("ar"):
+        title_ar = prayer_break_title(prayer)
+    with language("en"):
+        title_en = prayer_break_title(prayer)
+    return session_create(
+        forum=forum, kind=Session.Kind.PRAYER, title_ar=title_ar, title_en=title_en, hall=hall,
+        starts_at=at, ends_at=at + timedelta(minutes=minutes),
+    )
+
+
+# ---- A new edition --------------------------------------------------------------------------------
+
+
+def _shift(value: datetime, days: int, tz) -> datetime:
+    """The same wall-clock time `days` later in the forum's zone (safe across DST changes)."""
+    local = value.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), tzinfo=tz)
+
+
+@transaction.atomic
+def forum_edition_copy(
+    *, forum: Forum, user, slug: str, first_day: date, title_ar: str = "", title_en: str = ""
+) -> Forum:
+    """Copy a forum's agenda to a new edition in one step.
+
+    The new forum is a draft, numbered as the next edition, its days shifted so
+    that it starts on `first_day`. Halls, themes, the team and every scheduled
+    session are copied with their chair, speakers, panelists and items; people
+    are the same people. Cancelled sessions, working papers, honorees, prayer
+    overrides and published versions belong to the old edition and stay there.
+    """
+    if Forum.objects.filter(slug=slug).exists():
+        raise DomainError(_("A forum with this slug already exists."), field="slug", code="duplicate_slug")
+    shift = (first_day - forum.first_day).days
+    tz = forum.tzinfo
+    new = Forum.objects.create(
+        slug=slug,
+        title_ar=title_ar or forum.title_ar,
+        title_en=title_en or forum.title_en,
+        edition=forum.edition + 1,
+        organizer_id=forum.organizer_id,
+        organizing_department_id=forum.organizing_department_id,
+        patron_id=forum.patron_id,
+        venue_name_ar=forum.venue_name_ar, venue_name_en=forum.venue_name_en,
+        venue_address_ar=forum.venue_address_ar, venue_address_en=forum.venue_address_en,
+        latitude=forum.latitude, longitude=forum.longitude, time_zone=forum.time_zone,
+        first_day=first_day, last_day=forum.last_day + timedelta(days=shift),
+        status=Forum.Status.DRAFT,
+        description_ar=forum.description_ar, description_en=forum.description_en,
+        prayer_method=forum.prayer_method, logo=forum.logo,
+    )
+    team = {m.user_id: m.role for m in TeamMember.objects.filter(forum=forum)}
+    if user is not None and user.is_authenticated:
+        team[user.pk] = TeamMember.Role.OWNER
+    TeamMember.objects.bulk_create([TeamMember(forum=new, user_id=u, role=r) for u, r in team.items()])
+    halls = {}
+    for hall in Hall.objects.filter(forum=forum):
+        halls[hall.pk] = Hall.objects.create(
+            forum=new, name_ar=hall.name_ar, name_en=hall.name_en, capacity=hall.capacity, order=hall.order
+        )
+    tracks = {}
+    for track in Track.objects.filter(forum=forum):
+        tracks[track.pk] = Track.objects.create(
+            forum=new, name_ar=track.name_ar, name_en=track.name_en, description_ar=track.description_ar,
+            description_en=track.description_en, color=track.color, order=track.order,
+        )
+    old_sessions = list(
+        Session.objects.filter(forum=forum).exclude(status=Session.Status.CANCELLED).prefetch_related("roles", "items")
+    )
+    roles, items = [], []
+    for old in old_sessions:
+        copy = Session.objects.create(
+            forum=new, number=old.number, kind=old.kind, title_ar=old.title_ar, title_en=old.title_en,
+            description_ar=old.description_ar, description_en=old.description_en,
+            hall=halls.get(old.hall_id), track=tracks.get(old.track_id),
+            starts_at=_shift(old.starts_at, shift, tz), ends_at=_shift(old.ends_at, shift, tz),
+            expected_audience=old.expected_audience,
+        )
+        roles += [SessionRole(session=copy, person_id=r.person_id, role=r.role, order=r.order) for r in old.roles.all()]
+        items += [
+            SessionItem(session=copy, order=i.order, kind=i.kind, title_ar=i.title_ar, title_en=i.title_en,
+                        presenter_id=i.presenter_id, duration_minutes=i.duration_minutes)
+            for i in old.items.all()
+        ]
+    SessionRole.objects.bulk_create(roles)
+    SessionItem.objects.bulk_create(items)
+    return new
