@@ -1,0 +1,128 @@
+"""Messages to attendees, built in the background and sent through the outbox.
+
+Every message carries Arabic first and English below it, whatever language
+the person chose, because these e-mails are forwarded inside organizations.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from forum.mailing.models import OutgoingMessage
+from forum.mailing.services import Attachment, message_enqueue
+
+from .models import Registration, WaitlistEntry
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION_KIND = "registration_confirmation"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def registration_url(registration: Registration, language: str = "ar") -> str:
+    with translation.override(language):
+        return absolute(reverse("registration:detail", args=[registration.access_token]))
+
+
+def _bilingual(template: str, context: dict) -> tuple[str, str]:
+    parts_text, parts_html = [], []
+    for language in ("ar", "en"):
+        with translation.override(language):
+            ctx = {**context, "language": language}
+            parts_text.append(render_to_string(f"registration/email/{template}.txt", ctx).strip())
+            parts_html.append(render_to_string(f"registration/email/{template}.html", ctx).strip())
+    text = "\n\n———\n\n".join(parts_text)
+    html = render_to_string("registration/email/bilingual.html", {"parts": parts_html})
+    return text, html
+
+
+def _subject(template: str, context: dict) -> str:
+    subjects = []
+    for language in ("ar", "en"):
+        with translation.override(language):
+            subjects.append(render_to_string(f"registration/email/{template}_subject.txt", context).strip())
+    return " | ".join(subjects)
+
+
+def confirmation_attachments(registration: Registration) -> list[Attachment]:
+    """The badge PDF and the calendar invite; a failure of either must not stop the e-mail."""
+    attachments = []
+    try:
+        from registration.badges.rendering import badge_pdf
+
+        attachments.append(Attachment(f"badge-{registration.reference}.pdf", badge_pdf(registration=registration),
+                                      "application/pdf"))
+    except Exception:  # the badge can still be fetched from the registration page
+        log.exception("badge PDF for registration %s failed", registration.pk)
+    try:
+        from forum.calendars.invites import attendee_confirmation_ics
+
+        attachments.append(Attachment("forum.ics", attendee_confirmation_ics(registration=registration),
+                                      "text/calendar; method=PUBLISH; charset=utf-8"))
+    except Exception:
+        log.exception("calendar invite for registration %s failed", registration.pk)
+    return attachments
+
+
+def confirmation_enqueue(*, registration_id: int, resend: bool = False) -> OutgoingMessage | None:
+    registration = (
+        Registration.objects.select_related("forum", "registration_type", "payment").filter(pk=registration_id).first()
+    )
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        return None
+    if not resend and OutgoingMessage.objects.filter(
+        kind=CONFIRMATION_KIND, related_id=str(registration.pk), forum=registration.forum
+    ).exists():
+        return None  # a retried task must not send the confirmation twice
+    try:
+        from registration.badges.services import badge_issue
+
+        badge_issue(registration=registration)
+    except Exception:
+        log.exception("badge for registration %s could not be issued", registration.pk)
+    context = {
+        "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
+    }
+    text, html = _bilingual("confirmation", context)
+    return message_enqueue(
+        to=registration.email, subject=_subject("confirmation", context), text_body=text, html_body=html,
+        attachments=confirmation_attachments(registration), language=registration.language,
+        kind=CONFIRMATION_KIND, related=registration, forum=registration.forum,
+    )
+
+
+def badge_revoke_for(*, registration_id: int) -> None:
+    registration = Registration.objects.filter(pk=registration_id).first()
+    if registration is None or registration.holds_seat:
+        return
+    try:
+        from registration.badges.services import badge_revoke
+    except ImportError:
+        return
+    badge_revoke(registration=registration)
+
+
+def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:
+    entry = WaitlistEntry.objects.select_related("forum", "registration_type").filter(pk=entry_id).first()
+    if entry is None or entry.status != WaitlistEntry.Status.OFFERED:
+        return None
+    urls = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            urls[language] = absolute(reverse("registration:claim", args=[entry.claim_token]))
+    context = {"entry": entry, "forum": entry.forum, "type": entry.registration_type,
+               "url_ar": urls["ar"], "url_en": urls["en"]}
+    text, html = _bilingual("waitlist_offer", context)
+    return message_enqueue(
+        to=entry.email, subject=_subject("waitlist_offer", context), text_body=text, html_body=html,
+        language=entry.language, kind="waitlist_offer", related=entry, forum=entry.forum,
+    )

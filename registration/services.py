@@ -1,0 +1,712 @@
+"""Every write that matters in registration, one function per use case.
+
+Seats: `_seat_take` increments the forum's and the type's `seats_taken` with a
+conditional UPDATE (`... WHERE seats_taken < capacity`). PostgreSQL takes the
+row lock and re-checks the condition on the newest row version, so when many
+race for the last seats exactly as many win as there are seats, and the
+CheckConstraints on both rows stop any bug from overselling. Locks are always
+taken forum row first, then type row, and as late as possible in the
+transaction (after any Stripe call), so a registration holds the forum lock for
+a few milliseconds only.
+
+Anything slow (badge PDF, calendar file, e-mail) runs after commit in a task.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.errors import DomainError, PermissionDenied
+from forum.models import Forum
+
+from . import payments
+from .models import (
+    Answer,
+    InviteCode,
+    Payment,
+    Question,
+    Refund,
+    Registration,
+    RegistrationSettings,
+    RegistrationType,
+    StripeEvent,
+    WaitlistEntry,
+)
+
+log = logging.getLogger(__name__)
+
+Status = Registration.Status
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+
+
+class SeatsFull(DomainError):
+    status_code = 409
+    default_code = "full"
+
+
+# ---- settings and counters ------------------------------------------------------------------
+
+
+def registration_settings_get(*, forum: Forum) -> RegistrationSettings:
+    settings_row, _created = RegistrationSettings.objects.get_or_create(forum=forum)
+    return settings_row
+
+
+def _seat_take(*, forum_id: int, type_id: int) -> None:
+    """Take one seat of the forum and of the type, or raise SeatsFull. Locks forum row, then type row."""
+    has_room = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+    taken = RegistrationSettings.objects.filter(has_room, forum_id=forum_id, is_open=True).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    if not taken:
+        row = RegistrationSettings.objects.filter(forum_id=forum_id).values("is_open").first()
+        if row is None:
+            RegistrationSettings.objects.get_or_create(forum_id=forum_id)
+            return _seat_take(forum_id=forum_id, type_id=type_id)
+        if not row["is_open"]:
+            raise DomainError(_("Registration for this forum is closed."), field="registration_type")
+        raise SeatsFull(_("Sorry, the forum is full."), field="registration_type")
+    taken = RegistrationType.objects.filter(
+        Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")), pk=type_id
+    ).update(seats_taken=F("seats_taken") + 1)
+    if not taken:
+        RegistrationSettings.objects.filter(forum_id=forum_id).update(seats_taken=F("seats_taken") - 1)
+        raise SeatsFull(_("Sorry, there are no seats left of this type."), field="registration_type")
+
+
+def _seat_release(*, forum_id: int, type_id: int) -> None:
+    RegistrationSettings.objects.filter(forum_id=forum_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+    RegistrationType.objects.filter(pk=type_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
+
+
+def _seat_freed(*, forum_id: int, type_id: int) -> WaitlistEntry | None:
+    """A seat of the type became free: offer it to the next person waiting, or give it back.
+
+    The offered seat stays counted as taken, so it waits for the claimant.
+    """
+    waitlist_on = RegistrationSettings.objects.filter(forum_id=forum_id, waitlist_enabled=True).values_list(
+        "claim_hours", flat=True
+    )
+    claim_hours = next(iter(waitlist_on), None)
+    if claim_hours is not None:
+        entry = (
+            WaitlistEntry.objects.select_for_update(skip_locked=True)
+            .filter(registration_type_id=type_id, status=WaitlistEntry.Status.WAITING)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if entry is not None:
+            now = timezone.now()
+            entry.status = WaitlistEntry.Status.OFFERED
+            entry.offered_at = now
+            entry.offer_expires_at = now + timedelta(hours=claim_hours)
+            entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+            transaction.on_commit(lambda: _task("waitlist_offer_send", entry_id=entry.pk))
+            return entry
+    _seat_release(forum_id=forum_id, type_id=type_id)
+    return None
+
+
+def seats_recount(*, forum: Forum) -> None:
+    """Rebuild the counters from the rows (repair tool; the services keep them right)."""
+    with transaction.atomic():
+        settings_row = RegistrationSettings.objects.select_for_update().get_or_create(forum=forum)[0]
+        total = 0
+        for rtype in RegistrationType.objects.select_for_update().filter(forum=forum):
+            count = (
+                Registration.objects.filter(registration_type=rtype, status__in=Registration.SEAT_HOLDING).count()
+                + WaitlistEntry.objects.filter(registration_type=rtype, status=WaitlistEntry.Status.OFFERED).count()
+            )
+            RegistrationType.objects.filter(pk=rtype.pk).update(seats_taken=count)
+            total += count
+        RegistrationSettings.objects.filter(pk=settings_row.pk).update(seats_taken=total)
+
+
+def _task(name: str, **kwargs) -> None:
+    """Queue a registration task after commit; a broker outage must not undo the change."""
+    from . import tasks
+
+    try:
+        getattr(tasks, name).delay(**kwargs)
+    except Exception:  # logged; the periodic sweep or a resend covers it
+        log.exception("could not queue %s %s", name, kwargs)
+
+
+# ---- answers to custom questions --------------------------------------------------------------
+
+
+def answers_clean(*, questions, data: dict, files: dict | None = None) -> list[Answer]:
+    """Validate answers against the forum's questions. Keys are `q<id>`. Unsaved Answer objects."""
+    files = files or {}
+    errors: dict[str, list[str]] = {}
+    answers = []
+    for question in questions:
+        key = f"q{question.pk}"
+        raw = data.get(key, "")
+        raw = "" if raw is None else str(raw).strip() if not isinstance(raw, bool) else ("yes" if raw else "no")
+        upload = files.get(key)
+        if question.kind == Question.Kind.FILE:
+            if upload is None:
+                if question.required:
+                    errors[key] = [_("This question needs an answer.")]
+                continue
+            if upload.size > 5 * 1024 * 1024:
+                errors[key] = [_("The file is larger than 5 MB.")]
+                continue
+            answers.append(Answer(question=question, value=upload.name[:255], file=upload))
+            continue
+        if raw == "":
+            if question.required:
+                errors[key] = [_("This question needs an answer.")]
+            continue
+        if question.kind == Question.Kind.CHOICE and raw not in {v for v, _label in question.choice_options()}:
+            errors[key] = [_("Choose one of the options.")]
+            continue
+        if question.kind == Question.Kind.YES_NO:
+            lowered = raw.lower()
+            if lowered in ("yes", "true", "1", "on", "نعم"):
+                raw = "yes"
+            elif lowered in ("no", "false", "0", "off", "لا"):
+                raw = "no"
+            else:
+                errors[key] = [_("Answer yes or no.")]
+                continue
+        if question.kind == Question.Kind.PHONE and not PHONE_RE.match(raw):
+            errors[key] = [_("Enter a phone number, e.g. +966 5x xxx xxxx.")]
+            continue
+        answers.append(Answer(question=question, value=raw[:4000]))
+    if errors:
+        raise DomainError(errors=errors)
+    return answers
+
+
+# ---- registering ------------------------------------------------------------------------------
+
+
+def _invite_code_use(*, registration_type: RegistrationType, code: str) -> InviteCode:
+    code = (code or "").strip().upper()
+    if not code:
+        raise DomainError(_("This registration type needs an invite code."), field="invite_code")
+    now = timezone.now()
+    invite = InviteCode.objects.filter(registration_type=registration_type, code=code).first()
+    if invite is None:
+        raise DomainError(_("This invite code is not valid."), field="invite_code")
+    if invite.expires_at is not None and invite.expires_at <= now:
+        raise DomainError(_("This invite code has expired."), field="invite_code")
+    used = InviteCode.objects.filter(pk=invite.pk, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
+    if not used:
+        raise DomainError(_("This invite code has been used up."), field="invite_code")
+    return invite
+
+
+def _initial_status(rtype: RegistrationType) -> str:
+    if rtype.is_paid:
+        return Status.PENDING
+    if rtype.requires_approval:
+        return Status.AWAITING_APPROVAL
+    return Status.CONFIRMED
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    forum: Forum,
+    registration_type: RegistrationType,
+    full_name_ar: str,
+    email: str,
+    full_name_en: str = "",
+    honorific: str = "",
+    phone: str = "",
+    position: str = "",
+    organization_name: str = "",
+    language: str = "ar",
+    invite_code: str = "",
+    answers: list[Answer] | None = None,
+    user=None,
+    _seat_already_held: bool = False,
+) -> Registration:
+    """Register one person for a forum.
+
+    Rules: the forum is published and registration open; the type belongs to
+    the forum and is open; invitation-only types need a valid, unexpired,
+    not-used-up code; one live registration per e-mail per forum; a seat of
+    the forum and of the type must be free (else SeatsFull and the waiting
+    list). Free types are confirmed at once, types needing approval wait for
+    an organizer, paid types are pending and hold their seat for the forum's
+    hold minutes.
+    """
+    email = (email or "").strip().lower()
+    if registration_type.forum_id != forum.pk:
+        raise DomainError(_("This registration type is not part of this forum."), field="registration_type")
+    if forum.status != Forum.Status.PUBLISHED:
+        raise DomainError(_("Registration for this forum is closed."), field="registration_type")
+    if not registration_type.is_active:
+        raise DomainError(_("This registration type is closed."), field="registration_type")
+    if not full_name_ar.strip():
+        raise DomainError(_("Enter your name."), field="full_name_ar")
+    if Registration.objects.filter(forum=forum, email=email, status__in=Registration.SEAT_HOLDING).exists():
+        raise DomainError(_("This e-mail address is already registered for this forum."), field="email")
+    invite = None
+    if registration_type.is_invitation_only and not _seat_already_held:
+        invite = _invite_code_use(registration_type=registration_type, code=invite_code)
+
+    status = _initial_status(registration_type)
+    now = timezone.now()
+    hold_until = None
+    if status == Status.PENDING:
+        hold_minutes = (
+            RegistrationSettings.objects.filter(forum=forum).values_list("hold_minutes", flat=True).first() or 30
+        )
+        hold_until = now + timedelta(minutes=hold_minutes)
+
+    # The seat is taken last: the forum row stays locked only from here to commit.
+    if not _seat_already_held:
+        _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
+    try:
+        registration = Registration.objects.create(
+            forum=forum,
+            registration_type=registration_type,
+            status=status,
+            user=user if user is not None and user.is_authenticated else None,
+            honorific=honorific or "",
+            full_name_ar=full_name_ar.strip(),
+            full_name_en=(full_name_en or "").strip(),
+            email=email,
+            phone=(phone or "").strip(),
+            position=(position or "").strip(),
+            organization_name=(organization_name or "").strip(),
+            language=language if language in ("ar", "en") else "ar",
+            amount_minor=registration_type.total_minor if registration_type.is_paid else 0,
+            currency=registration_type.currency,
+            hold_expires_at=hold_until,
+            confirmed_at=now if status == Status.CONFIRMED else None,
+            invite_code=invite,
+        )
+    except IntegrityError:
+        raise DomainError(_("This e-mail address is already registered for this forum."), field="email") from None
+    if answers:
+        for answer in answers:
+            answer.registration = registration
+        Answer.objects.bulk_create(answers)
+    if status == Status.CONFIRMED:
+        transaction.on_commit(lambda: _task("registration_confirmation_send", registration_id=registration.pk))
+    return registration
+
+
+def _lock(registration: Registration) -> Registration:
+    return Registration.objects.select_for_update().select_related("registration_type", "forum").get(
+        pk=registration.pk
+    )
+
+
+def _confirm(registration: Registration, *, approved: bool = False) -> None:
+    needs_approval = registration.registration_type.requires_approval and not approved
+    registration.status = Status.AWAITING_APPROVAL if needs_approval else Status.CONFIRMED
+    registration.hold_expires_at = None
+    if registration.status == Status.CONFIRMED:
+        registration.confirmed_at = timezone.now()
+    registration.save(update_fields=["status", "hold_expires_at", "confirmed_at"])
+    if registration.status == Status.CONFIRMED:
+        transaction.on_commit(lambda: _task("registration_confirmation_send", registration_id=registration.pk))
+
+
+def _end(registration: Registration, *, status: str, reason: str = "") -> None:
+    """Move a seat-holding registration to an end status and free its seat."""
+    was_holding = registration.holds_seat
+    registration.status = status
+    registration.hold_expires_at = None
+    registration.cancel_reason = reason[:255]
+    if status != Status.EXPIRED:
+        registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "hold_expires_at", "cancel_reason", "cancelled_at"])
+    if was_holding:
+        _seat_freed(forum_id=registration.forum_id, type_id=registration.registration_type_id)
+    transaction.on_commit(lambda: _task("registration_badge_revoke", registration_id=registration.pk))
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, by=None, reason: str = "") -> Registration:
+    """Cancel a live registration (the attendee through their link, or an organizer).
+
+    Frees the seat (offered to the waiting list), revokes the badge and refunds what was paid.
+    """
+    registration = _lock(registration)
+    if not registration.holds_seat:
+        raise DomainError(_("This registration is no longer active."), code="not_active")
+    _refund_remaining(registration, reason=Refund.Reason.CANCELLATION)
+    _end(registration, status=Status.CANCELLED, reason=reason or ("organizer" if by else "attendee"))
+    return registration
+
+
+@transaction.atomic
+def registration_approve(*, registration: Registration) -> Registration:
+    registration = _lock(registration)
+    if registration.status != Status.AWAITING_APPROVAL:
+        raise DomainError(_("Only registrations awaiting approval can be approved."), code="not_awaiting")
+    _confirm(registration, approved=True)
+    return registration
+
+
+@transaction.atomic
+def registration_reject(*, registration: Registration, reason: str = "") -> Registration:
+    registration = _lock(registration)
+    if registration.status not in (Status.AWAITING_APPROVAL, Status.PENDING):
+        raise DomainError(_("Only registrations awaiting approval can be rejected."), code="not_awaiting")
+    _refund_remaining(registration, reason=Refund.Reason.REJECTED)
+    _end(registration, status=Status.REJECTED, reason=reason)
+    return registration
+
+
+def registration_confirmation_resend(*, registration: Registration) -> None:
+    if registration.status != Status.CONFIRMED:
+        raise DomainError(_("Only confirmed registrations have a confirmation to resend."), code="not_confirmed")
+    transaction.on_commit(
+        lambda: _task("registration_confirmation_send", registration_id=registration.pk, resend=True)
+    )
+
+
+@transaction.atomic
+def registration_expire(*, registration: Registration, now=None) -> bool:
+    """Release the seat of a pending registration whose hold has passed. True if it expired now."""
+    now = now or timezone.now()
+    registration = _lock(registration)
+    if registration.status != Status.PENDING or not registration.hold_expires_at or registration.hold_expires_at > now:
+        return False
+    _end(registration, status=Status.EXPIRED, reason="hold expired")
+    return True
+
+
+def registration_expire_if_due(*, registration: Registration) -> Registration:
+    """Check on access: a pending registration past its hold is released before it is shown."""
+    if (
+        registration.status == Status.PENDING
+        and registration.hold_expires_at is not None
+        and registration.hold_expires_at <= timezone.now()
+    ):
+        registration_expire(registration=registration)
+        registration.refresh_from_db()
+    return registration
+
+
+def registrations_expire(*, now=None) -> int:
+    """Periodic sweep: release every pending registration past its hold, and lapse old waiting-list offers."""
+    now = now or timezone.now()
+    count = 0
+    for registration in Registration.objects.filter(status=Status.PENDING, hold_expires_at__lte=now).only("pk"):
+        count += registration_expire(registration=registration, now=now)
+    waitlist_offers_expire(now=now)
+    return count
+
+
+# ---- waiting list -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def waitlist_join(
+    *, forum: Forum, registration_type: RegistrationType, full_name_ar: str, email: str,
+    full_name_en: str = "", phone: str = "", language: str = "ar",
+) -> WaitlistEntry:
+    """Join the waiting list of a full type. One live entry per e-mail per forum."""
+    email = (email or "").strip().lower()
+    if registration_type.forum_id != forum.pk:
+        raise DomainError(_("This registration type is not part of this forum."), field="registration_type")
+    if not registration_settings_get(forum=forum).waitlist_enabled:
+        raise DomainError(_("This forum has no waiting list."), field="registration_type")
+    if not full_name_ar.strip():
+        raise DomainError(_("Enter your name."), field="full_name_ar")
+    if WaitlistEntry.objects.filter(
+        forum=forum, email=email, status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
+    ).exists():
+        raise DomainError(_("This e-mail address is already on the waiting list."), field="email")
+    try:
+        with transaction.atomic():
+            return WaitlistEntry.objects.create(
+                forum=forum, registration_type=registration_type, full_name_ar=full_name_ar.strip(),
+                full_name_en=(full_name_en or "").strip(), email=email, phone=phone or "",
+                language=language if language in ("ar", "en") else "ar",
+            )
+    except IntegrityError:
+        raise DomainError(_("This e-mail address is already on the waiting list."), field="email") from None
+
+
+def _lapse(entry: WaitlistEntry) -> None:
+    entry.status = WaitlistEntry.Status.LAPSED
+    entry.save(update_fields=["status"])
+    _seat_freed(forum_id=entry.forum_id, type_id=entry.registration_type_id)
+
+
+@transaction.atomic
+def waitlist_claim(*, claim_token: str, answers: list[Answer] | None = None, **person) -> Registration:
+    """Turn an offered waiting-list seat into a registration, within the offer's time limit."""
+    entry = (
+        WaitlistEntry.objects.select_for_update().select_related("forum", "registration_type")
+        .filter(claim_token=claim_token).first()
+    )
+    if entry is None:
+        raise DomainError(_("This link is not valid."), code="not_found")
+    if entry.status == WaitlistEntry.Status.CLAIMED:
+        raise DomainError(_("This seat has already been claimed."), code="claimed")
+    if entry.status != WaitlistEntry.Status.OFFERED:
+        raise DomainError(_("No seat is being offered on this link."), code="not_offered")
+    if entry.offer_expires_at <= timezone.now():
+        raise DomainError(_("The time to claim this seat has passed."), code="lapsed")
+    fields = {
+        "full_name_ar": entry.full_name_ar, "full_name_en": entry.full_name_en, "email": entry.email,
+        "phone": entry.phone, "language": entry.language,
+    }
+    fields.update({k: v for k, v in person.items() if v})
+    registration = registration_create(
+        forum=entry.forum, registration_type=entry.registration_type, answers=answers,
+        _seat_already_held=True, **fields,
+    )
+    entry.status = WaitlistEntry.Status.CLAIMED
+    entry.registration = registration
+    entry.save(update_fields=["status", "registration"])
+    return registration
+
+
+def waitlist_offers_expire(*, now=None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for pk in WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.OFFERED, offer_expires_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            entry = WaitlistEntry.objects.select_for_update().get(pk=pk)
+            if entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at <= now:
+                _lapse(entry)
+                count += 1
+    return count
+
+
+# ---- invite codes -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invite_codes_create(
+    *, registration_type: RegistrationType, count: int, max_uses: int = 1, expires_at=None, note: str = ""
+) -> list[InviteCode]:
+    """Create `count` codes for an invitation-only type in one batch."""
+    if not registration_type.is_invitation_only:
+        raise DomainError(_("Invite codes are for invitation-only types."), field="registration_type")
+    if not 1 <= count <= 5000:
+        raise DomainError(_("Create between 1 and 5000 codes at a time."), field="count")
+    if max_uses < 1:
+        raise DomainError(_("A code must be usable at least once."), field="max_uses")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError(_("The expiry must be in the future."), field="expires_at")
+    batch = uuid.uuid4().hex[:12]
+    codes = [
+        InviteCode(registration_type=registration_type, max_uses=max_uses, expires_at=expires_at, note=note, batch=batch)
+        for _i in range(count)
+    ]
+    return InviteCode.objects.bulk_create(codes)
+
+
+# ---- payments ---------------------------------------------------------------------------------
+
+
+def payment_intent_ensure(*, registration: Registration) -> Payment:
+    """The registration's one PaymentIntent: created at Stripe once, stored before anyone sees it.
+
+    The registration row is locked while Stripe is asked, so two browser tabs
+    cannot create two intents; the idempotency key covers retries of the call.
+    """
+    registration_expire_if_due(registration=registration)
+    with transaction.atomic():
+        registration = _lock(registration)
+        existing = Payment.objects.filter(registration=registration).first()
+        if existing is not None:
+            return existing
+        if registration.status != Status.PENDING or registration.amount_minor <= 0:
+            raise DomainError(_("This registration has nothing to pay."), code="nothing_to_pay")
+        try:
+            intent = payments.payment_intent_create(
+                amount_minor=registration.amount_minor,
+                currency=registration.currency,
+                metadata={"registration": str(registration.pk), "reference": registration.reference,
+                          "forum": registration.forum.slug},
+                idempotency_key=f"registration-{registration.pk}-payment-intent",
+            )
+        except payments.PaymentError as exc:
+            raise DomainError(_("The payment service could not be reached; please try again."), code="payment") from exc
+        return Payment.objects.create(
+            registration=registration, stripe_payment_intent_id=intent.id, client_secret=intent.client_secret,
+            amount_minor=registration.amount_minor, currency=registration.currency,
+        )
+
+
+def _refund(payment: Payment, *, amount: int, reason: str) -> Refund | None:
+    if amount <= 0:
+        return None
+    try:
+        info = payments.refund_create(
+            intent_id=payment.stripe_payment_intent_id, amount_minor=amount,
+            idempotency_key=f"payment-{payment.pk}-refund-{payment.amount_refunded_minor}-{amount}",
+            metadata={"registration": str(payment.registration_id), "reason": reason},
+        )
+    except payments.PaymentError as exc:
+        raise DomainError(_("The refund could not be made; please try again."), code="refund") from exc
+    refund, _created = Refund.objects.get_or_create(
+        stripe_refund_id=info.id,
+        defaults={"payment": payment, "amount_minor": info.amount, "reason": reason, "status": info.status},
+    )
+    _payment_refunds_total(payment)
+    return refund
+
+
+def _payment_refunds_total(payment: Payment, *, at_least: int = 0) -> None:
+    from django.db.models import Sum
+
+    total = Refund.objects.filter(payment=payment).aggregate(s=Sum("amount_minor"))["s"] or 0
+    total = min(max(total, at_least, payment.amount_refunded_minor), payment.amount_minor)
+    payment.amount_refunded_minor = total
+    if total >= payment.amount_minor:
+        payment.status = Payment.Status.REFUNDED
+    elif total > 0:
+        payment.status = Payment.Status.PARTIALLY_REFUNDED
+    payment.save(update_fields=["amount_refunded_minor", "status"])
+
+
+def _refund_remaining(registration: Registration, *, reason: str) -> None:
+    payment = Payment.objects.select_for_update().filter(registration=registration).first()
+    if payment is not None and payment.is_paid:
+        _refund(payment, amount=payment.amount_minor - payment.amount_refunded_minor, reason=reason)
+
+
+@transaction.atomic
+def payment_succeeded(*, intent_id: str, amount: int, currency: str) -> Payment | None:
+    """A PaymentIntent succeeded (webhook or the browser's return): act on it exactly once.
+
+    Pending → confirmed (or awaiting approval). If the seat was released in the
+    meantime, take a seat again when one is free, otherwise refund in full.
+    """
+    payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=intent_id).first()
+    if payment is None:
+        log.warning("payment for an unknown PaymentIntent %s", intent_id)
+        return None
+    if payment.status != Payment.Status.REQUIRES_PAYMENT:
+        return payment
+    payment.status = Payment.Status.SUCCEEDED
+    payment.succeeded_at = timezone.now()
+    payment.save(update_fields=["status", "succeeded_at"])
+    registration = _lock(payment.registration)
+    if amount < payment.amount_minor or currency.upper() != payment.currency:
+        log.error("PaymentIntent %s paid %s %s, expected %s %s", intent_id, amount, currency,
+                  payment.amount_minor, payment.currency)
+        _refund(payment, amount=min(amount, payment.amount_minor), reason=Refund.Reason.LATE_PAYMENT)
+        return payment
+    if registration.status == Status.PENDING:
+        _confirm(registration)
+        return payment
+    if registration.status == Status.EXPIRED and not Registration.objects.filter(
+        forum_id=registration.forum_id, email=registration.email, status__in=Registration.SEAT_HOLDING
+    ).exists():
+        try:
+            with transaction.atomic():
+                _seat_take(forum_id=registration.forum_id, type_id=registration.registration_type_id)
+                _confirm(registration)
+            return payment
+        except SeatsFull:
+            pass
+    if not registration.holds_seat:
+        _refund(payment, amount=payment.amount_minor - payment.amount_refunded_minor,
+                reason=Refund.Reason.LATE_PAYMENT)
+    return payment
+
+
+def payment_sync(*, registration: Registration) -> Registration:
+    """The browser came back from paying: ask Stripe directly rather than wait for the webhook."""
+    payment = Payment.objects.filter(registration=registration).first()
+    if payment is None or payment.status != Payment.Status.REQUIRES_PAYMENT:
+        return registration_expire_if_due(registration=registration)
+    try:
+        intent = payments.payment_intent_retrieve(intent_id=payment.stripe_payment_intent_id)
+    except payments.PaymentError as exc:
+        raise DomainError(_("The payment service could not be reached; please try again."), code="payment") from exc
+    if intent.status == "succeeded":
+        payment_succeeded(intent_id=intent.id, amount=intent.amount, currency=intent.currency)
+    registration.refresh_from_db()
+    return registration_expire_if_due(registration=registration)
+
+
+@transaction.atomic
+def payment_refunds_reflect(*, intent_id: str, refunds: list[dict], amount_refunded: int | None = None) -> Payment | None:
+    """Refunds seen at Stripe (ours or made in the dashboard) recorded here.
+
+    A payment refunded in full ends a registration that still holds a seat.
+    """
+    payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=intent_id).first()
+    if payment is None:
+        return None
+    for item in refunds:
+        if not item.get("id") or item.get("status") in ("failed", "canceled"):
+            continue
+        Refund.objects.get_or_create(
+            stripe_refund_id=item["id"],
+            defaults={"payment": payment, "amount_minor": int(item.get("amount") or 0),
+                      "reason": Refund.Reason.DASHBOARD, "status": item.get("status") or "succeeded"},
+        )
+    if payment.status == Payment.Status.REQUIRES_PAYMENT:
+        # A refund can only follow a charge: the success event is late or lost.
+        payment.status = Payment.Status.SUCCEEDED
+        payment.succeeded_at = timezone.now()
+    _payment_refunds_total(payment, at_least=amount_refunded or 0)
+    if payment.status == Payment.Status.REFUNDED:
+        registration = _lock(payment.registration)
+        if registration.holds_seat:
+            _end(registration, status=Status.CANCELLED, reason="refunded in Stripe")
+    return payment
+
+
+def stripe_event_handle(*, event: dict) -> str:
+    """Handle one verified Stripe event exactly once; returns what was done."""
+    with transaction.atomic():
+        _record, created = StripeEvent.objects.get_or_create(event_id=event["id"], defaults={"type": event["type"]})
+        if not created:
+            return "duplicate"
+        obj = (event.get("data") or {}).get("object") or {}
+        kind = event["type"]
+        if kind == "payment_intent.succeeded":
+            payment_succeeded(intent_id=obj["id"], amount=int(obj.get("amount_received") or obj.get("amount") or 0),
+                              currency=str(obj.get("currency") or ""))
+            return "payment"
+        if kind == "charge.refunded":
+            refunds = ((obj.get("refunds") or {}).get("data")) or []
+            if obj.get("payment_intent"):
+                payment_refunds_reflect(intent_id=obj["payment_intent"], refunds=refunds,
+                                        amount_refunded=int(obj.get("amount_refunded") or 0))
+            return "refund"
+        if kind.startswith("refund.") or kind == "charge.refund.updated":
+            # Refunds of a charge outside a PaymentIntent are none of ours.
+            if obj.get("payment_intent"):
+                payment_refunds_reflect(intent_id=obj["payment_intent"], refunds=[obj])
+            return "refund"
+        return "ignored"
+
+
+# ---- access -----------------------------------------------------------------------------------
+
+
+def registration_for_token(*, access_token: str) -> Registration:
+    registration = (
+        Registration.objects.select_related("forum", "registration_type").filter(access_token=access_token).first()
+    )
+    if registration is None:
+        raise DomainError(_("This link is not valid."), code="not_found")
+    return registration_expire_if_due(registration=registration)
+
+
+def require_personal_data(*, user, forum: Forum) -> None:
+    from forum.permissions import can_view_personal_data
+
+    if not can_view_personal_data(user, forum):
+        raise PermissionDenied(_("Only the forum's owners and editors may see attendees' personal data."))

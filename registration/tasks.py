@@ -1,0 +1,39 @@
+"""Background work of registration: thin wrappers over services and the mail builder."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def registration_confirmation_send(registration_id: int, resend: bool = False) -> int | None:
+    from .mail import confirmation_enqueue
+
+    message = confirmation_enqueue(registration_id=registration_id, resend=resend)
+    return message.pk if message is not None else None
+
+
+@shared_task
+def registration_badge_revoke(registration_id: int) -> None:
+    from .mail import badge_revoke_for
+
+    badge_revoke_for(registration_id=registration_id)
+
+
+@shared_task
+def waitlist_offer_send(entry_id: int) -> None:
+    from .mail import waitlist_offer_enqueue
+
+    waitlist_offer_enqueue(entry_id=entry_id)
+
+
+@shared_task
+def registrations_expire() -> int:
+    """Run every minute (CELERY_BEAT_SCHEDULE): release unpaid seats past their hold."""
+    from . import services
+
+    return services.registrations_expire()
