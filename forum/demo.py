@@ -548,7 +548,7 @@ def _organizer_user(password: str):
     return user
 
 
-def _publish_if_changed(forum: Forum) -> bool:
+def _publish_if_changed(forum: Forum, user) -> bool:
     """Publish a new agenda version only when the live agenda differs from the last one published."""
     from sessions.selectors import agenda_snapshot_build, schedule_version_latest
     from sessions.services import schedule_publish
@@ -556,7 +556,7 @@ def _publish_if_changed(forum: Forum) -> bool:
     latest = schedule_version_latest(forum=forum)
     if latest is not None and latest.snapshot == agenda_snapshot_build(forum=forum):
         return False
-    schedule_publish(forum=forum)
+    schedule_publish(forum=forum, user=user)
     return True
 
 
@@ -583,6 +583,6 @@ def demo_load(*, password: str | None = None) -> DemoResult:
     for data in FORUMS:
         forum = _load_forum(data, orgs, people, user)
         result.forums.append(forum)
-        if _publish_if_changed(forum):
+        if _publish_if_changed(forum, user):
             result.published.append(forum)
     return result

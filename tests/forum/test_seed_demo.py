@@ -58,7 +58,8 @@ def test_seed_demo_twice_changes_nothing():
     assert {name: len(rows) for name, rows in after.items()} == counts
     assert after == before  # same ids, same values, same updated_at
     for slug in (MAKKAH_SLUG, KHOBAR_SLUG):
-        assert ScheduleVersion.objects.filter(forum__slug=slug).count() == 1
+        version = ScheduleVersion.objects.get(forum__slug=slug)
+        assert version.number == 1 and version.published_by.username == "organizer"
     assert first_output.count("agenda published") == 2
     assert "agenda published" not in second_output
     assert counts["Forum"] == 2 and counts["Session"] == 8 and counts["WorkingPaper"] == 4
