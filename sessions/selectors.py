@@ -170,3 +170,92 @@ def schedule_version_latest(*, forum: Forum) -> ScheduleVersion | None:
 
 def schedule_versions(*, forum: Forum) -> QuerySet[ScheduleVersion]:
     return ScheduleVersion.objects.filter(forum=forum).order_by("-number").defer("snapshot")
+
+
+# ---- For organizers: the changelog in words, prayer times per day -------------------------------
+
+
+def _when(value: str | None, tz) -> str:
+    if not value:
+        return ""
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(value)
+    if tz is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def changelog_entry_text(entry: dict, *, tz=None) -> str:
+    """One changelog entry as a sentence in the active language (the stored entry stays data)."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    english = (get_language() or "ar").startswith("en")
+
+    def pick(key: str) -> str:
+        arabic, other = entry.get(f"{key}_ar", "") or "", entry.get(f"{key}_en", "") or ""
+        return (other or arabic) if english else (arabic or other)
+
+    title = pick("title")
+    kind = entry.get("type")
+    if kind == "added":
+        return _("Added: “%(title)s” at %(when)s.") % {"title": title, "when": _when(entry.get("starts_at"), tz)}
+    if kind == "cancelled":
+        return _("Cancelled: “%(title)s”.") % {"title": title}
+    if kind == "restored":
+        return _("Back on the agenda: “%(title)s”.") % {"title": title}
+    if kind == "removed":
+        return _("Removed: “%(title)s”.") % {"title": title}
+    if kind == "moved":
+        return _("Moved: “%(title)s” from %(old_when)s (%(old_hall)s) to %(when)s (%(hall)s).") % {
+            "title": title,
+            "old_when": _when(entry.get("old_starts_at"), tz),
+            "old_hall": pick("old_hall") or "—",
+            "when": _when(entry.get("starts_at"), tz),
+            "hall": pick("hall") or "—",
+        }
+    if kind == "retitled":
+        return _("Renamed: “%(old)s” is now “%(title)s”.") % {"old": pick("old_title"), "title": title}
+    if kind in ("person_added", "person_removed"):
+        from .models import SessionRole
+
+        try:
+            role = str(SessionRole.Role(entry.get("role")).label)
+        except ValueError:
+            role = entry.get("role", "")
+        values = {"person": pick("person"), "role": role, "title": title}
+        if kind == "person_added":
+            return _("%(person)s joins “%(title)s” as %(role)s.") % values
+        return _("%(person)s no longer takes part in “%(title)s” (%(role)s).") % values
+    return title
+
+
+def prayer_times_report(*, forum: Forum) -> dict:
+    """Prayer times per forum day with the prayer breaks that cover each one (fixed queries)."""
+    from .prayers import PRAYER_WINDOW_MINUTES, prayer_times_for_forum
+
+    tz = forum.tzinfo
+    breaks = list(
+        Session.objects.filter(forum=forum, kind=Session.Kind.PRAYER)
+        .exclude(status=Session.Status.CANCELLED)
+        .only("id", "starts_at", "ends_at")
+    )
+    days: dict = {day: [] for day in forum.days}
+    for p in prayer_times_for_forum(forum=forum):
+        days[p.day].append(
+            {
+                "prayer": p.prayer,
+                "label": p.label,
+                "time": p.at.astimezone(tz),
+                "window_ends_at": p.window_end.astimezone(tz),
+                "source": p.source,
+                "computed_time": p.computed_at.astimezone(tz) if p.computed_at else None,
+                "prayer_break_ids": [b.pk for b in breaks if b.starts_at < p.window_end and p.at < b.ends_at],
+            }
+        )
+    return {
+        "method": forum.prayer_method,
+        "window_minutes": PRAYER_WINDOW_MINUTES,
+        "days": [{"day": day, "prayers": prayers} for day, prayers in days.items()],
+    }

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "sessions"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:forum_slug>/builder/", views.builder, name="builder"),
+]
