@@ -239,3 +239,11 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
 # Papers, slides and proceedings: outside MEDIA_ROOT, streamed only by views that check access.
 SPEAKERS_PRIVATE_ROOT = Path(os.environ.get("SPEAKERS_PRIVATE_ROOT", BASE_DIR / "private_media"))
 SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
+
+# ---- sessions (agenda builder) ----
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "SessionKindEnum": "sessions.models.Session.Kind",
+    "SessionItemKindEnum": "sessions.models.SessionItem.Kind",
+    "SessionRoleEnum": "sessions.models.SessionRole.Role",
+    "PrayerEnum": "sessions.models.Prayer",
+})
