@@ -6,3 +6,10 @@ class CalendarsConfig(AppConfig):
     name = "forum.calendars"
     label = "calendars"
     verbose_name = _("Calendar invites and feeds")
+
+    def ready(self) -> None:
+        from sessions.signals import schedule_published
+
+        from .receivers import on_schedule_published
+
+        schedule_published.connect(on_schedule_published, dispatch_uid="calendars.schedule_published")

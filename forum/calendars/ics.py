@@ -124,21 +124,21 @@ def local_time(value: str, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
 
 
-def _both(ar: str, en: str, sep: str = " / ") -> str:
+def bilingual(ar: str, en: str, sep: str = " / ") -> str:
     ar, en = (ar or "").strip(), (en or "").strip()
     if en and en != ar:
         return f"{ar}{sep}{en}" if ar else en
     return ar or en
 
 
-def _location(snapshot: dict, session: dict) -> str:
+def location_text(snapshot: dict, session: dict) -> str:
     forum = snapshot["forum"]
     hall = next((h for h in snapshot.get("halls", []) if h["id"] == session.get("hall_id")), None)
     ar = "، ".join(x for x in ((hall or {}).get("name_ar", ""), forum.get("venue_name_ar", "")) if x)
     en = ", ".join(
         x for x in ((hall or {}).get("name_en", ""), forum.get("venue_name_en", "")) if x
     )
-    return _both(ar, en)
+    return bilingual(ar, en)
 
 
 def _person(snapshot: dict, person_id) -> dict:
@@ -229,10 +229,10 @@ def _session_event(snapshot: dict, session: dict, *, tz: ZoneInfo, stamp: dateti
     url = session_url(snapshot, session, base_url)
     event = icalendar.Event()
     event.add("uid", session_uid(forum["id"], session["id"]))
-    event.add("summary", _both(session.get("title_ar", ""), session.get("title_en", "")))
+    event.add("summary", bilingual(session.get("title_ar", ""), session.get("title_en", "")))
     event.add("dtstart", local_time(session["starts_at"], tz))
     event.add("dtend", local_time(session["ends_at"], tz))
-    location = _location(snapshot, session)
+    location = location_text(snapshot, session)
     if location:
         event.add("location", location)
     event.add("description", _description(snapshot, session, url, attendee))
@@ -242,7 +242,7 @@ def _session_event(snapshot: dict, session: dict, *, tz: ZoneInfo, stamp: dateti
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     track = next((t for t in snapshot.get("tracks", []) if t["id"] == session.get("track_id")), None)
     if track:
-        event.add("categories", [_both(track.get("name_ar", ""), track.get("name_en", ""))])
+        event.add("categories", [bilingual(track.get("name_ar", ""), track.get("name_en", ""))])
     roles = _roles_of(session, (attendee or {}).get("person_id"))
     _common(event, snapshot, stamp, method, attendee, roles, sequence)
     return event
@@ -252,10 +252,10 @@ def _forum_events(snapshot: dict, *, tz: ZoneInfo, stamp: datetime, method: str 
                   sequence: int, per_day: bool, base_url: str) -> list[icalendar.Event]:
     forum = snapshot["forum"]
     first, last = date.fromisoformat(forum["first_day"]), date.fromisoformat(forum["last_day"])
-    title = _both(forum.get("title_ar", ""), forum.get("title_en", ""))
+    title = bilingual(forum.get("title_ar", ""), forum.get("title_en", ""))
     url = forum_url(snapshot, base_url)
-    location = _both(forum.get("venue_name_ar", ""), forum.get("venue_name_en", ""))
-    organizer = _both(forum.get("organizer_ar", ""), forum.get("organizer_en", ""))
+    location = bilingual(forum.get("venue_name_ar", ""), forum.get("venue_name_en", ""))
+    organizer = bilingual(forum.get("organizer_ar", ""), forum.get("organizer_en", ""))
     description = "\n\n".join(x for x in (organizer, url) if x)
     if per_day:
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -271,7 +271,7 @@ def _forum_events(snapshot: dict, *, tz: ZoneInfo, stamp: datetime, method: str 
             event.add("dtstart", first)
             event.add("dtend", last + timedelta(days=1))
         else:
-            event.add("summary", _both(f"{forum.get('title_ar', '')} — اليوم {number}",
+            event.add("summary", bilingual(f"{forum.get('title_ar', '')} — اليوم {number}",
                                        f"{forum.get('title_en') or forum.get('title_ar', '')} — day {number}"))
             todays = [s for s in live if local_time(s["starts_at"], tz).date() == day]
             if todays:
@@ -320,7 +320,7 @@ def calendar_from_snapshot(
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    calendar_name = name or _both(forum.get("title_ar", ""), forum.get("title_en", ""))
+    calendar_name = name or bilingual(forum.get("title_ar", ""), forum.get("title_en", ""))
     cal.add("name", calendar_name)
     cal.add("x-wr-calname", calendar_name)
     cal.add("x-wr-timezone", tz.key)

@@ -1,18 +1,34 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from forum.permissions import visible_forums
+from forum.errors import DomainError
+from forum.permissions import can_edit_forum, visible_forums
 
 from . import services
 from .models import OutgoingMessage
 
 
+class FailedFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("Failed or stuck"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(status__in=[OutgoingMessage.Status.FAILED, OutgoingMessage.Status.GAVE_UP])
+        return queryset
+
+
 @admin.register(OutgoingMessage)
 class OutgoingMessageAdmin(admin.ModelAdmin):
-    list_display = ["to", "subject", "kind", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind", "language"]
+    list_display = ["to", "subject", "kind", "forum", "status", "attempts", "last_error_short", "next_attempt_at",
+                    "created_at", "sent_at"]
+    list_filter = [FailedFilter, "status", "kind", "language"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutgoingMessage._meta.fields]
+    list_select_related = ["forum"]
     actions = ["resend"]
 
     def get_queryset(self, request):
@@ -24,8 +40,26 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj):
+        return (obj.last_error or "")[:80]
+
     @admin.action(description=_("Resend the selected messages"))
     def resend(self, request, queryset):
+        done = refused = 0
         for message in queryset:
-            services.message_resend(message=message)
-        self.message_user(request, _("%(count)d messages queued again.") % {"count": queryset.count()}, messages.SUCCESS)
+            if not (request.user.is_superuser or (message.forum and can_edit_forum(request.user, message.forum))):
+                refused += 1
+                continue
+            try:
+                services.message_resend(message=message)
+                done += 1
+            except DomainError:
+                refused += 1
+        if done:
+            self.message_user(request, _("%(count)d messages queued again.") % {"count": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, _("%(count)d messages were not resent (being sent, or not yours to resend).")
+                % {"count": refused}, messages.WARNING,
+            )

@@ -36,6 +36,9 @@ class OutgoingMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # When the current attempt started: a message left "sending" far longer
+    # than any SMTP timeout belongs to a worker that died, and is recovered.
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
@@ -43,12 +46,30 @@ class OutgoingMessage(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["forum", "status"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outgoing_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(sending_since__isnull=False), name="outgoing_sending_has_time"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.GAVE_UP)
+
+    @property
+    def message_id(self) -> str:
+        """A stable Message-ID, so a retry after an unclear failure is recognised as the same mail."""
+        from urllib.parse import urlsplit
+
+        domain = urlsplit(settings.SITE_URL).hostname or "forum.invalid"
+        return f"<outbox-{self.pk}@{domain}>"

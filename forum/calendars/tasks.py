@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="calendars.schedule_updates_send", ignore_result=True, acks_late=True)
+def schedule_updates_send(version_id: int) -> None:
+    from sessions.models import ScheduleVersion
+
+    version = ScheduleVersion.objects.select_related("forum").filter(pk=version_id).first()
+    if version is not None:
+        services.schedule_updates_send(version=version)
