@@ -240,6 +240,16 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
 SPEAKERS_PRIVATE_ROOT = Path(os.environ.get("SPEAKERS_PRIVATE_ROOT", BASE_DIR / "private_media"))
 SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
 
+# ---- mailing and calendars (issue 7) ----
+# The outbox sweep: retries failed e-mail after its backoff and recovers
+# messages left "sending" by a worker that died.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "mailing.retry_due": {"task": "mailing.retry_due", "schedule": 60.0},
+}
+# How often calendar apps are asked to refresh a subscribed feed.
+CALENDAR_FEED_REFRESH_MINUTES = int(os.environ.get("CALENDAR_FEED_REFRESH_MINUTES", "60"))
+
 # ---- sessions (agenda builder) ----
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SessionKindEnum": "sessions.models.Session.Kind",

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("sessions.api.urls")),
     path("", include("speakers.api.urls")),
     path("", include("registration.api.urls")),
+    path("", include("forum.mailing.api.urls")),
 ]
