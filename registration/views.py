@@ -1,11 +1,272 @@
-"""Public registration pages (Arabic first, English at /en/...)."""
+"""Registration pages: Arabic first (/registration/...), English at /en/registration/...
 
-from django.shortcuts import get_object_or_404, render
+Attendees reach their own registration only through its secret link
+(access_token); organizers manage a forum's registrations by their team role.
+"""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forum import permissions as forum_permissions
+from forum.errors import DomainError
 from forum.models import Forum
+
+from . import selectors, services
+from .forms import RegistrationForm, WaitlistForm
+from .models import Registration, RegistrationType, WaitlistEntry
+
+
+def _language() -> str:
+    return "en" if (get_language() or "ar").startswith("en") else "ar"
+
+
+def _add_errors(form, exc: DomainError) -> None:
+    for field, msgs in exc.errors.items():
+        target = field if field in form.fields else None
+        for message in msgs:
+            form.add_error(target, message)
+
+
+def badge_url(registration: Registration) -> str | None:
+    """The attendee's badge, served by registration.badges (by access token)."""
+    for name in ("registration:badges:badge_pdf", "registration:badges:badge", "registration:badges:attendee_badge"):
+        try:
+            return reverse(name, args=[registration.access_token])
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def register(request, slug: str):
-    forum = get_object_or_404(Forum.objects.filter(status__in=[Forum.Status.PUBLISHED]), slug=slug)
-    types = forum.registration_types.filter(is_active=True)
-    return render(request, "registration/register.html", {"forum": forum, "types": types})
+    forum = get_object_or_404(Forum.objects.filter(status=Forum.Status.PUBLISHED), slug=slug)
+    reg_settings = services.registration_settings_get(forum=forum)
+    types = list(selectors.registration_types_open(forum=forum))
+    questions = list(selectors.questions_active(forum=forum))
+    full_type = None
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, request.FILES, forum=forum, types=types, questions=questions)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                answers = services.answers_clean(questions=questions, data=request.POST, files=request.FILES)
+                registration = services.registration_create(
+                    forum=forum, registration_type=data["registration_type"], honorific=data["honorific"],
+                    full_name_ar=data["full_name_ar"], full_name_en=data["full_name_en"], email=data["email"],
+                    phone=data["phone"], position=data["position"], organization_name=data["organization_name"],
+                    invite_code=data["invite_code"], answers=answers, language=_language(), user=request.user,
+                )
+            except services.SeatsFull as exc:
+                _add_errors(form, exc)
+                full_type = data["registration_type"]
+            except DomainError as exc:
+                _add_errors(form, exc)
+            else:
+                if registration.status == Registration.Status.PENDING:
+                    return redirect("registration:pay", registration.access_token)
+                return redirect("registration:detail", registration.access_token)
+    else:
+        form = RegistrationForm(forum=forum, types=types, questions=questions)
+    waitlist_form = None
+    if full_type is not None and reg_settings.waitlist_enabled:
+        waitlist_form = WaitlistForm(
+            initial={"registration_type": full_type.pk, **{k: request.POST.get(k, "") for k in
+                                                           ("full_name_ar", "full_name_en", "email", "phone")}},
+            types=RegistrationType.objects.filter(forum=forum),
+        )
+    return render(request, "registration/register.html", {
+        "forum": forum, "form": form, "types": types, "settings_row": reg_settings,
+        "waitlist_form": waitlist_form, "full_type": full_type,
+    })
+
+
+@require_POST
+def waitlist_join(request, slug: str):
+    forum = get_object_or_404(Forum.objects.filter(status=Forum.Status.PUBLISHED), slug=slug)
+    form = WaitlistForm(request.POST, types=RegistrationType.objects.filter(forum=forum))
+    if form.is_valid():
+        try:
+            services.waitlist_join(forum=forum, language=_language(), **form.cleaned_data)
+        except DomainError as exc:
+            for msgs in exc.errors.values():
+                for message in msgs:
+                    messages.error(request, message)
+        else:
+            messages.success(request, _("You are on the waiting list. We will e-mail you if a seat becomes free."))
+    else:
+        messages.error(request, _("Please check the waiting-list form."))
+    return redirect("registration:register", forum.slug)
+
+
+def _registration(token: str) -> Registration:
+    try:
+        return services.registration_for_token(access_token=token)
+    except DomainError:
+        raise Http404 from None
+
+
+def detail(request, token: str):
+    registration = _registration(token)
+    payment = getattr(registration, "payment", None) if hasattr(registration, "payment") else None
+    return render(request, "registration/detail.html", {
+        "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "payment": payment, "badge_url": badge_url(registration) if registration.status == "confirmed" else None,
+        "amount": registration.amount_minor / 100,
+    })
+
+
+def pay(request, token: str):
+    registration = _registration(token)
+    if registration.status != Registration.Status.PENDING:
+        return redirect("registration:detail", token)
+    try:
+        payment = services.payment_intent_ensure(registration=registration)
+    except DomainError as exc:
+        messages.error(request, exc.errors.get("non_field_errors", [str(exc)])[0])
+        return redirect("registration:detail", token)
+    return render(request, "registration/pay.html", {
+        "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "payment": payment, "amount": payment.amount_minor / 100,
+        "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(reverse("registration:payment_return", args=[token])),
+    })
+
+
+def payment_return(request, token: str):
+    registration = _registration(token)
+    try:
+        registration = services.payment_sync(registration=registration)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    if registration.status == Registration.Status.CONFIRMED:
+        messages.success(request, _("Thank you: your payment was received and your registration is confirmed."))
+    return redirect("registration:detail", token)
+
+
+@require_POST
+def cancel(request, token: str):
+    registration = _registration(token)
+    try:
+        services.registration_cancel(registration=registration, reason="attendee")
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect("registration:detail", token)
+
+
+def claim(request, token: str):
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("forum", "registration_type"), claim_token=token)
+    if request.method == "POST":
+        try:
+            registration = services.waitlist_claim(claim_token=token)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            if registration.status == Registration.Status.PENDING:
+                return redirect("registration:pay", registration.access_token)
+            return redirect("registration:detail", registration.access_token)
+    return render(request, "registration/claim.html", {"entry": entry, "forum": entry.forum})
+
+
+# ---- organizers ---------------------------------------------------------------------------------
+
+
+def _team_forum(request, slug: str) -> Forum:
+    if not request.user.is_authenticated:
+        raise _LoginRequired
+    forum = get_object_or_404(Forum, slug=slug)
+    if not forum_permissions.can_view_drafts(request.user, forum):
+        raise Http404
+    return forum
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _organizer_view(view):
+    def wrapped(request, slug, *args, **kwargs):
+        try:
+            forum = _team_forum(request, slug)
+        except _LoginRequired:
+            return redirect_to_login(request.get_full_path())
+        return view(request, forum, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_organizer_view
+def manage(request, forum: Forum):
+    can_pii = forum_permissions.can_view_personal_data(request.user, forum)
+    summary = selectors.registration_summary(forum=forum)
+    page = None
+    filters = {k: request.GET.get(k, "") for k in ("q", "status", "registration_type")}
+    if can_pii:
+        qs = selectors.registrations_search(forum=forum, **filters)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registration/manage.html", {
+        "forum": forum, "summary": summary, "page": page, "can_pii": can_pii, "filters": filters,
+        "statuses": Registration.Status.choices, "types": RegistrationType.objects.filter(forum=forum),
+        "settings_row": services.registration_settings_get(forum=forum),
+    })
+
+
+@require_POST
+@_organizer_view
+def manage_action(request, forum: Forum, pk: int, action: str):
+    if not forum_permissions.can_edit_forum(request.user, forum):
+        raise Http404
+    registration = get_object_or_404(Registration, forum=forum, pk=pk)
+    actions = {
+        "approve": lambda: services.registration_approve(registration=registration),
+        "reject": lambda: services.registration_reject(registration=registration, reason="organizer"),
+        "cancel": lambda: services.registration_cancel(registration=registration, by=request.user, reason="organizer"),
+        "resend": lambda: services.registration_confirmation_resend(registration=registration),
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action]()
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect(request.POST.get("next") or reverse("registration:manage", args=[forum.slug]))
+
+
+@_organizer_view
+def export(request, forum: Forum, fmt: str):
+    if fmt not in ("csv", "xlsx") or not forum_permissions.can_view_personal_data(request.user, forum):
+        raise Http404
+    filters = {k: request.GET.get(k, "") for k in ("q", "status", "registration_type")}
+    rows = selectors.export_rows(forum=forum, registrations=selectors.registrations_search(forum=forum, **filters))
+    if fmt == "xlsx":
+        response = HttpResponse(
+            selectors.export_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(selectors.export_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registrations-{forum.slug}.{fmt}"'
+    return response
+
+
+@_organizer_view
+def invite_codes_export(request, forum: Forum):
+    if not forum_permissions.can_view_personal_data(request.user, forum):
+        raise Http404
+    data = selectors.export_csv(selectors.invite_codes_rows(forum=forum, batch=request.GET.get("batch", "")))
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invite-codes-{forum.slug}.csv"'
+    return response

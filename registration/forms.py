@@ -1,0 +1,76 @@
+"""The registration form: fixed fields plus the forum's custom questions, in the page's language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forum.models import Honorific
+
+from .models import Question, RegistrationType
+
+
+class RegistrationForm(forms.Form):
+    registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), label=_("Registration type"),
+                                               empty_label=None, widget=forms.RadioSelect)
+    honorific = forms.ChoiceField(choices=Honorific.choices, required=False, label=_("Honorific"))
+    full_name_ar = forms.CharField(max_length=255, label=_("Full name (Arabic)"))
+    full_name_en = forms.CharField(max_length=255, required=False, label=_("Full name (English)"))
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(max_length=32, required=False, label=_("Mobile phone"))
+    position = forms.CharField(max_length=255, required=False, label=_("Position"))
+    organization_name = forms.CharField(max_length=255, required=False, label=_("Organization"))
+    invite_code = forms.CharField(max_length=32, required=False, label=_("Invite code"),
+                                  help_text=_("Only for invitation-only registration types."))
+
+    def __init__(self, *args, forum, types, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.forum = forum
+        self.questions = list(questions)
+        self.fields["registration_type"].queryset = types
+        self.fields["registration_type"].label_from_instance = self._type_label
+        if len(types) == 1:
+            self.fields["registration_type"].initial = types[0].pk
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = self._question_field(question)
+
+    @staticmethod
+    def _type_label(rtype: RegistrationType) -> str:
+        if rtype.is_paid:
+            return f"{rtype.name} — {rtype.total_price} {rtype.currency} ({_('incl. VAT')})"
+        if rtype.is_invitation_only:
+            return f"{rtype.name} — {_('by invitation')}"
+        return f"{rtype.name} — {_('free')}"
+
+    @staticmethod
+    def _question_field(question: Question) -> forms.Field:
+        common = {"label": question.label, "help_text": question.help_text, "required": False}
+        # Required-ness is checked by services.answers_clean so that the API and the page agree.
+        if question.kind == Question.Kind.CHOICE:
+            return forms.ChoiceField(choices=[("", "—"), *question.choice_options()], **common)
+        if question.kind == Question.Kind.YES_NO:
+            return forms.ChoiceField(choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))], **common)
+        if question.kind == Question.Kind.FILE:
+            return forms.FileField(**common)
+        if question.kind == Question.Kind.PHONE:
+            return forms.CharField(max_length=32, widget=forms.TextInput(attrs={"type": "tel"}), **common)
+        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), **common)
+
+    def question_fields(self):
+        return [self[f"q{q.pk}"] for q in self.questions]
+
+    def person_fields(self):
+        return [self[name] for name in ("honorific", "full_name_ar", "full_name_en", "email", "phone", "position",
+                                        "organization_name", "invite_code")]
+
+
+class WaitlistForm(forms.Form):
+    registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), widget=forms.HiddenInput)
+    full_name_ar = forms.CharField(max_length=255, label=_("Full name (Arabic)"))
+    full_name_en = forms.CharField(max_length=255, required=False, label=_("Full name (English)"))
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(max_length=32, required=False, label=_("Mobile phone"))
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_type"].queryset = types

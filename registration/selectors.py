@@ -1,0 +1,141 @@
+"""Reads shared by the pages, the API and the exports; query counts stay flat as data grows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.models import Forum
+
+from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry
+
+
+def registration_types_open(*, forum: Forum) -> QuerySet[RegistrationType]:
+    return RegistrationType.objects.filter(forum=forum, is_active=True).order_by("order", "id")
+
+
+def questions_active(*, forum: Forum) -> QuerySet[Question]:
+    return Question.objects.filter(forum=forum, is_active=True).order_by("order", "id")
+
+
+def registrations_search(
+    *, forum: Forum, q: str = "", status: str = "", registration_type: str | int = "", category: str = "",
+) -> QuerySet[Registration]:
+    """The organizers' list: search by name, e-mail, phone, organization or reference; filter by status and type."""
+    qs = Registration.objects.filter(forum=forum).select_related("registration_type", "payment", "invite_code")
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(full_name_ar__icontains=q) | Q(full_name_en__icontains=q) | Q(email__icontains=q)
+            | Q(phone__icontains=q) | Q(organization_name__icontains=q) | Q(reference__iexact=q)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if registration_type:
+        qs = qs.filter(registration_type_id=registration_type)
+    if category:
+        qs = qs.filter(registration_type__category=category)
+    return qs.order_by("-created_at", "-id")
+
+
+def registration_summary(*, forum: Forum) -> list[dict]:
+    """Counts per type and status (no personal data: viewers may see it)."""
+    rows = (
+        RegistrationType.objects.filter(forum=forum)
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            pending=Count("registrations", filter=Q(registrations__status=Registration.Status.PENDING)),
+            awaiting=Count("registrations", filter=Q(registrations__status=Registration.Status.AWAITING_APPROVAL)),
+            waiting=Count("waitlist", filter=Q(waitlist__status=WaitlistEntry.Status.WAITING), distinct=True),
+        )
+        .order_by("order", "id")
+    )
+    return [
+        {"id": t.pk, "code": t.code, "name": t.name, "capacity": t.capacity, "seats_taken": t.seats_taken,
+         "confirmed": t.confirmed, "pending": t.pending, "awaiting_approval": t.awaiting, "waiting": t.waiting}
+        for t in rows
+    ]
+
+
+EXPORT_HEADER = [
+    "reference", "status", "type", "category", "honorific", "full_name_ar", "full_name_en", "email", "phone",
+    "position", "organization", "language", "amount", "currency", "payment", "registered_at", "confirmed_at",
+]
+
+
+def export_rows(*, forum: Forum, registrations=None):
+    """Header and rows for CSV/XLSX exports, with one column per custom question."""
+    questions = list(Question.objects.filter(forum=forum).order_by("order", "id"))
+    qs = registrations if registrations is not None else registrations_search(forum=forum)
+    qs = qs.select_related("registration_type", "payment").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("question"))
+    )
+    yield EXPORT_HEADER + [q.label_ar for q in questions]
+    tz = forum.tzinfo
+    for r in qs.iterator(chunk_size=500):
+        payment = getattr(r, "payment", None) if hasattr(r, "payment") else None
+        answers = {a.question_id: a for a in r.answers.all()}
+        row = [
+            r.reference, r.status, r.registration_type.code, r.registration_type.category, r.honorific,
+            r.full_name_ar, r.full_name_en, r.email, r.phone, r.position, r.organization_name, r.language,
+            f"{r.amount_minor / 100:.2f}" if r.amount_minor else "0", r.currency,
+            payment.status if payment else "",
+            timezone.localtime(r.created_at, tz).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(r.confirmed_at, tz).strftime("%Y-%m-%d %H:%M") if r.confirmed_at else "",
+        ]
+        for question in questions:
+            answer = answers.get(question.pk)
+            if answer is None:
+                row.append("")
+            elif question.kind == Question.Kind.CHOICE:
+                row.append(question.choice_label(answer.value))
+            elif question.kind == Question.Kind.FILE:
+                row.append(answer.file.name if answer.file else answer.value)
+            else:
+                row.append(answer.value)
+        yield [_safe_cell(v) for v in row]
+
+
+def _safe_cell(value):
+    # Spreadsheet formula injection: a leading =, +, - or @ in a name must stay text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+        return "'" + value
+    return value
+
+
+def export_csv(rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Arabic correctly
+
+
+def export_xlsx(rows, *, title: str | None = None) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or _("Registrations"))[:31])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def invite_codes_rows(*, registration_type: RegistrationType | None = None, forum: Forum | None = None, batch=""):
+    qs = InviteCode.objects.select_related("registration_type").order_by("created_at", "id")
+    if registration_type is not None:
+        qs = qs.filter(registration_type=registration_type)
+    if forum is not None:
+        qs = qs.filter(registration_type__forum=forum)
+    if batch:
+        qs = qs.filter(batch=batch)
+    yield ["code", "type", "max_uses", "uses", "expires_at", "batch", "note"]
+    for c in qs.iterator():
+        yield [c.code, c.registration_type.code, c.max_uses, c.uses,
+               c.expires_at.isoformat() if c.expires_at else "", c.batch, c.note]
