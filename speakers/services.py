@@ -1,0 +1,665 @@
+"""Every write about speakers and papers goes through here: pages, API, admin and tasks.
+
+E-mails are stored in the outbox inside the same transaction (Arabic first,
+English below) and sent after commit by forum.mailing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from forum import permissions as forum_permissions
+from forum.errors import DomainError, NotFound, PermissionDenied
+from forum.mailing.services import message_enqueue
+from forum.models import Forum, Person
+from sessions.models import Session, SessionRole
+
+from . import selectors
+from .models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Invitation,
+    PaperFile,
+    PaperSettings,
+    ProceedingsJob,
+    ProfilePhoto,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    WorkingPaper,
+)
+from .uploads import UploadRefused, inspect_upload
+
+TOKEN_SALT = "speakers.invitation.signin"  # single purpose: this salt signs nothing else
+
+
+# -- invitation tokens ------------------------------------------------------------------------
+
+
+def _token_hash(nonce: str) -> str:
+    return hashlib.sha256(f"{TOKEN_SALT}:{nonce}".encode()).hexdigest()
+
+
+def _make_token() -> tuple[str, str]:
+    """(token for the link, hash to store). The token is signed; only the nonce's hash is kept."""
+    nonce = secrets.token_urlsafe(32)
+    return signing.dumps({"n": nonce}, salt=TOKEN_SALT, compress=False), _token_hash(nonce)
+
+
+def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation a link belongs to, if the link is genuine, current and not revoked.
+
+    Raises PermissionDenied with a plain message otherwise. The signature is
+    checked with this purpose's salt, so tokens made for anything else fail.
+    """
+    now = now or timezone.now()
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=timedelta(days=366))
+        nonce = data["n"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise PermissionDenied(_("This link is not valid."), code="link_invalid")
+    invitation = (
+        Invitation.objects.select_related("person__user", "forum", "session").filter(token_hash=_token_hash(nonce)).first()
+    )
+    if invitation is None:
+        raise PermissionDenied(_("This link is not valid."), code="link_invalid")
+    if invitation.link_revoked_at is not None or invitation.status == Invitation.Status.REVOKED:
+        raise PermissionDenied(
+            _("This link was replaced by a newer invitation. Use the link in the latest e-mail."), code="link_revoked"
+        )
+    if invitation.expires_at <= now:
+        raise PermissionDenied(
+            _("This link has expired. Ask the organizers to send you a new invitation."), code="link_expired"
+        )
+    return invitation
+
+
+def portal_user_for_invitation(*, invitation: Invitation):
+    """The user account the invited person signs in with; created and linked when missing.
+
+    Staff and superuser accounts are never signed in by a link: they use their password.
+    """
+    person = Person.objects.select_for_update().get(pk=invitation.person_id)
+    user = person.user
+    if user is None:
+        User = get_user_model()
+        user = User(username=f"person-{person.pk}-{secrets.token_hex(3)}", email=person.email)
+        user.set_unusable_password()
+        user.save()
+        person.user = user
+        person.save(update_fields=["user"])
+    if user.is_staff or user.is_superuser or not user.is_active:
+        raise PermissionDenied(
+            _("This account signs in with its password, not with an invitation link."), code="link_not_for_staff"
+        )
+    return user
+
+
+@transaction.atomic
+def invitation_sign_in(*, token: str):
+    """Check an invitation link and return (invitation, user) for the portal session."""
+    invitation = invitation_for_token(token)
+    return invitation, portal_user_for_invitation(invitation=invitation)
+
+
+# -- invitations ------------------------------------------------------------------------------
+
+
+def _bilingual(ar: str, en: str) -> str:
+    return f"{ar}\n\n— English —\n\n{en}"
+
+
+def _in_language(lang: str, fn):
+    with translation.override(lang):
+        return fn()
+
+
+def _portal_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    person, session, forum = invitation.person, invitation.session, invitation.forum
+    with translation.override("ar"):
+        link = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
+    tz = forum.tzinfo
+    start = session.starts_at.astimezone(tz)
+    from hijridate import Gregorian
+
+    hijri = Gregorian(start.year, start.month, start.day).to_hijri()
+    role_ar = {"speaker": "متحدثًا", "chair": "رئيسًا للجلسة", "panelist": "مشاركًا في الندوة"}[invitation.role]
+    role_en = {"speaker": "a speaker", "chair": "the chair", "panelist": "a panelist"}[invitation.role]
+    expires = invitation.expires_at.astimezone(tz).strftime("%Y-%m-%d")
+    hall_ar = session.hall.name_ar if session.hall else ""
+    hall_en = (session.hall.name_en or session.hall.name_ar) if session.hall else ""
+    ar = (
+        f"{person.display_name_ar}،\n\n"
+        f"السلام عليكم ورحمة الله وبركاته،\n\n"
+        f"يسرّنا دعوتكم للمشاركة {role_ar} في «{session.title_ar}» ضمن {forum.title_ar}، "
+        f"يوم {hijri.day}/{hijri.month}/{hijri.year}هـ الموافق {start:%d/%m/%Y}م الساعة {start:%H:%M}"
+        f"{f' في {hall_ar}' if hall_ar else ''}.\n\n"
+        + (f"{invitation.message}\n\n" if invitation.message else "")
+        + f"للرد على الدعوة واستكمال بياناتكم ورفع ورقة العمل، افتحوا رابطكم الشخصي:\n{link}\n\n"
+        f"الرابط خاص بكم فلا تشاركوه، وهو صالح حتى {expires}.\n"
+    )
+    en = (
+        f"Dear {person.display_name_en},\n\n"
+        f"You are invited to take part as {role_en} in “{session.title_en or session.title_ar}” at "
+        f"{forum.title_en or forum.title_ar}, on {start:%d %B %Y} at {start:%H:%M}"
+        f"{f', {hall_en}' if hall_en else ''}.\n\n"
+        f"To reply, complete your profile and upload your working paper, open your personal link:\n{link}\n\n"
+        f"The link is personal; please do not share it. It is valid until {expires}.\n"
+    )
+    message_enqueue(
+        to=person.email,
+        subject=f"دعوة للمشاركة في {forum.title_ar} | Invitation: {forum.title_en or forum.title_ar}",
+        text_body=_bilingual(ar, en),
+        language="ar",
+        kind="speakers.invitation",
+        related=invitation,
+        forum=forum,
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, forum: Forum, session: Session, person: Person, role: str = SessionRole.Role.SPEAKER, invited_by=None,
+    paper_title_ar: str = "", paper_title_en: str = "", message: str = "", valid_days: int | None = None,
+) -> Invitation:
+    """Invite a person to a part in a session and e-mail them their personal link.
+
+    The invitation creates the SessionRole (or points to the existing one) and,
+    for a speaker, the working paper to upload into. Any older link of the
+    same person in this forum stops working; an older pending invitation to
+    the same part is withdrawn.
+    """
+    if session.forum_id != forum.pk:
+        raise DomainError(_("This session belongs to another forum."), field="session", code="other_forum")
+    if role not in {r for r, _label in Invitation.ROLES}:
+        raise DomainError(_("Choose speaker, chair or panelist."), field="role", code="bad_role")
+    if not person.email:
+        raise DomainError(_("This person has no e-mail address; add one first."), field="person", code="no_email")
+    if role == SessionRole.Role.CHAIR:
+        other_chair = SessionRole.objects.filter(session=session, role=SessionRole.Role.CHAIR).exclude(person=person)
+        if other_chair.exists():
+            raise DomainError(_("This session already has a chair."), field="role", code="has_chair")
+    now = timezone.now()
+    Invitation.objects.filter(forum=forum, person=person, link_revoked_at__isnull=True).update(link_revoked_at=now)
+    Invitation.objects.filter(session=session, person=person, role=role, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.REVOKED
+    )
+    session_role, _created = SessionRole.objects.get_or_create(
+        session=session, person=person, role=role,
+        defaults={"order": SessionRole.objects.filter(session=session).count()},
+    )
+    paper = None
+    if role == SessionRole.Role.SPEAKER:
+        paper = WorkingPaper.objects.filter(forum=forum, session=session, speakers=person).first()
+        if paper is None:
+            paper = WorkingPaper.objects.create(
+                forum=forum, session=session,
+                title_ar=paper_title_ar or f"ورقة عمل: {person.full_name_ar}",
+                title_en=paper_title_en,
+            )
+            paper.speakers.add(person)
+    token, token_hash = _make_token()
+    invitation = Invitation.objects.create(
+        forum=forum, session=session, person=person, role=role, session_role=session_role, paper=paper,
+        token_hash=token_hash, invited_by=invited_by, message=message,
+        expires_at=now + timedelta(days=valid_days or settings.SPEAKERS_INVITATION_DAYS),
+    )
+    _send_invitation_email(invitation, token)
+    # The token leaves the system only in the e-mail; keep it on the object for the caller's response.
+    invitation.token = token
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation: its link stops working at once."""
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=Invitation.Status.REVOKED if invitation.status == Invitation.Status.PENDING else invitation.status,
+        link_revoked_at=timezone.now(),
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_respond(*, invitation: Invitation, person: Person, accept: bool) -> Invitation:
+    """The invited person accepts or declines. Only they may; a withdrawn invitation cannot be answered."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.person_id != person.pk:
+        raise NotFound(_("No such invitation."))
+    if invitation.status == Invitation.Status.REVOKED:
+        raise DomainError(_("This invitation was withdrawn by the organizers."), code="revoked")
+    invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+# -- profile ----------------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "honorific", "academic_title", "full_name_ar", "full_name_en", "position_ar", "position_en", "bio_ar", "bio_en",
+    "preferred_language",
+)
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_SIDE = 1200
+THUMB_SIDE = 200
+
+
+def _reencode_photo(stream: IO[bytes]) -> tuple[bytes, bytes]:
+    """(photo, thumbnail) as fresh JPEGs: only pixels survive, never metadata or embedded payloads."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(stream) as image:
+            if image.format not in {"JPEG", "PNG", "WEBP"}:
+                raise UploadRefused(_("Photos must be JPEG, PNG or WebP."), code="photo_kind")
+            if image.width * image.height > 40_000_000:
+                raise UploadRefused(_("This photo is far too large."), code="photo_too_large")
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            photo = io.BytesIO()
+            image.save(photo, "JPEG", quality=88)
+            image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            thumb = io.BytesIO()
+            image.save(thumb, "JPEG", quality=85)
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise UploadRefused(_("This photo cannot be read. Upload a JPEG, PNG or WebP image."), code="photo_broken")
+    return photo.getvalue(), thumb.getvalue()
+
+
+@transaction.atomic
+def profile_update(*, person: Person, organization_name: str | None = None, photo=None, **changes) -> Person:
+    """The person completes their profile. A photo is re-encoded (metadata stripped) with a thumbnail."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    if "full_name_ar" in changes and not (changes["full_name_ar"] or "").strip():
+        raise DomainError(_("The name in Arabic is required."), field="full_name_ar", code="required")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for key, value in changes.items():
+        setattr(person, key, value)
+    if organization_name is not None and organization_name.strip():
+        from forum.models import Organization
+
+        name = organization_name.strip()
+        org = Organization.objects.filter(name_ar=name, parent=None).first() or Organization.objects.filter(
+            name_en=name
+        ).first()
+        if org is None:
+            org = Organization.objects.create(name_ar=name)
+        person.organization = org
+    if photo is not None:
+        if photo.size > PHOTO_MAX_BYTES:
+            raise UploadRefused(_("The photo is too large; the limit is 10 MB."), code="photo_too_large")
+        photo_bytes, thumb_bytes = _reencode_photo(photo)
+        stem = uuid.uuid4().hex
+        person.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
+        thumb, _created = ProfilePhoto.objects.get_or_create(person=person, defaults={"thumbnail": ""})
+        thumb.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(thumb_bytes), save=True)
+    person.full_clean(validate_unique=False, validate_constraints=False)
+    person.save()
+    return person
+
+
+# -- paper files ------------------------------------------------------------------------------
+
+
+def upload_allowed_now(*, paper: WorkingPaper, user, now: datetime | None = None) -> bool:
+    """Organizers may always upload; speakers until the deadline or their extension."""
+    if forum_permissions.can_edit_forum(user, paper.forum):
+        return True
+    deadline = selectors.paper_deadline(paper=paper)
+    return deadline is None or (now or timezone.now()) <= deadline
+
+
+def paper_file_upload(
+    *, paper: WorkingPaper, user, upload, role: str = PaperFile.Role.PAPER, now: datetime | None = None
+) -> PaperFile:
+    """Store a new version of a paper (or of its slides) after checking it completely.
+
+    Only the paper's speakers and the forum's editors may upload; after the
+    deadline, speakers need an organizer's extension. The file is checked
+    (kind from content, macros, ZIP bombs, encryption, size) before anything
+    is written; it is stored under a random name, then the row is committed.
+    If anything fails, the stored file is removed and earlier versions stay
+    exactly as they were.
+    """
+    if not selectors.user_can_upload(user, paper):
+        raise PermissionDenied(_("You cannot upload files for this paper."))
+    if role not in PaperFile.Role.values:
+        raise DomainError(_("Unknown file."), field="role", code="bad_role")
+    if not upload_allowed_now(paper=paper, user=user, now=now):
+        deadline = selectors.paper_deadline(paper=paper)
+        local = deadline.astimezone(paper.forum.tzinfo)
+        raise DomainError(
+            _("The deadline passed on %(date)s. Uploading now needs an extension from the organizers.")
+            % {"date": local.strftime("%Y-%m-%d %H:%M")},
+            field="file", code="deadline_passed",
+        )
+    settings_ = selectors.paper_settings_for(forum=paper.forum)
+    accepted = list(settings_.accepted_kinds)
+    if role == PaperFile.Role.SLIDES:
+        accepted = [k for k in accepted if k in ("pdf", "pptx")] or ["pdf", "pptx"]
+    inspected = inspect_upload(
+        upload, name=getattr(upload, "name", ""), size=upload.size, accepted_kinds=accepted,
+        max_bytes=settings_.max_upload_bytes,
+    )
+    stored = PaperFile(
+        paper=paper, role=role, kind=inspected.kind, original_name=(getattr(upload, "name", "") or "")[-255:],
+        size=inspected.size, sha256=inspected.sha256, uploaded_by=user if user.is_authenticated else None,
+    )
+    upload.seek(0)
+    # Written under a name nobody chooses, before the row exists: a failure below leaves no row.
+    stored.file.save(f"{uuid.uuid4().hex}.{inspected.kind}", File(upload), save=False)
+    try:
+        with transaction.atomic():
+            WorkingPaper.objects.select_for_update().get(pk=paper.pk)
+            last = PaperFile.objects.filter(paper=paper, role=role).order_by("-version").first()
+            stored.version = (last.version + 1) if last else 1
+            stored.save()
+            if role == PaperFile.Role.PAPER and paper.status in (WorkingPaper.Status.DRAFT, WorkingPaper.Status.REVISE):
+                WorkingPaper.objects.filter(pk=paper.pk).update(status=WorkingPaper.Status.SUBMITTED)
+    except BaseException:
+        stored.file.storage.delete(stored.file.name)
+        raise
+    return stored
+
+
+@transaction.atomic
+def paper_update(*, paper: WorkingPaper, user, **changes) -> WorkingPaper:
+    """Speakers (and editors) correct the title and abstract."""
+    if not selectors.user_can_upload(user, paper):
+        raise PermissionDenied(_("You cannot change this paper."))
+    allowed = {"title_ar", "title_en", "abstract_ar", "abstract_en"}
+    if set(changes) - allowed:
+        raise TypeError(f"unknown paper fields: {sorted(set(changes) - allowed)}")
+    if "title_ar" in changes and not changes["title_ar"].strip():
+        raise DomainError(_("The title in Arabic is required."), field="title_ar", code="required")
+    for key, value in changes.items():
+        setattr(paper, key, value)
+    paper.save(update_fields=list(changes))
+    return paper
+
+
+@transaction.atomic
+def paper_extension_grant(*, paper: WorkingPaper, until: datetime, granted_by) -> WorkingPaper:
+    """An organizer lets this paper's speakers upload until `until`, past the forum deadline."""
+    if not forum_permissions.can_edit_forum(granted_by, paper.forum):
+        raise PermissionDenied(_("Only the organizers may grant an extension."))
+    if until <= timezone.now():
+        raise DomainError(_("The extension must end in the future."), field="until", code="past")
+    paper.extended_until = until
+    paper.extended_by = granted_by
+    paper.save(update_fields=["extended_until", "extended_by"])
+    return paper
+
+
+@transaction.atomic
+def paper_settings_update(*, forum: Forum, user, **changes) -> PaperSettings:
+    """Deadline, accepted kinds, size limit, review and publication for one forum."""
+    if not forum_permissions.can_edit_forum(user, forum):
+        raise PermissionDenied(_("Only the organizers may change the paper settings."))
+    allowed = {"deadline", "accepted_kinds", "max_upload_mb", "review_enabled", "publication"}
+    if set(changes) - allowed:
+        raise TypeError(f"unknown settings: {sorted(set(changes) - allowed)}")
+    kinds = changes.get("accepted_kinds")
+    if kinds is not None:
+        from .models import FileKind
+
+        kinds = [k for k in FileKind.values if k in set(kinds)]
+        if not kinds:
+            raise DomainError(_("Accept at least one kind of file."), field="accepted_kinds", code="required")
+        changes["accepted_kinds"] = kinds
+    size = changes.get("max_upload_mb")
+    if size is not None and not 1 <= int(size) <= 200:
+        raise DomainError(_("The size limit must be between 1 and 200 MB."), field="max_upload_mb", code="range")
+    obj, _created = PaperSettings.objects.select_for_update().get_or_create(forum=forum)
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.save()
+    return obj
+
+
+def _reminder_text(person: Person, forum: Forum, missing: list[str], deadline: datetime | None) -> tuple[str, str]:
+    with translation.override("ar"):
+        url = _portal_url(reverse("speakers:portal"))
+    when_ar = when_en = ""
+    if deadline:
+        local = deadline.astimezone(forum.tzinfo)
+        when_ar = f"\nآخر موعد: {local:%Y-%m-%d %H:%M}."
+        when_en = f"\nDeadline: {local:%Y-%m-%d %H:%M}."
+    items_ar = "، ".join(_in_language("ar", lambda m=m: _(m)) for m in missing)
+    items_en = ", ".join(_in_language("en", lambda m=m: _(m)) for m in missing)
+    ar = (
+        f"{person.display_name_ar}،\n\nنذكّركم بما ينقص مشاركتكم في {forum.title_ar}: {items_ar}.{when_ar}\n\n"
+        f"بوابة المتحدثين: {url}\n(إن فقدتم رابطكم الشخصي فاطلبوا من المنظمين دعوة جديدة.)\n"
+    )
+    en = (
+        f"Dear {person.display_name_en},\n\nA reminder of what is still missing for {forum.title_en or forum.title_ar}: "
+        f"{items_en}.{when_en}\n\nSpeaker portal: {url}\n"
+    )
+    return ar, en
+
+
+REMINDER_ITEMS = {"reply": gettext_noop("a reply to the invitation"), "paper": gettext_noop("the working paper")}
+
+
+@transaction.atomic
+def reminders_send(*, forum: Forum, user) -> int:
+    """One e-mail to everyone who still owes a reply or a paper; returns how many were queued."""
+    if not forum_permissions.can_edit_forum(user, forum):
+        raise PermissionDenied(_("Only the organizers may send reminders."))
+    owed: dict[int, tuple[Person, list[str]]] = {}
+    for status in selectors.forum_dashboard(forum=forum):
+        for part in status.parts:
+            inv = part.invitation
+            items = []
+            if inv is not None and inv.status == Invitation.Status.PENDING:
+                items.append(REMINDER_ITEMS["reply"])
+            if part.paper is not None and not part.has_paper_file and (
+                inv is None or inv.status != Invitation.Status.DECLINED
+            ):
+                items.append(REMINDER_ITEMS["paper"])
+            if items and part.person.email:
+                entry = owed.setdefault(part.person.pk, (part.person, []))
+                entry[1].extend(i for i in items if i not in entry[1])
+    deadline = selectors.paper_settings_for(forum=forum).deadline
+    for person, items in owed.values():
+        ar, en = _reminder_text(person, forum, items, deadline)
+        message_enqueue(
+            to=person.email,
+            subject=f"تذكير: {forum.title_ar} | Reminder: {forum.title_en or forum.title_ar}",
+            text_body=_bilingual(ar, en), language="ar", kind="speakers.reminder", related=person, forum=forum,
+        )
+    return len(owed)
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def criterion_create(*, forum: Forum, user, name_ar: str, name_en: str = "", weight: int = 1, order: int = 0):
+    if not forum_permissions.can_edit_forum(user, forum):
+        raise PermissionDenied(_("Only the organizers may define review criteria."))
+    if weight < 1:
+        raise DomainError(_("The weight must be at least 1."), field="weight", code="range")
+    if ReviewCriterion.objects.filter(forum=forum, name_ar=name_ar).exists():
+        raise DomainError(_("A criterion with this name exists."), field="name_ar", code="duplicate")
+    return ReviewCriterion.objects.create(forum=forum, name_ar=name_ar, name_en=name_en, weight=weight, order=order)
+
+
+@transaction.atomic
+def review_assign(*, paper: WorkingPaper, reviewer, assigned_by) -> ReviewAssignment:
+    """An organizer asks a user to review a paper. A speaker of the paper cannot review it."""
+    if not forum_permissions.can_edit_forum(assigned_by, paper.forum):
+        raise PermissionDenied(_("Only the organizers may assign reviewers."))
+    if selectors.user_is_paper_speaker(reviewer, paper):
+        raise DomainError(_("A speaker cannot review their own paper."), field="reviewer", code="own_paper")
+    if ReviewAssignment.objects.filter(paper=paper, reviewer=reviewer).exists():
+        raise DomainError(_("This reviewer is already assigned to this paper."), field="reviewer", code="duplicate")
+    assignment = ReviewAssignment.objects.create(paper=paper, reviewer=reviewer, assigned_by=assigned_by)
+    if reviewer.email:
+        with translation.override("ar"):
+            url = _portal_url(reverse("speakers:review", kwargs={"assignment_id": assignment.pk}))
+        ar = f"طُلب منكم تحكيم ورقة العمل «{paper.title_ar}» في {paper.forum.title_ar}.\n{url}\n"
+        en = f"You are asked to review the working paper “{paper.title_en or paper.title_ar}”.\n{url}\n"
+        message_enqueue(
+            to=reviewer.email, subject=f"طلب تحكيم | Review request: {paper.forum.title_en or paper.forum.title_ar}",
+            text_body=_bilingual(ar, en), kind="speakers.review_request", related=assignment, forum=paper.forum,
+        )
+    return assignment
+
+
+@transaction.atomic
+def review_submit(*, assignment: ReviewAssignment, user, scores: dict[int, int], comment: str = "") -> ReviewAssignment:
+    """The assigned reviewer scores every criterion (SCORE_MIN..SCORE_MAX) and comments, once."""
+    assignment = ReviewAssignment.objects.select_for_update().select_related("paper__forum").get(pk=assignment.pk)
+    if assignment.reviewer_id != user.pk:
+        raise NotFound(_("No such review."))
+    if assignment.is_submitted:
+        raise DomainError(_("This review was already submitted."), code="already_submitted")
+    criteria = selectors.criteria_for_forum(forum=assignment.paper.forum)
+    if not criteria:
+        raise DomainError(_("The organizers have not defined review criteria yet."), code="no_criteria")
+    errors = {}
+    clean: dict[int, int] = {}
+    for c in criteria:
+        raw = scores.get(c.pk, scores.get(str(c.pk)))
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            errors[f"score_{c.pk}"] = [_("Give a score for this criterion.")]
+            continue
+        if not SCORE_MIN <= value <= SCORE_MAX:
+            errors[f"score_{c.pk}"] = [
+                _("The score must be between %(min)s and %(max)s.") % {"min": SCORE_MIN, "max": SCORE_MAX}
+            ]
+            continue
+        clean[c.pk] = value
+    if errors:
+        raise DomainError(errors=errors, code="invalid_scores")
+    ReviewScore.objects.filter(assignment=assignment).delete()
+    ReviewScore.objects.bulk_create(
+        [ReviewScore(assignment=assignment, criterion_id=cid, score=v) for cid, v in clean.items()]
+    )
+    assignment.comment = comment
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["comment", "submitted_at"])
+    return assignment
+
+
+DECISIONS = {
+    WorkingPaper.Status.ACCEPTED: ("قُبلت ورقة عملكم", "Your working paper was accepted"),
+    WorkingPaper.Status.REVISE: ("يُرجى تعديل ورقة عملكم", "Please revise your working paper"),
+    WorkingPaper.Status.REJECTED: ("نعتذر عن عدم قبول ورقة عملكم", "Your working paper was not accepted"),
+}
+
+
+@transaction.atomic
+def paper_decide(*, paper: WorkingPaper, user, decision: str, comment: str = "") -> WorkingPaper:
+    """Accept, ask for a revision, or reject. The speakers are told; on revise, with the comments."""
+    if not forum_permissions.can_edit_forum(user, paper.forum):
+        raise PermissionDenied(_("Only the organizers may decide on papers."))
+    if decision not in DECISIONS:
+        raise DomainError(_("Choose accept, revise or reject."), field="decision", code="bad_decision")
+    if decision == WorkingPaper.Status.REVISE and not comment.strip():
+        raise DomainError(_("Tell the speaker what to revise."), field="comment", code="required")
+    if decision == WorkingPaper.Status.ACCEPTED and selectors.paper_current_file(paper=paper) is None:
+        raise DomainError(_("A paper without a file cannot be accepted."), field="decision", code="no_file")
+    paper = WorkingPaper.objects.select_for_update().get(pk=paper.pk)
+    paper.status = decision
+    paper.decision_comment = comment
+    paper.decided_at = timezone.now()
+    paper.decided_by = user
+    paper.save(update_fields=["status", "decision_comment", "decided_at", "decided_by"])
+    subject_ar, subject_en = DECISIONS[decision]
+    with translation.override("ar"):
+        url = _portal_url(reverse("speakers:paper", kwargs={"paper_id": paper.pk}))
+    for person in paper.speakers.all():
+        if not person.email:
+            continue
+        ar = f"{person.display_name_ar}،\n\n{subject_ar}: «{paper.title_ar}».\n"
+        en = f"Dear {person.display_name_en},\n\n{subject_en}: “{paper.title_en or paper.title_ar}”.\n"
+        if decision == WorkingPaper.Status.REVISE:
+            ar += f"\nملاحظات المحكّمين:\n{comment}\n\nارفعوا النسخة المعدّلة من البوابة: {url}\n"
+            en += f"\nReviewers' comments:\n{comment}\n\nUpload the revised version in the portal: {url}\n"
+        message_enqueue(
+            to=person.email, subject=f"{subject_ar} | {subject_en}", text_body=_bilingual(ar, en),
+            kind=f"speakers.decision.{decision}", related=paper, forum=paper.forum,
+        )
+    return paper
+
+
+# -- proceedings ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proceedings_request(*, forum: Forum, user) -> ProceedingsJob:
+    """Queue a build of the proceedings book; it runs in the background after commit."""
+    if not forum_permissions.can_edit_forum(user, forum):
+        raise PermissionDenied(_("Only the organizers may build the proceedings."))
+    running = ProceedingsJob.objects.filter(
+        forum=forum, status__in=[ProceedingsJob.Status.QUEUED, ProceedingsJob.Status.RUNNING]
+    ).first()
+    if running is not None:
+        return running
+    job = ProceedingsJob.objects.create(forum=forum, requested_by=user)
+    from .tasks import build_proceedings
+
+    transaction.on_commit(lambda: build_proceedings.delay(job.pk))
+    return job
+
+
+def proceedings_build(*, job_id: int) -> ProceedingsJob:
+    """Build the book for a queued job, recording progress as each paper is appended."""
+    from .proceedings import build_book
+
+    job = ProceedingsJob.objects.select_related("forum").get(pk=job_id)
+    if job.status not in (ProceedingsJob.Status.QUEUED, ProceedingsJob.Status.FAILED):
+        return job
+    ProceedingsJob.objects.filter(pk=job.pk).update(status=ProceedingsJob.Status.RUNNING, error="", done=0)
+
+    def progress(done: int, total: int) -> None:
+        ProceedingsJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        result = build_book(forum=job.forum, progress=progress)
+        try:
+            with open(result.path, "rb") as fh:
+                job.file.save(f"{uuid.uuid4().hex}.pdf", File(fh), save=False)
+        finally:
+            result.path.unlink(missing_ok=True)
+        ProceedingsJob.objects.filter(pk=job.pk).update(
+            status=ProceedingsJob.Status.DONE, file=job.file.name, page_count=result.page_count,
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        ProceedingsJob.objects.filter(pk=job.pk).update(
+            status=ProceedingsJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    job.refresh_from_db()
+    return job
