@@ -1,0 +1,95 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import Admission, BulkPrintJob, Checkpoint, Scan
+
+
+class CheckpointSerializer(serializers.ModelSerializer):
+    admitted = serializers.IntegerField(read_only=True, default=0)
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Checkpoint
+        fields = ["id", "kind", "session", "name", "name_ar", "name_en", "is_active", "admitted"]
+        read_only_fields = ["kind", "is_active"]
+
+    def validate_session(self, session):
+        if session is not None and session.forum_id != self.context["forum"].pk:
+            raise serializers.ValidationError(_("This session belongs to another forum."))
+        return session
+
+
+class ScanRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=300, trim_whitespace=True)
+    checkpoint = serializers.PrimaryKeyRelatedField(queryset=Checkpoint.objects.none())
+    client_nonce = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    client_scanned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    # What an offline scanner showed at the time; a different answer now is a conflict to report.
+    local_outcome = serializers.ChoiceField(choices=Scan.Outcome.choices, required=False, allow_blank=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        forum = self.context["forum"]
+        self.fields["checkpoint"].queryset = Checkpoint.objects.filter(forum=forum).select_related("forum", "session")
+
+
+class ScanBatchSerializer(serializers.Serializer):
+    scans = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=500)
+
+
+def _admission(admission: Admission | None) -> dict | None:
+    if admission is None:
+        return None
+    return {
+        "at": timezone.localtime(admission.admitted_at).isoformat(),
+        "checkpoint": {"id": admission.checkpoint_id, "name": admission.checkpoint.name},
+    }
+
+
+def scan_result(scan: Scan, *, local_outcome: str = "") -> dict:
+    registration = scan.registration
+    person = None
+    if registration is not None:
+        rtype = registration.registration_type
+        person = {
+            "id": registration.pk,
+            "reference": registration.reference,
+            "name_ar": registration.full_name_ar,
+            "name_en": registration.full_name_en,
+            "organization": registration.organization_name,
+            "category": rtype.category,
+            "category_label": rtype.name,
+            "color": rtype.badge_color,
+        }
+    result = {
+        "scan_id": scan.pk,
+        "outcome": scan.outcome,
+        "ok": scan.outcome == Scan.Outcome.ADMITTED,
+        "message": str(Scan.Outcome(scan.outcome).label),
+        "checkpoint": scan.checkpoint_id,
+        "client_nonce": scan.client_nonce,
+        "registration": person,
+        "admission": _admission(scan.admission),
+    }
+    if local_outcome:
+        result["conflict"] = local_outcome != scan.outcome
+    return result
+
+
+class PrintJobSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkPrintJob
+        fields = ["id", "order_by", "filters", "status", "total", "done", "progress_percent", "file_url",
+                  "error", "created_at", "finished_at"]
+        read_only_fields = ["status", "total", "done", "error", "created_at", "finished_at"]
+
+    def get_file_url(self, job):
+        from django.urls import reverse
+
+        if job.status != BulkPrintJob.Status.DONE:
+            return None
+        return reverse("registration:badges:print_file", kwargs={"forum_slug": job.forum.slug, "job_id": job.pk})

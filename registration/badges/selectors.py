@@ -1,0 +1,110 @@
+"""Reads for badges and check-in, shared by pages, the API, tasks and the benchmark."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower, TruncHour
+from django.shortcuts import get_object_or_404
+
+from forum.models import Forum
+from registration.models import Registration, RegistrationType
+
+from .models import Admission, Badge, BulkPrintJob, Checkpoint, Scan, SigningKey
+
+
+def registration_for_badge_page(*, access_token: str) -> Registration:
+    """The registration behind an attendee's secret link (404 for anything else)."""
+    return get_object_or_404(
+        Registration.objects.select_related("forum", "registration_type", "person__organization"),
+        access_token=access_token,
+    )
+
+
+def badge_live(*, registration: Registration) -> Badge | None:
+    return Badge.objects.filter(registration=registration, revoked_at__isnull=True).first()
+
+
+def public_keys(*, forum: Forum) -> list[dict]:
+    import base64
+
+    return [
+        {"key_id": key.key_id, "algorithm": "Ed25519", "active": key.is_active,
+         "public_key": base64.urlsafe_b64encode(bytes(key.public_key)).decode().rstrip("=")}
+        for key in SigningKey.objects.filter(forum=forum).order_by("key_id")
+    ]
+
+
+def revoked_badge_ids(*, forum: Forum) -> list[int]:
+    return list(Badge.objects.filter(forum=forum, revoked_at__isnull=False).order_by("pk").values_list("pk", flat=True))
+
+
+def checkpoints_for_scanner(*, forum: Forum) -> QuerySet[Checkpoint]:
+    return (
+        Checkpoint.objects.filter(forum=forum, is_active=True).select_related("session")
+        .annotate(admitted=Count("admissions")).order_by("kind", "session__starts_at", "id")
+    )
+
+
+def checkpoint_counters(*, forum: Forum) -> list[dict]:
+    return [{"id": c.pk, "name": c.name, "kind": c.kind, "admitted": c.admitted} for c in checkpoints_for_scanner(forum=forum)]
+
+
+def roster(*, forum: Forum) -> dict[str, list]:
+    """Names of confirmed registrations by id, for an offline scanner to show who it admitted."""
+    rows = Registration.objects.filter(forum=forum, status=Registration.Status.CONFIRMED).values_list(
+        "pk", "full_name_ar", "full_name_en", "registration_type__category", "registration_type__badge_color"
+    )
+    return {str(pk): [ar, en, category, color] for pk, ar, en, category, color in rows}
+
+
+def print_registrations(*, forum: Forum, filters: dict | None = None, order_by: str = "organization"):
+    """Confirmed registrations to print, in print order."""
+    filters = filters or {}
+    qs = Registration.objects.filter(forum=forum, status=Registration.Status.CONFIRMED).select_related(
+        "registration_type", "person__organization"
+    )
+    if filters.get("registration_type"):
+        qs = qs.filter(registration_type_id=filters["registration_type"])
+    if filters.get("category"):
+        qs = qs.filter(registration_type__category=filters["category"])
+    if filters.get("ids"):
+        qs = qs.filter(pk__in=filters["ids"])
+    if order_by == BulkPrintJob.Order.NAME:
+        return qs.order_by(Lower("full_name_en"), "full_name_ar", "pk")
+    return qs.order_by("organization_name", "full_name_ar", "pk")
+
+
+def attendance_summary(*, forum: Forum) -> dict:
+    """Admitted (at the doors, any day) against confirmed registrations, by category and by hour."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    by_category = (
+        Registration.objects.filter(forum=forum).values("registration_type__category")
+        .annotate(
+            registered=Count("pk", filter=confirmed),
+            admitted=Count("pk", filter=confirmed & Q(admissions__session__isnull=True), distinct=True),
+        )
+        .order_by("registration_type__category")
+    )
+    labels = dict(RegistrationType.Category.choices)
+    categories = [
+        {"category": row["registration_type__category"], "label": str(labels.get(row["registration_type__category"], "")),
+         "registered": row["registered"], "admitted": row["admitted"]}
+        for row in by_category
+    ]
+    over_time = (
+        Admission.objects.filter(checkpoint__forum=forum, session__isnull=True)
+        .annotate(hour=TruncHour("admitted_at", tzinfo=forum.tzinfo)).values("hour")
+        .annotate(admitted=Count("pk")).order_by("hour")
+    )
+    sessions = (
+        Checkpoint.objects.filter(forum=forum, kind=Checkpoint.Kind.SESSION).select_related("session")
+        .annotate(attended=Count("admissions")).order_by("session__starts_at")
+    )
+    return {
+        "registered": sum(c["registered"] for c in categories),
+        "admitted": sum(c["admitted"] for c in categories),
+        "by_category": categories,
+        "over_time": [{"hour": row["hour"], "admitted": row["admitted"]} for row in over_time],
+        "sessions": [{"id": c.session_id, "title": c.session.title, "attended": c.attended} for c in sessions],
+        "scans": Scan.objects.filter(forum=forum).count(),
+    }
