@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("speakers.api.urls")),
     path("", include("registration.api.urls")),
     path("", include("forum.mailing.api.urls")),
+    path("", include("frontend.api.urls")),
 ]

@@ -1,0 +1,115 @@
+"""Dates, times and digits as people in the Gulf read them.
+
+Every date a person sees is given in the Hijri (Umm al-Qura) calendar beside
+the Gregorian one, e.g. «الاثنين ٢٠ صفر ١٤٤٠هـ — ٢٩ أكتوبر ٢٠١٨م». Digits are
+Arabic-Indic or Latin by the visitor's setting; the default follows the language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from hijridate import Gregorian
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+DIGITS_CHOICES = ("arab", "latn")
+
+WEEKDAYS_AR = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_AR = (
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+)
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+HIJRI_MONTHS_AR = (
+    "محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة",
+    "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة",
+)
+HIJRI_MONTHS_EN = (
+    "Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula", "Jumada al-Akhirah",
+    "Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah",
+)
+
+
+def is_arabic(lang: str | None) -> bool:
+    return not (lang or "ar").startswith("en")
+
+
+def default_digits(lang: str | None) -> str:
+    return "arab" if is_arabic(lang) else "latn"
+
+
+def digits_for(value, digits: str) -> str:
+    """The text with its Latin digits turned Arabic-Indic when the setting asks for it."""
+    text = "" if value is None else str(value)
+    return text.translate(ARABIC_INDIC) if digits == "arab" else text
+
+
+def as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def hijri_parts(value) -> tuple[int, int, int]:
+    """(year, month, day) in the Umm al-Qura calendar."""
+    d = as_date(value)
+    h = Gregorian(d.year, d.month, d.day).to_hijri()
+    return h.year, h.month, h.day
+
+
+def hijri_date(value, lang: str = "ar", digits: str | None = None, weekday: bool = False) -> str:
+    digits = digits or default_digits(lang)
+    d = as_date(value)
+    year, month, day = hijri_parts(d)
+    if is_arabic(lang):
+        text = f"{day} {HIJRI_MONTHS_AR[month - 1]} {year}هـ"
+        prefix = WEEKDAYS_AR[d.weekday()]
+    else:
+        text = f"{day} {HIJRI_MONTHS_EN[month - 1]} {year} AH"
+        prefix = WEEKDAYS_EN[d.weekday()]
+    if weekday:
+        text = f"{prefix} {text}"
+    return digits_for(text, digits)
+
+
+def gregorian_date(value, lang: str = "ar", digits: str | None = None, weekday: bool = False) -> str:
+    digits = digits or default_digits(lang)
+    d = as_date(value)
+    if is_arabic(lang):
+        text = f"{d.day} {MONTHS_AR[d.month - 1]} {d.year}م"
+        prefix = WEEKDAYS_AR[d.weekday()]
+    else:
+        text = f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+        prefix = WEEKDAYS_EN[d.weekday()]
+    if weekday:
+        text = f"{prefix} {text}"
+    return digits_for(text, digits)
+
+
+def dual_date(value, lang: str = "ar", digits: str | None = None) -> str:
+    """«الاثنين ٢٠ صفر ١٤٤٠هـ — ٢٩ أكتوبر ٢٠١٨م» / "Monday 20 Safar 1440 AH — 29 October 2018"."""
+    return f"{hijri_date(value, lang, digits, weekday=True)} — {gregorian_date(value, lang, digits)}"
+
+
+def dual_range(first, last, lang: str = "ar", digits: str | None = None) -> str:
+    """A forum's dates: one day, or first to last day, both calendars."""
+    if as_date(first) == as_date(last):
+        return dual_date(first, lang, digits)
+    sep = " – "
+    hijri = f"{hijri_date(first, lang, digits, weekday=True)}{sep}{hijri_date(last, lang, digits, weekday=True)}"
+    greg = f"{gregorian_date(first, lang, digits)}{sep}{gregorian_date(last, lang, digits)}"
+    return f"{hijri} — {greg}"
+
+
+def clock(value: datetime, digits: str = "latn") -> str:
+    return digits_for(value.strftime("%H:%M"), digits)
+
+
+def time_range(starts_at: datetime, ends_at: datetime, digits: str = "latn") -> str:
+    return f"{clock(starts_at, digits)}–{clock(ends_at, digits)}"

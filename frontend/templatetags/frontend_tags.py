@@ -1,0 +1,60 @@
+"""Dates in both calendars, digits by the visitor's setting, and links to other apps' pages
+that may not exist yet."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from frontend import formatting as fmt
+
+register = template.Library()
+
+
+def _settings(context) -> tuple[str, str]:
+    lang = translation.get_language() or "ar"
+    digits = context.get("digits") or fmt.default_digits(lang)
+    return lang, digits
+
+
+@register.simple_tag(takes_context=True)
+def num(context, value) -> str:
+    """A number (or any text) with the visitor's digits."""
+    return fmt.digits_for(value, _settings(context)[1])
+
+
+@register.simple_tag(takes_context=True)
+def dual_date(context, value) -> str:
+    """«الاثنين ٢٠ صفر ١٤٤٠هـ — ٢٩ أكتوبر ٢٠١٨م»."""
+    lang, digits = _settings(context)
+    return fmt.dual_date(value, lang, digits)
+
+
+@register.simple_tag(takes_context=True)
+def hijri(context, value) -> str:
+    lang, digits = _settings(context)
+    return fmt.hijri_date(value, lang, digits, weekday=True)
+
+
+@register.simple_tag(takes_context=True)
+def gregorian(context, value) -> str:
+    lang, digits = _settings(context)
+    return fmt.gregorian_date(value, lang, digits, weekday=True)
+
+
+@register.simple_tag
+def optional_url(name, *args, **kwargs) -> str:
+    """The URL, or "" when that page does not exist (yet), so links to other apps never break a page."""
+    try:
+        return reverse(name, args=args, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def digits_setting(context) -> str:
+    """The visitor's digits: the `digits` cookie, or the language's default."""
+    request = context.get("request")
+    value = request.COOKIES.get("digits", "") if request is not None else ""
+    if value in fmt.DIGITS_CHOICES:
+        return value
+    return fmt.default_digits(translation.get_language())
