@@ -11,6 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -49,7 +50,16 @@ IF_MATCH = OpenApiParameter(
 
 
 class ConflictResponseMixin:
-    """A refused agenda change answers 400 with the conflict report: {"errors": [...], "warnings": [...]}."""
+    """A refused agenda change answers 400 with the conflict report: {"errors": [...], "warnings": [...]}.
+
+    API paths carry no language prefix, so the messages follow the Accept-Language header when one is sent.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        if request.headers.get("Accept-Language"):
+            translation.activate(translation.get_language_from_request(request._request, check_path=False))
+            request.LANGUAGE_CODE = translation.get_language()
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         if isinstance(exc, conflict_rules.ScheduleConflict):
@@ -244,7 +254,7 @@ class SessionItemViewSet(SessionChildViewSet):
         return self.reorder_with(request, services.session_items_reorder)
 
 
-class HonoreeViewSet(TeamOnlyMixin, ForumScopedViewSet):
+class HonoreeViewSet(ConflictResponseMixin, TeamOnlyMixin, ForumScopedViewSet):
     """Who is honored, with what, by whom (team only while drafting; the public sees the snapshot)."""
 
     queryset = Honoree.objects.select_related("person", "organization", "session")
@@ -257,7 +267,7 @@ class HonoreeViewSet(TeamOnlyMixin, ForumScopedViewSet):
     list=extend_schema(responses=serializers.ScheduleVersionSerializer(many=True)),
     retrieve=extend_schema(responses=serializers.ScheduleVersionDetailSerializer),
 )
-class ScheduleVersionViewSet(ForumScopedReadOnlyViewSet):
+class ScheduleVersionViewSet(ConflictResponseMixin, ForumScopedReadOnlyViewSet):
     """Published versions of the agenda with their changelogs: public for published forums."""
 
     lookup_field = "number"
@@ -325,7 +335,7 @@ class PrayerBreakView(ForumActionView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class PrayerTimeOverrideViewSet(TeamOnlyMixin, ForumScopedViewSet):
+class PrayerTimeOverrideViewSet(ConflictResponseMixin, TeamOnlyMixin, ForumScopedViewSet):
     """Prayer times set by hand for a day, replacing the computed ones."""
 
     queryset = PrayerTimeOverride.objects.all()
