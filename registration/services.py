@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.errors import DomainError, PermissionDenied
+from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.models import Forum
 
 from . import payments
@@ -451,7 +451,7 @@ def waitlist_claim(*, claim_token: str, answers: list[Answer] | None = None, **p
         .filter(claim_token=claim_token).first()
     )
     if entry is None:
-        raise DomainError(_("This link is not valid."), code="not_found")
+        raise NotFound(_("This link is not valid."))
     if entry.status == WaitlistEntry.Status.CLAIMED:
         raise DomainError(_("This seat has already been claimed."), code="claimed")
     if entry.status != WaitlistEntry.Status.OFFERED:
@@ -701,7 +701,7 @@ def registration_for_token(*, access_token: str) -> Registration:
         Registration.objects.select_related("forum", "registration_type").filter(access_token=access_token).first()
     )
     if registration is None:
-        raise DomainError(_("This link is not valid."), code="not_found")
+        raise NotFound(_("This link is not valid."))
     return registration_expire_if_due(registration=registration)
 
 

@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from forum.models import Honorific
+
+from ..models import InviteCode, Payment, Question, Registration, RegistrationSettings, RegistrationType, WaitlistEntry
+
+
+class RegistrationTypeSerializer(serializers.ModelSerializer):
+    total_minor = serializers.IntegerField(read_only=True)
+    seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RegistrationType
+        fields = [
+            "id", "code", "name_ar", "name_en", "category", "badge_color", "pricing", "price", "currency",
+            "vat_rate", "total_minor", "capacity", "seats_taken", "seats_left", "requires_approval", "is_active",
+            "order",
+        ]
+        read_only_fields = ["seats_taken"]
+
+    def validate(self, attrs):
+        pricing = attrs.get("pricing", getattr(self.instance, "pricing", RegistrationType.Pricing.FREE))
+        price = attrs.get("price", getattr(self.instance, "price", 0))
+        if pricing == RegistrationType.Pricing.PAID and not price:
+            raise serializers.ValidationError({"price": [_("A paid type needs a price.")]})
+        capacity = attrs.get("capacity", getattr(self.instance, "capacity", None))
+        if self.instance is not None and capacity is not None and capacity < self.instance.seats_taken:
+            raise serializers.ValidationError(
+                {"capacity": [_("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.instance.seats_taken}]}
+            )
+        forum = self.context["forum"]
+        code = attrs.get("code")
+        if code and RegistrationType.objects.filter(forum=forum, code=code).exclude(pk=getattr(self.instance, "pk", None)).exists():
+            raise serializers.ValidationError({"code": [_("This code is already used in this forum.")]})
+        return attrs
+
+
+class RegistrationSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegistrationSettings
+        fields = ["is_open", "capacity", "hold_minutes", "waitlist_enabled", "claim_hours", "seats_taken"]
+        read_only_fields = ["seats_taken"]
+
+    def validate_capacity(self, value):
+        if value is not None and self.instance is not None and value < self.instance.seats_taken:
+            raise serializers.ValidationError(
+                _("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.instance.seats_taken}
+            )
+        return value
+
+    def validate_hold_minutes(self, value):
+        if value < 1:
+            raise serializers.ValidationError(_("At least one minute."))
+        return value
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "kind", "label_ar", "label_en", "help_ar", "help_en", "choices", "required", "is_active",
+                  "order"]
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", Question.Kind.TEXT))
+        choices = attrs.get("choices", getattr(self.instance, "choices", []))
+        if kind == Question.Kind.CHOICE:
+            if not isinstance(choices, list) or not choices or not all(
+                isinstance(c, dict) and c.get("value") not in (None, "") and c.get("label_ar") for c in choices
+            ):
+                raise serializers.ValidationError(
+                    {"choices": [_("A choice question needs options, each with a value and an Arabic label.")]}
+                )
+        return attrs
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    registration_type = serializers.IntegerField()
+    honorific = serializers.ChoiceField(choices=Honorific.choices, required=False, default="")
+    full_name_ar = serializers.CharField(max_length=255)
+    full_name_en = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    position = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    organization_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="ar")
+    invite_code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
+                                    help_text="Keyed q<question id>.")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["stripe_payment_intent_id", "amount_minor", "currency", "status", "amount_refunded_minor",
+                  "succeeded_at"]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    registration_type_code = serializers.CharField(source="registration_type.code", read_only=True)
+    category = serializers.CharField(source="registration_type.category", read_only=True)
+    payment = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id", "reference", "status", "registration_type", "registration_type_code", "category", "honorific",
+            "full_name_ar", "full_name_en", "email", "phone", "position", "organization_name", "language",
+            "amount_minor", "currency", "hold_expires_at", "created_at", "confirmed_at", "cancelled_at",
+            "payment", "answers",
+        ]
+
+    def get_payment(self, obj):
+        try:
+            return PaymentSerializer(obj.payment).data
+        except Payment.DoesNotExist:
+            return None
+
+    def get_answers(self, obj):
+        return {f"q{a.question_id}": (a.file.name if a.file else a.value) for a in obj.answers.all()}
+
+
+class OwnRegistrationSerializer(RegistrationSerializer):
+    """What the attendee sees through their own link, plus what the payment page needs."""
+
+    forum = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    access_token = serializers.CharField(read_only=True)
+
+    class Meta(RegistrationSerializer.Meta):
+        fields = [*RegistrationSerializer.Meta.fields, "forum", "access_token"]
+
+
+class InviteCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InviteCode
+        fields = ["id", "code", "registration_type", "max_uses", "uses", "expires_at", "note", "batch", "created_at"]
+
+
+class InviteCodesBulkSerializer(serializers.Serializer):
+    registration_type = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=1, max_value=5000)
+    max_uses = serializers.IntegerField(min_value=1, default=1)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class WaitlistJoinSerializer(serializers.Serializer):
+    registration_type = serializers.IntegerField()
+    full_name_ar = serializers.CharField(max_length=255)
+    full_name_en = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="ar")
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "registration_type", "full_name_ar", "full_name_en", "email", "phone", "status",
+                  "offered_at", "offer_expires_at", "registration", "created_at"]

@@ -1,0 +1,292 @@
+"""Registration over the API: thin views over registration.services and selectors.
+
+Who may do what:
+- anyone: read a published forum's types and questions, register, join the waiting list;
+- the attendee, holding the secret access token: read, pay for and cancel their own registration;
+- owners and editors: configure, list and export registrations (personal data), approve, reject, cancel;
+- viewers: the counts only; check-in staff: nothing here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forum import permissions as forum_permissions
+from forum.api.base import ForumScopedMixin, ForumScopedViewSet, require
+from forum.errors import DomainError, NotFound
+
+from .. import payments, selectors, services
+from ..models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry
+from . import serializers
+
+
+class RegistrationTypeViewSet(ForumScopedViewSet):
+    queryset = RegistrationType.objects.all()
+    serializer_class = serializers.RegistrationTypeSerializer
+    filterset_fields = ["category", "pricing", "is_active"]
+    ordering_fields = ["order", "name_ar"]
+
+    def perform_destroy(self, instance):
+        if instance.registrations.exists():
+            raise DomainError(_("This type has registrations; close it instead of deleting it."), field="is_active")
+        instance.delete()
+
+
+class QuestionViewSet(ForumScopedViewSet):
+    queryset = Question.objects.all()
+    serializer_class = serializers.QuestionSerializer
+    ordering_fields = ["order"]
+
+
+class RegistrationSettingsView(ForumScopedMixin, APIView):
+    """GET/PUT /forums/<slug>/registration-settings/: capacity, hold minutes, waiting list."""
+
+    def get(self, request, forum_slug):
+        return Response(serializers.RegistrationSettingsSerializer(
+            services.registration_settings_get(forum=self.forum)).data)
+
+    def put(self, request, forum_slug):
+        row = services.registration_settings_get(forum=self.forum)
+        serializer = serializers.RegistrationSettingsSerializer(row, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+    patch = put
+
+
+def _pii_check(user, forum) -> None:
+    require(forum_permissions.can_view_personal_data(user, forum),
+            _("Only the forum's owners and editors may see attendees' personal data."))
+
+
+class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                          mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """POST: register (anyone). GET: owners and editors only (personal data)."""
+
+    serializer_class = serializers.RegistrationSerializer
+    permission_classes = [permissions.AllowAny]
+    search_fields = ["full_name_ar", "full_name_en", "email", "phone", "organization_name", "reference"]
+    filterset_fields = ["status", "registration_type"]
+    ordering_fields = ["created_at", "full_name_ar"]
+
+    def get_queryset(self):
+        return Registration.objects.filter(forum=self.forum).select_related(
+            "registration_type", "payment"
+        ).prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question"))).order_by(
+            "-created_at", "-id"
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not self.forum_readable(request.user, self.forum):
+            raise NotFound(_("Not found."))
+        if self.action == "create":
+            return
+        if self.action == "summary":
+            require(forum_permissions.can_view_drafts(request.user, self.forum))
+            return
+        _pii_check(request.user, self.forum)
+        if request.method not in permissions.SAFE_METHODS:
+            require(forum_permissions.can_edit_forum(request.user, self.forum))
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.RegistrationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rtype = RegistrationType.objects.filter(forum=self.forum, pk=values.pop("registration_type")).first()
+        if rtype is None:
+            raise DomainError(_("Choose a registration type of this forum."), field="registration_type")
+        answers = services.answers_clean(questions=list(selectors.questions_active(forum=self.forum)),
+                                         data=values.pop("answers"), files=request.FILES)
+        registration = services.registration_create(
+            forum=self.forum, registration_type=rtype, answers=answers, user=request.user, **values
+        )
+        return Response(_own_payload(registration), status=status.HTTP_201_CREATED)
+
+    @action(detail=False)
+    def summary(self, request, forum_slug):
+        return Response(selectors.registration_summary(forum=self.forum))
+
+    @action(detail=False)
+    def export(self, request, forum_slug):
+        fmt = request.query_params.get("as", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise DomainError(_("Choose csv or xlsx."), field="as")
+        qs = selectors.registrations_search(
+            forum=self.forum, q=request.query_params.get("q", ""), status=request.query_params.get("status", ""),
+            registration_type=request.query_params.get("registration_type", ""),
+        )
+        rows = selectors.export_rows(forum=self.forum, registrations=qs)
+        if fmt == "xlsx":
+            response = HttpResponse(selectors.export_xlsx(rows),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        else:
+            response = HttpResponse(selectors.export_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="registrations-{self.forum.slug}.{fmt}"'
+        return response
+
+    def _act(self, func, **kwargs):
+        registration = self.get_object()
+        result = func(registration=registration, **kwargs)
+        registration.refresh_from_db()
+        return Response(serializers.RegistrationSerializer(result if isinstance(result, Registration) else registration).data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, forum_slug, pk=None):
+        return self._act(services.registration_approve)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, forum_slug, pk=None):
+        return self._act(services.registration_reject, reason=str(request.data.get("reason", ""))[:255])
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, forum_slug, pk=None):
+        return self._act(services.registration_cancel, by=request.user,
+                         reason=str(request.data.get("reason", "")) or "organizer")
+
+    @action(detail=True, methods=["post"])
+    def resend(self, request, forum_slug, pk=None):
+        return self._act(services.registration_confirmation_resend)
+
+
+class InviteCodeViewSet(ForumScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.InviteCodeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["registration_type", "batch"]
+
+    def get_queryset(self):
+        return InviteCode.objects.filter(registration_type__forum=self.forum).select_related("registration_type")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not forum_permissions.can_view_drafts(request.user, self.forum):
+            raise NotFound(_("Not found."))
+        _pii_check(request.user, self.forum)
+
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, forum_slug):
+        data = serializers.InviteCodesBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rtype = RegistrationType.objects.filter(forum=self.forum, pk=values.pop("registration_type")).first()
+        if rtype is None:
+            raise DomainError(_("Choose a registration type of this forum."), field="registration_type")
+        codes = services.invite_codes_create(registration_type=rtype, **values)
+        return Response({"batch": codes[0].batch, "codes": [c.code for c in codes]}, status=status.HTTP_201_CREATED)
+
+    @action(detail=False)
+    def export(self, request, forum_slug):
+        data = selectors.export_csv(selectors.invite_codes_rows(forum=self.forum,
+                                                                batch=request.query_params.get("batch", "")))
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="invite-codes-{self.forum.slug}.csv"'
+        return response
+
+
+class WaitlistViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.WaitlistEntrySerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        return WaitlistEntry.objects.filter(forum=self.forum).order_by("created_at", "id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not self.forum_readable(request.user, self.forum):
+            raise NotFound(_("Not found."))
+        if self.action != "create":
+            _pii_check(request.user, self.forum)
+
+    def create(self, request, *args, **kwargs):
+        data = serializers.WaitlistJoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rtype = RegistrationType.objects.filter(forum=self.forum, pk=values.pop("registration_type")).first()
+        if rtype is None:
+            raise DomainError(_("Choose a registration type of this forum."), field="registration_type")
+        entry = services.waitlist_join(forum=self.forum, registration_type=rtype, **values)
+        return Response({"id": entry.pk, "status": entry.status}, status=status.HTTP_201_CREATED)
+
+
+# ---- the attendee's own registration (by secret token) ------------------------------------------
+
+
+def _own_payload(registration: Registration) -> dict:
+    registration = Registration.objects.select_related("forum", "registration_type", "payment").prefetch_related(
+        "answers"
+    ).get(pk=registration.pk)
+    return serializers.OwnRegistrationSerializer(registration).data
+
+
+def _own(token: str) -> Registration:
+    return services.registration_for_token(access_token=token)
+
+
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def own_registration(request, token):
+    return Response(_own_payload(_own(token)))
+
+
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def own_cancel(request, token):
+    registration = services.registration_cancel(registration=_own(token), reason="attendee")
+    return Response(_own_payload(registration))
+
+
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def own_payment(request, token):
+    """The registration's PaymentIntent (created once) and what Stripe.js needs to pay it."""
+    payment = services.payment_intent_ensure(registration=_own(token))
+    return Response({
+        "payment_intent": payment.stripe_payment_intent_id, "client_secret": payment.client_secret,
+        "amount_minor": payment.amount_minor, "currency": payment.currency, "status": payment.status,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY, "stripe_js_url": settings.STRIPE_JS_URL,
+    })
+
+
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def own_payment_sync(request, token):
+    registration = services.payment_sync(registration=_own(token))
+    return Response(_own_payload(registration))
+
+
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def waitlist_claim(request, token):
+    registration = services.waitlist_claim(claim_token=token)
+    return Response(_own_payload(registration), status=status.HTTP_201_CREATED)
+
+
+# ---- Stripe webhook ------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([permissions.AllowAny])
+def stripe_webhook(request):
+    """Stripe events, signature checked with the SDK; each event id acted on once."""
+    try:
+        event = payments.webhook_event_verify(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+    except payments.InvalidWebhook:
+        return Response({"detail": "invalid signature or payload"}, status=status.HTTP_400_BAD_REQUEST)
+    outcome = services.stripe_event_handle(event=event)
+    return Response({"received": True, "outcome": outcome})
+
+
+def forum_registration(forum_slug: str, pk: int) -> Registration:
+    return get_object_or_404(Registration, forum__slug=forum_slug, pk=pk)
