@@ -155,7 +155,7 @@ def papers_chaired_by(*, person: Person) -> QuerySet[WorkingPaper]:
     chaired = SessionRole.objects.filter(person=person, role__in=CHAIR_ROLES).values("session_id")
     return (
         WorkingPaper.objects.filter(session_id__in=chaired)
-        .select_related("forum", "session__hall")
+        .select_related("forum__paper_settings", "session__hall")
         .prefetch_related("speakers__organization", _files_prefetch())
         .order_by("session__starts_at", "id")
     )
@@ -183,6 +183,10 @@ class PartStatus:
     has_paper_file: bool
     has_slides: bool
     missing: list[str] = field(default_factory=list)
+
+    @property
+    def role_label(self) -> str:
+        return str(SessionRole.Role(self.role).label)
 
 
 @dataclass

@@ -114,13 +114,14 @@ def portal(request):
     }
     if person is not None:
         papers = list(selectors.papers_for_person(person=person))
-        for paper in papers:
+        chaired = list(selectors.papers_chaired_by(person=person))
+        for paper in papers + chaired:
             _decorate_paper(paper, request.user)
         context.update(
             invitations=list(selectors.invitations_for_person(person=person)),
             sessions=list(selectors.sessions_for_person(person=person)),
             papers=papers,
-            chaired_papers=list(selectors.papers_chaired_by(person=person)),
+            chaired_papers=chaired,
         )
     return render(request, "speakers/portal.html", context)
 

@@ -1,0 +1,175 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.errors import PermissionDenied
+from forum.mailing.models import OutgoingMessage
+from sessions.models import SessionRole
+from speakers import services
+from speakers.models import Invitation, WorkingPaper
+from tests.factories import PersonFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LINK = re.compile(r"http://[^\s]+/portal/invitation/([^\s/]+)/")
+
+
+@pytest.fixture
+def session(forum):
+    return SessionFactory(forum=forum, title_ar="الجلسة الأولى: التحول الرقمي", title_en="First session")
+
+
+def _invite(forum, session, person=None, **kwargs):
+    person = person or PersonFactory(full_name_ar="طارق العمري", full_name_en="Tariq Alamri", honorific="engineer")
+    return services.invitation_create(forum=forum, session=session, person=person, **kwargs)
+
+
+def test_invitation_create_queues_arabic_first_email_with_personal_link(forum, session, owner):
+    invitation = _invite(forum, session, invited_by=owner, paper_title_ar="التحول الرقمي في الأمانات")
+    message = OutgoingMessage.objects.get(kind="speakers.invitation")
+    assert message.to == invitation.person.email
+    assert message.forum == forum
+    body = message.text_body
+    assert body.index("السلام عليكم") < body.index("Dear Eng. Tariq Alamri")  # Arabic first, English below
+    assert "المهندس طارق العمري" in body
+    assert "الجلسة الأولى: التحول الرقمي" in body and "First session" in body
+    assert "هـ" in body  # the Hijri date
+    tokens = LINK.findall(body)
+    assert len(tokens) == 2 and tokens[0] == tokens[1] == invitation.token
+    # The token itself is never stored, only its hash.
+    assert invitation.token not in Invitation.objects.filter(pk=invitation.pk).values_list("token_hash", flat=True)[0]
+    # Sent after commit (Celery eager, locmem backend).
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [invitation.person.email]
+    assert invitation.token in mail.outbox[0].body
+
+
+def test_invitation_create_makes_session_role_and_paper_for_a_speaker(forum, session):
+    invitation = _invite(forum, session, paper_title_ar="ورقة الاختبار")
+    assert invitation.session_role.role == SessionRole.Role.SPEAKER
+    assert invitation.session_role.person == invitation.person
+    assert invitation.paper.title_ar == "ورقة الاختبار"
+    assert list(invitation.paper.speakers.all()) == [invitation.person]
+    assert invitation.paper.session == session
+
+
+def test_invitation_for_existing_session_role_points_to_it(forum, session):
+    person = PersonFactory()
+    role = SessionRole.objects.create(session=session, person=person, role=SessionRole.Role.CHAIR)
+    invitation = _invite(forum, session, person=person, role=SessionRole.Role.CHAIR)
+    assert invitation.session_role == role
+    assert invitation.paper is None
+    assert SessionRole.objects.filter(session=session, person=person).count() == 1
+
+
+def test_invitation_link_signs_the_person_in_and_links_a_user(client, forum, session):
+    invitation = _invite(forum, session)
+    assert invitation.person.user is None
+    response = client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("speakers:portal"))
+    assert response["Referrer-Policy"] == "no-referrer"
+    invitation.person.refresh_from_db()
+    user = invitation.person.user
+    assert user is not None and not user.has_usable_password()
+    assert int(client.session["_auth_user_id"]) == user.pk
+    page = client.get(reverse("speakers:portal"))
+    assert page.status_code == 200
+    assert "الجلسة الأولى: التحول الرقمي" in page.content.decode()
+
+
+def test_invitation_link_expired_is_refused(client, forum, session):
+    invitation = _invite(forum, session, valid_days=1)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+    assert "link_expired" in response.content.decode()
+
+
+def test_new_invitation_revokes_the_old_link(client, forum, session):
+    person = PersonFactory()
+    first = _invite(forum, session, person=person)
+    second = _invite(forum, SessionFactory(forum=forum), person=person)
+    old = client.get(reverse("speakers:invitation_open", kwargs={"token": first.token}))
+    assert old.status_code == 403 and "link_revoked" in old.content.decode()
+    new = client.get(reverse("speakers:invitation_open", kwargs={"token": second.token}))
+    assert new.status_code == 302
+
+
+def test_reinviting_the_same_part_withdraws_the_pending_invitation(forum, session):
+    person = PersonFactory()
+    first = _invite(forum, session, person=person)
+    _invite(forum, session, person=person)
+    first.refresh_from_db()
+    assert first.status == Invitation.Status.REVOKED
+    assert Invitation.objects.filter(person=person, status=Invitation.Status.PENDING).count() == 1
+    assert WorkingPaper.objects.filter(speakers=person).count() == 1  # the same paper, not a second one
+
+
+def test_revoked_invitation_link_refused(client, forum, session):
+    invitation = _invite(forum, session)
+    services.invitation_revoke(invitation=invitation)
+    response = client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
+    assert response.status_code == 403
+
+
+def test_tampered_or_foreign_token_refused(client, forum, session):
+    invitation = _invite(forum, session)
+    tampered = invitation.token[:-2] + ("AA" if not invitation.token.endswith("AA") else "BB")
+    # Same payload signed for another purpose (another salt): not an invitation token.
+    payload = signing.loads(invitation.token, salt=services.TOKEN_SALT)
+    other_purpose = signing.dumps(payload, salt="registration.badge")
+    for token in (tampered, other_purpose, "nonsense"):
+        response = client.get(reverse("speakers:invitation_open", kwargs={"token": token}))
+        assert response.status_code == 403
+        assert "_auth_user_id" not in client.session
+
+
+def test_invitation_token_is_single_purpose_not_an_api_token(api_client, forum, session):
+    invitation = _invite(forum, session)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {invitation.token}")
+    response = api_client.get(f"/api/v1/forums/{forum.slug}/papers/")
+    assert response.status_code in (401, 403)
+    with pytest.raises(PermissionDenied):
+        # Nor is a signed value from another purpose accepted as an invitation.
+        services.invitation_for_token(signing.dumps({"n": "x"}, salt="speakers.something-else"))
+
+
+def test_invitation_link_never_signs_in_a_staff_account(client, forum, session):
+    staff = UserFactory(is_staff=True)
+    person = PersonFactory(user=staff)
+    invitation = _invite(forum, session, person=person)
+    response = client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_accept_and_decline_only_by_the_invited_person(client, forum, session):
+    invitation = _invite(forum, session)
+    other = _invite(forum, SessionFactory(forum=forum))
+    client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
+    response = client.post(reverse("speakers:invitation_respond", args=[invitation.pk]), {"answer": "accept"})
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED and invitation.responded_at
+    # Someone else's invitation: not found for this person.
+    response = client.post(reverse("speakers:invitation_respond", args=[other.pk]), {"answer": "decline"})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == Invitation.Status.PENDING
+
+
+def test_invitation_refused_for_session_of_another_forum_and_person_without_email(forum, session):
+    from forum.errors import DomainError
+    from tests.factories import ForumFactory
+
+    with pytest.raises(DomainError) as exc:
+        services.invitation_create(forum=ForumFactory(), session=session, person=PersonFactory())
+    assert "session" in exc.value.errors
+    with pytest.raises(DomainError) as exc:
+        services.invitation_create(forum=forum, session=session, person=PersonFactory(email=""))
+    assert "person" in exc.value.errors
