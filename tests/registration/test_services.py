@@ -96,7 +96,9 @@ def test_registration_approval_type_waits_then_approved(forum, on_commit):
         services.registration_approve(registration=registration)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
-    assert OutgoingMessage.objects.filter(kind="registration_confirmation", to=registration.email).exists()
+    message = OutgoingMessage.objects.get(kind="registration_confirmation", to=registration.email)
+    assert message.text_body.index("تأكيد") < message.text_body.index("confirmed")  # Arabic first, English below
+    assert {a["mimetype"].split(";")[0] for a in message.attachments} == {"application/pdf", "text/calendar"}
 
 
 def test_registration_reject_frees_seat(forum):
