@@ -68,7 +68,7 @@ def attendee_confirmation_ics(*, registration) -> bytes:
     sessions = [s for s in snapshot["sessions"] if s["id"] in starred]
     cal = ics.calendar_from_snapshot(
         snapshot, sessions, method="PUBLISH", attendee=_registration_attendee(registration),
-        sequences=selectors.sequences_for_forum(forum=forum), include_forum_event=True,
+        sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot), include_forum_event=True,
         forum_event_per_day=selectors.calendar_settings(forum=forum).forum_event_per_day,
     )
     return ics.to_bytes(cal)
@@ -81,7 +81,7 @@ def person_sessions_ics(*, forum: Forum, person: Person) -> bytes:
     cal = ics.calendar_from_snapshot(
         snapshot, [s for s in snapshot["sessions"] if s["id"] in mine], method="PUBLISH",
         attendee=attendee_of_person(person) if person.email else None,
-        sequences=selectors.sequences_for_forum(forum=forum),
+        sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
     )
     return ics.to_bytes(cal)
 
@@ -102,7 +102,7 @@ def personal_feed_ics(token) -> bytes:
     name = f"{forum.title_ar} — أجندتي / My agenda"
     cal = ics.calendar_from_snapshot(
         snapshot, [s for s in snapshot["sessions"] if s["id"] in wanted], method="PUBLISH", name=name,
-        sequences=selectors.sequences_for_forum(forum=forum), include_forum_event=True,
+        sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot), include_forum_event=True,
         forum_event_per_day=selectors.calendar_settings(forum=forum).forum_event_per_day,
         refresh_minutes=settings.CALENDAR_FEED_REFRESH_MINUTES,
     )
@@ -116,7 +116,7 @@ def team_feed_ics(*, forum: Forum) -> bytes:
     snapshot = agenda_snapshot_build(forum=forum)
     cal = ics.calendar_from_snapshot(
         snapshot, method="PUBLISH", name=f"{forum.title_ar} — فريق التنظيم / Organizers (live)",
-        sequences=selectors.sequences_for_forum(forum=forum),
+        sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
         refresh_minutes=min(15, settings.CALENDAR_FEED_REFRESH_MINUTES),
     )
     return ics.to_bytes(cal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 
 from django.apps import apps
@@ -12,8 +13,7 @@ from forum.models import Forum, Person
 
 from .models import CalendarSettings, FeedToken
 
-# Changes that alter an event as a calendar sees it: each raises its SEQUENCE.
-SEQUENCE_RAISING = frozenset({"moved", "retitled", "cancelled", "restored", "removed"})
+log = logging.getLogger(__name__)
 
 
 def published_snapshot(*, forum: Forum) -> dict | None:
@@ -32,26 +32,26 @@ def calendar_settings(*, forum: Forum) -> CalendarSettings:
         return CalendarSettings(forum=forum)
 
 
-def sequences_for_forum(*, forum: Forum, up_to_number: int | None = None) -> dict[int, int]:
-    """SEQUENCE of each session as published: how many times it changed in a way calendars see.
-
-    Counted from the changelogs of every published version (one query), so it
-    only grows and is the same for a public export, a feed and an invite.
-    """
+def published_number(*, forum: Forum) -> int:
+    """Number of the latest published version (0 before the first)."""
     from sessions.models import ScheduleVersion
 
-    versions = ScheduleVersion.objects.filter(forum=forum)
-    if up_to_number is not None:
-        versions = versions.filter(number__lte=up_to_number)
-    counts: dict[int, int] = defaultdict(int)
-    for changelog in versions.values_list("changelog", flat=True):
-        seen: set[int] = set()
-        for entry in changelog or []:
-            # Several changes to one session in one publication raise it once.
-            if entry.get("type") in SEQUENCE_RAISING and entry["session_id"] not in seen:
-                seen.add(entry["session_id"])
-                counts[entry["session_id"]] += 1
-    return dict(counts)
+    return ScheduleVersion.objects.filter(forum=forum).order_by("-number").values_list("number", flat=True).first() or 0
+
+
+def sequences_for(snapshot: dict, number: int) -> dict[int, int]:
+    """SEQUENCE of every event of a calendar made from publication `number`.
+
+    The publication's number, as the public exports do: it only grows, so a
+    calendar always takes a newer copy over an older one, and an e-mailed
+    update (whose SEQUENCE is at least this) over anything exported before it.
+    Key 0 is the forum event.
+    """
+    return {0: number, **{s["id"]: number for s in snapshot.get("sessions", [])}}
+
+
+def sequences_for_forum(*, forum: Forum, snapshot: dict) -> dict[int, int]:
+    return sequences_for(snapshot, published_number(forum=forum))
 
 
 def session_ids_of_person(snapshot: dict, person_id: int) -> list[int]:
@@ -61,9 +61,15 @@ def session_ids_of_person(snapshot: dict, person_id: int) -> list[int]:
 def starred_model():
     """frontend.StarredSession (user, session), or None while it does not exist yet."""
     try:
-        return apps.get_model("frontend", "StarredSession")
+        model = apps.get_model("frontend", "StarredSession")
     except LookupError:
         return None
+    from sessions.models import Session
+
+    if model._meta.get_field("session").related_model is not Session:
+        log.warning("frontend.StarredSession.session does not point at the agenda's Session; stars ignored")
+        return None
+    return model
 
 
 def starred_session_ids(*, user, forum: Forum) -> set[int]:

@@ -12,7 +12,9 @@ Rules:
   People with nothing changed receive nothing. The first publication invites
   every participant to their sessions.
 - SEQUENCE per (recipient, session) only grows: InviteState remembers the
-  last one sent, and the published count of changes is a floor under it.
+  last one sent, and the publication's number is a floor under it (the
+  public .ics exports use that number, so an update always wins over an
+  earlier download).
 - A publication is announced once (PublicationNotice), even if the task runs twice.
 """
 
@@ -200,7 +202,7 @@ def _recipients(forum: Forum, snapshot: dict, previous: dict | None, plan: dict,
 
 
 def _sequence(state: InviteState | None, action: str, floor: int) -> int:
-    """The published count of changes is the floor; past what was sent, always one more."""
+    """The publication's number is the floor; past what was sent, always one more."""
     if state is None:
         return floor
     return max(floor, state.sequence + 1)
@@ -232,7 +234,6 @@ def schedule_updates_send(*, version) -> int:
     recipients = _recipients(forum, snapshot, previous, plan, changelog)
     if not recipients:
         return 0
-    floors = selectors.sequences_for_forum(forum=forum, up_to_number=version.number)
     states = {
         (s.email.lower(), s.session_id): s
         for s in InviteState.objects.select_for_update().filter(
@@ -249,7 +250,7 @@ def schedule_updates_send(*, version) -> int:
             state = states.get((key, sid))
             if action == CANCEL and state is not None and state.cancelled:
                 continue  # already told: a second CANCEL would only confuse
-            sequence = _sequence(state, action, floors.get(sid, 0))
+            sequence = _sequence(state, action, version.number)
             method = "CANCEL" if action == CANCEL else "REQUEST"
             cal = ics.calendar_from_snapshot(
                 snapshot if sid in published_ids else previous,

@@ -51,6 +51,7 @@ def session_ics(request, forum_slug: str, session_id: int):
     if session is None:
         raise Http404
     cal = ics.calendar_from_snapshot(
-        snapshot, [session], method="PUBLISH", sequences=selectors.sequences_for_forum(forum=forum)
+        snapshot, [session], method="PUBLISH",
+        sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
     )
     return _ics_response(ics.to_bytes(cal), f"{forum.slug}-session-{session_id}.ics", inline=False)
