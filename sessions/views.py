@@ -6,6 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from forum import permissions as forum_permissions
 from forum.models import Forum
@@ -41,8 +44,66 @@ def builder(request, forum_slug: str):
         "api": f"/api/v1/forums/{forum.slug}/",
         "people_api": "/api/v1/people/",
         "changes_url": _changes_url(forum),
+        "day_labels": {d.isoformat(): day_label(d) for d in forum.days},
+        "language": get_language() or "ar",
     }
-    return render(request, "sessions/builder.html", {"forum": forum, "config": config, "can_edit": can_edit})
+    return render(
+        request, "sessions/builder.html",
+        {"forum": forum, "config": config, "can_edit": can_edit, "strings": _strings()},
+    )
+
+
+def day_label(day) -> str:
+    """The day as people read it here: the Hijri date beside the Gregorian one."""
+    from hijridate import Gregorian
+
+    english = (get_language() or "ar").startswith("en")
+    hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+    gregorian = date_format(day, "l j F Y")
+    if english:
+        return f"{gregorian} — {hijri.day} {hijri.month_name('en')} {hijri.year} AH"
+    return f"{gregorian} — {hijri.day} {hijri.month_name('ar')} {hijri.year}هـ"
+
+
+def _strings() -> dict:
+    """Every sentence the builder's script shows, translated here once."""
+    return {
+        "no_hall": _("No hall (all)"),
+        "time": _("Time"),
+        "saved": _("Saved."),
+        "refused": _("The change was refused:"),
+        "stale": _("Someone else changed this session meanwhile. The agenda was reloaded; apply your change again."),
+        "error": _("Something went wrong; nothing was changed."),
+        "warnings": _("Warnings:"),
+        "errors": _("Errors"),
+        "no_conflicts": _("No conflicts."),
+        "published": _("Published version %(number)s."),
+        "publish_confirm": _("Publish the agenda as the public will see it?"),
+        "cancel_confirm": _("Cancel this session? It stays on the agenda marked as cancelled."),
+        "cancelled": _("Cancelled"),
+        "version": _("Version %(number)s"),
+        "no_versions": _("Not published yet."),
+        "first_version": _("First publication."),
+        "insert_break": _("Insert prayer break"),
+        "override": _("set by hand"),
+        "computed": _("computed"),
+        "reset": _("Use the computed time"),
+        "covered": _("prayer break set"),
+        "no_prayer_times": _("Set the venue's coordinates to see prayer times."),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "remove": _("Remove"),
+        "minutes": _("min"),
+        "new_session": _("New session"),
+        "edit_session": _("Edit session"),
+        "copied": _("The new edition is ready:"),
+        "open_builder": _("open its builder"),
+        "person_not_found": _("Choose a person from the list."),
+        "warning_count": _("%(count)s warnings"),
+        "prayer_time_label": _("%(prayer)s prayer time"),
+        "read_only": _("You can look but not change this agenda."),
+    }
+
 
 
 def _roles():

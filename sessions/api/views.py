@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -60,6 +60,13 @@ class ConflictResponseMixin:
             translation.activate(translation.get_language_from_request(request._request, check_path=False))
             request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)
+        # Times read and written in the forum's own zone: naive "2018-10-29T09:00" means 09:00 at the venue.
+        timezone.activate(self.forum.tzinfo)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        timezone.deactivate()
+        return response
 
     def handle_exception(self, exc):
         if isinstance(exc, conflict_rules.ScheduleConflict):
