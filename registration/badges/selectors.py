@@ -80,8 +80,9 @@ def attendance_summary(*, forum: Forum) -> dict:
     by_category = (
         Registration.objects.filter(forum=forum).values("registration_type__category")
         .annotate(
-            registered=Count("pk", filter=confirmed),
-            admitted=Count("pk", filter=confirmed & Q(admissions__session__isnull=True), distinct=True),
+            registered=Count("pk", filter=confirmed, distinct=True),
+            admitted=Count("pk", filter=confirmed & Q(admissions__isnull=False, admissions__session__isnull=True),
+                           distinct=True),
         )
         .order_by("registration_type__category")
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from forum import permissions
 from forum.errors import DomainError
 from forum.models import HONORIFIC_AR, Forum
-from registration.models import Registration
+from registration.models import Registration, RegistrationType
 
 from . import rendering, selectors, services
 from .models import BulkPrintJob, Scan
@@ -106,19 +105,21 @@ def scanner(request, forum_slug: str):
             "counters": reverse("badges-api:counters", kwargs={"forum_slug": forum.slug}),
         },
         "outcomes": outcomes,
+        "categories": {value: str(label) for value, label in RegistrationType.Category.choices},
         "text": {
             "offline": _("Offline: scans are checked here and queued"),
             "online": _("Online"),
             "queued": _("Queued for upload"),
             "conflicts": _("Conflicts found on upload"),
             "checkedOffline": _("Checked offline (signature valid)"),
+            "unverified": _("Checked offline; this browser cannot verify signatures, the upload will"),
             "unknownPerson": _("Registration"),
             "noCheckpoint": _("Choose a checkpoint first."),
             "at": _("at"),
         },
     }
     return render(request, "badges/scanner.html", {
-        "forum": forum, "checkpoints": checkpoints, "config_json": json.dumps(config, ensure_ascii=False),
+        "forum": forum, "checkpoints": checkpoints, "config_json": config,
     })
 
 
@@ -153,8 +154,6 @@ def print_jobs(request, forum_slug: str):
             error = "; ".join(m for ms in exc.errors.values() for m in ms)
         else:
             return redirect("registration:badges:print", forum_slug=forum.slug)
-    from registration.models import RegistrationType
-
     jobs = BulkPrintJob.objects.filter(forum=forum)[:20]
     return render(request, "badges/print.html", {
         "forum": forum, "jobs": jobs, "error": error, "orders": BulkPrintJob.Order.choices,
