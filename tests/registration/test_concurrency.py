@@ -1,0 +1,75 @@
+"""No overselling: many clients racing for the last seats, on PostgreSQL with real row locks."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from registration import services
+from registration.models import Registration, RegistrationSettings, RegistrationType
+from tests.factories import ForumFactory
+from tests.registration.factories import RegistrationSettingsFactory, RegistrationTypeFactory, person
+
+CLIENTS = 24
+
+
+def race(target, count: int) -> list:
+    barrier = threading.Barrier(count)
+    outcomes = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=20)
+            outcomes[index] = target(index)
+        except Exception as exc:  # the outcome is what the test looks at
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_registration_last_seats_of_type_go_to_exactly_as_many(postgres_only):
+    forum = ForumFactory()
+    rtype = RegistrationTypeFactory(forum=forum, capacity=15)
+    for _ in range(10):
+        services.registration_create(forum=forum, registration_type=rtype, **person())
+
+    def register(index):
+        return services.registration_create(forum=forum, registration_type=rtype,
+                                            **person(email=f"racer{index}@example.org"))
+
+    outcomes = race(register, CLIENTS)
+    winners = [o for o in outcomes if isinstance(o, Registration)]
+    losers = [o for o in outcomes if isinstance(o, services.SeatsFull)]
+    assert len(winners) == 5
+    assert len(losers) == CLIENTS - 5
+    assert Registration.objects.filter(registration_type=rtype, status__in=Registration.SEAT_HOLDING).count() == 15
+    assert RegistrationType.objects.get(pk=rtype.pk).seats_taken == 15
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_registration_last_seats_of_forum_across_types(postgres_only):
+    forum = ForumFactory()
+    RegistrationSettingsFactory(forum=forum, capacity=5)
+    types = [RegistrationTypeFactory(forum=forum) for _ in range(3)]
+
+    def register(index):
+        rtype = types[index % 3]
+        return services.registration_create(forum=forum, registration_type=rtype,
+                                            **person(email=f"multi{index}@example.org"))
+
+    outcomes = race(register, CLIENTS)
+    assert sum(isinstance(o, Registration) for o in outcomes) == 5
+    assert all(isinstance(o, (Registration, services.SeatsFull)) for o in outcomes)
+    assert Registration.objects.filter(forum=forum).count() == 5
+    assert RegistrationSettings.objects.get(forum=forum).seats_taken == 5
+    assert sum(RegistrationType.objects.filter(forum=forum).values_list("seats_taken", flat=True)) == 5
