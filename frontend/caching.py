@@ -35,7 +35,10 @@ class VersionCache:
 
     def key(self, page: str, *extra) -> str:
         v = self.version
-        return f"frontend:{RENDER_REVISION}:{v.forum_id}:{v.number}:{self.lang}:{self.digits}:{page}:{_digest(extra)}"
+        # published_at too: a database restored or rebuilt may hand out the same ids again.
+        stamp = v.published_at.timestamp()
+        return (f"frontend:{RENDER_REVISION}:{v.forum_id}:{v.number}:{stamp}:{self.lang}:{self.digits}:"
+                f"{page}:{_digest(extra)}")
 
     def etag(self, page: str, *extra) -> str:
         return f'"{_digest([self.key(page, *extra)])}"'

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sessions.models import Session
+
 
 class StarredSession(models.Model):
     """A session a signed-in user put on their own agenda. Visitors keep stars in the browser instead."""
@@ -12,7 +14,7 @@ class StarredSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="starred_sessions", verbose_name=_("user")
     )
     session = models.ForeignKey(
-        "sessions.Session", on_delete=models.CASCADE, related_name="stars", verbose_name=_("session")
+        Session, on_delete=models.CASCADE, related_name="stars", verbose_name=_("session")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

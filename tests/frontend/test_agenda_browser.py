@@ -1,0 +1,115 @@
+"""The public agenda in headless Chromium, on the demo forum loaded by `seed_demo`."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from forum.models import Forum, Hall
+from sessions.models import Session
+from sessions.selectors import schedule_version_latest
+from sessions.services import schedule_publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _demo_forum() -> Forum:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    forum = Forum.objects.filter(status=Forum.Status.PUBLISHED, schedule_versions__isnull=False).order_by("id").first()
+    assert forum is not None, "seed_demo published no agenda"
+    return forum
+
+
+def _first_chair_name(forum: Forum) -> str:
+    snapshot = schedule_version_latest(forum=forum).snapshot
+    for session in sorted(snapshot["sessions"], key=lambda s: s["starts_at"]):
+        chair = next((r for r in session["roles"] if r["role"] == "chair"), None)
+        if chair:
+            return snapshot["people"][str(chair["person_id"])]["display_name_ar"]
+    raise AssertionError("the demo agenda has no chair")
+
+
+def test_agenda_arabic_is_rtl_with_chair_and_english_flips_direction(live_server, page, artifacts_dir):
+    forum = _demo_forum()
+    chair = _first_chair_name(forum)
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    html = page.locator("html")
+    assert html.get_attribute("dir") == "rtl"
+    assert html.get_attribute("lang") == "ar"
+    chair_line = page.locator("[data-testid=session-chair]", has_text=chair).first
+    assert chair_line.is_visible()
+    page.screenshot(path=str(artifacts_dir / "agenda-ar.png"), full_page=True)
+
+    page.click("[data-testid=switch-language]")
+    page.wait_for_url(f"{live_server.url}/en/forums/{forum.slug}/agenda/")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("[data-testid=session-chair]").first.is_visible()
+    page.screenshot(path=str(artifacts_dir / "agenda-en.png"), full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    page.screenshot(path=str(artifacts_dir / "agenda-ar-phone.png"), full_page=False)
+
+
+def test_agenda_filter_narrows_the_list(live_server, page):
+    forum = _demo_forum()
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    visible = page.locator("li.session:visible")
+    before = visible.count()
+    assert before > 2
+    page.select_option("#f-type", "symposium")
+    after = page.locator("li.session:visible").count()
+    assert 0 < after < before
+    assert "type=symposium" in page.url  # the filtered view stays shareable
+    page.fill("#f-q", "")
+    page.select_option("#f-type", "")
+    assert page.locator("li.session:visible").count() == before
+    page.fill("#f-q", "zzzz-no-such-session")
+    assert page.locator("li.session:visible").count() == 0
+    assert page.locator("[data-no-match]").is_visible()
+
+
+def test_starring_two_overlapping_sessions_shows_the_clash(live_server, page, artifacts_dir):
+    forum = _demo_forum()
+    first = Session.objects.filter(forum=forum, number=1).first()
+    hall = Hall.objects.filter(forum=forum).exclude(pk=first.hall_id).first()
+    assert hall is not None
+    overlapping = Session.objects.create(
+        forum=forum, hall=hall, kind=Session.Kind.WORKSHOP, title_ar="ورشة قياس رضا المستفيدين",
+        title_en="Workshop: measuring customer satisfaction",
+        starts_at=first.starts_at + timedelta(minutes=30), ends_at=first.ends_at + timedelta(minutes=15),
+    )
+    schedule_publish(forum=forum)
+
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    notice = page.locator("[data-clash-notice]")
+    assert notice.is_hidden()
+    page.click(f"#session-{first.pk} [data-star]")
+    assert notice.is_hidden()  # one star alone cannot clash
+    page.click(f"#session-{overlapping.pk} [data-star]")
+    assert notice.is_visible()
+    assert "ورشة قياس رضا المستفيدين" in notice.inner_text()
+    assert page.locator(f"#session-{first.pk} [data-clash]").is_visible()
+    assert page.locator(f"#session-{first.pk} [data-star]").get_attribute("aria-pressed") == "true"
+
+    # The stars stay in the browser: "my agenda" lists both and the clash.
+    page.goto(f"{live_server.url}/forums/{forum.slug}/my-agenda/")
+    assert page.locator("li.session:visible").count() == 2
+    assert page.locator("[data-clash-notice]").is_visible()
+    page.screenshot(path=str(artifacts_dir / "my-agenda-clash-ar.png"), full_page=True)
+    href = page.locator("[data-ics-mine]").get_attribute("href")
+    assert f"{first.pk}" in href and f"{overlapping.pk}" in href
+
+
+def test_ics_link_downloads_a_calendar(live_server, page, tmp_path):
+    forum = _demo_forum()
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    with page.expect_download() as info:
+        page.click("[data-testid=ics-forum]")
+    target = tmp_path / "forum.ics"
+    info.value.save_as(target)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("BEGIN:VCALENDAR")
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Riyadh" in text
+    assert text.count("BEGIN:VEVENT") == len(schedule_version_latest(forum=forum).snapshot["sessions"])
