@@ -1,0 +1,90 @@
+"""The builder in headless Chromium, on the demo forum: a refused move, an accepted one, publication,
+and the change on the public "what changed" page."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from forum.demo import DEMO_ORGANIZER_USERNAME, MAKKAH_SLUG
+from forum.models import Forum
+from sessions.models import ScheduleVersion, Session
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+
+
+def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_server, artifacts_dir):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    forum = Forum.objects.get(slug=MAKKAH_SLUG)
+    ballroom, workshop_room = forum.halls.order_by("order")
+    closing = Session.objects.get(forum=forum, title_en="Closing honoring ceremony")
+    assert closing.hall_id == ballroom.pk
+    # Something already in the workshop room while the closing ceremony runs.
+    busy = Session.objects.create(
+        forum=forum, kind="workshop", title_ar="ورشة عمل التميز المؤسسي", title_en="Excellence workshop",
+        hall=workshop_room, starts_at=closing.starts_at - timedelta(minutes=50),
+        ends_at=closing.ends_at + timedelta(minutes=10),
+    )
+    versions_before = ScheduleVersion.objects.filter(forum=forum).count()
+    sign_in(page, live_server, get_user_model().objects.get(username=DEMO_ORGANIZER_USERNAME))
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.goto(f"{live_server.url}/organize/{forum.slug}/builder/")
+    page.wait_for_selector("[data-testid=builder-grid][data-ready='1']")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+
+    # Drag the closing ceremony sideways into the workshop room, which is busy then: refused.
+    card = page.locator(f"[data-testid=session-{closing.pk}]")
+    box = card.bounding_box()
+    day = forum.first_day.isoformat()
+    target = page.locator(f"[data-testid=hall-col-{workshop_room.pk}-{day}]").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 6
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move((x + target["x"] + target["width"] / 2) / 2, y, steps=5)
+    page.mouse.move(target["x"] + target["width"] / 2, y, steps=5)
+    page.mouse.up()
+    alert = page.locator("[data-testid=builder-alert]")
+    alert.wait_for(state="visible")
+    assert busy.title_ar in alert.inner_text()
+    page.screenshot(path=str(artifacts_dir / "builder-refused.png"), full_page=True)
+    closing.refresh_from_db()
+    assert closing.hall_id == ballroom.pk
+
+    # Move it with the form to a free slot: the workshop room after the workshop.
+    page.locator(f"[data-testid=session-{closing.pk}]").click()
+    page.locator("[data-testid=session-dialog]").wait_for(state="visible")
+    page.select_option("[data-testid=form-hall]", str(workshop_room.pk))
+    page.fill("[data-testid=form-start]", "14:30")
+    page.fill("[data-testid=form-end]", "15:00")
+    page.click("[data-testid=save-session]")
+    page.wait_for_selector("[data-testid=builder-status] >> text=/./")
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=hall-col-{workshop_room.pk}-{day}] [data-testid=session-{closing.pk}]')"
+    )
+    closing.refresh_from_db()
+    assert closing.hall_id == workshop_room.pk
+    assert closing.starts_at.astimezone(forum.tzinfo).strftime("%H:%M") == "14:30"
+
+    # Publish, then read the public "what changed".
+    page.click("[data-testid=publish]")
+    page.wait_for_selector("[data-testid=published]")
+    page.wait_for_selector(f"#versions-list [data-version='{versions_before + 1}'] li[data-type=moved]")
+    page.screenshot(path=str(artifacts_dir / "builder-published.png"), full_page=True)
+    assert ScheduleVersion.objects.filter(forum=forum).count() == versions_before + 1
+
+    page.goto(f"{live_server.url}/forums/{forum.slug}/changes/")
+    moved = page.locator("li[data-type=moved]").first
+    assert closing.title_ar in moved.inner_text()
+    assert workshop_room.name_ar in moved.inner_text()
+    page.screenshot(path=str(artifacts_dir / "builder-public-changes.png"), full_page=True)
