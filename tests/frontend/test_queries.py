@@ -1,0 +1,67 @@
+"""The agenda page, the agenda API and every export cost the same number of queries for a
+small forum and for a generated one of 3 days, 6 halls, 300 sessions and 900 people."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import big_agenda, small_agenda
+
+pytestmark = pytest.mark.django_db
+
+# Forum + version number + snapshot (+ published papers for exports that link them).
+MAX_QUERIES = 4
+
+URLS = [
+    "/forums/{slug}/agenda/",
+    "/en/forums/{slug}/agenda/",
+    "/forums/{slug}/agenda/print/",
+    "/forums/{slug}/speakers/",
+    "/forums/{slug}/changes/",
+    "/forums/{slug}/my-agenda/",
+    "/api/v1/forums/{slug}/agenda/",
+    "/forums/{slug}/schedule.xml",
+    "/forums/{slug}/schedule.json",
+    "/forums/{slug}/agenda.ics",
+]
+
+
+@pytest.fixture
+def big():
+    forum = big_agenda()["forum"]
+    from sessions.models import Session
+
+    assert Session.objects.filter(forum=forum).count() == 300
+    return forum
+
+
+def _count(client, url) -> int:
+    cache.clear()  # the rendering path, not the cached one
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_query_count_does_not_grow_with_the_forum(client, big, url, django_assert_max_num_queries):
+    small = small_agenda()["forum"]
+    small_count = _count(client, url.format(slug=small.slug))
+    big_count = _count(client, url.format(slug=big.slug))
+    assert big_count == small_count
+    cache.clear()
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(url.format(slug=big.slug))
+
+
+def test_session_and_speaker_pages_of_the_big_forum_use_few_queries(client, big, django_assert_max_num_queries):
+    from sessions.models import Session
+
+    session = Session.objects.filter(forum=big).first()
+    person_id = session.roles.first().person_id
+    for url in (f"/forums/{big.slug}/sessions/{session.pk}/", f"/forums/{big.slug}/speakers/{person_id}/",
+                f"/forums/{big.slug}/sessions/{session.pk}/calendar.ics"):
+        cache.clear()
+        with django_assert_max_num_queries(MAX_QUERIES):
+            assert client.get(url).status_code == 200
