@@ -447,4 +447,4 @@ def test_copy_edition_to_a_taken_slug_is_refused(client_for, owner, forum, sessi
 
 def test_prayer_time_override_time_is_local(forum):
     override = services.prayer_time_override_set(forum=forum, day=FORUM_DAY, prayer="asr", time=time(15, 30))
-    assert str(override) == f"{FORUM_DAY} Asr 15:30"
+    assert str(override) == f"{FORUM_DAY} العصر 15:30"
