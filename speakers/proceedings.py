@@ -143,36 +143,36 @@ def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tupl
     pdf.add_page()
     pdf.set_y(50)
     pdf.set_font("naskh", "B", 26)
-    pdf.multi_cell(width, 14, forum.title_ar, align="C")
+    pdf.multi_cell(width, 14, forum.title_ar, align="C", new_x="LMARGIN", new_y="NEXT")
     if forum.title_en:
         pdf.set_font("sans", "B", 16)
-        pdf.multi_cell(width, 9, forum.title_en, align="C")
+        pdf.multi_cell(width, 9, forum.title_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("naskh", "", 16)
-    pdf.multi_cell(width, 10, f"كتاب أوراق العمل — الدورة {forum.edition}", align="C")
+    pdf.multi_cell(width, 10, f"كتاب أوراق العمل — الدورة {forum.edition}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("sans", "", 12)
-    pdf.multi_cell(width, 7, f"Proceedings — edition {forum.edition}", align="C")
+    pdf.multi_cell(width, 7, f"Proceedings — edition {forum.edition}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.set_font("naskh", "", 15)
     organizer = forum.organizer.name_ar
     if forum.organizing_department:
         organizer += f" — {forum.organizing_department.name_ar}"
-    pdf.multi_cell(width, 10, organizer, align="C")
+    pdf.multi_cell(width, 10, organizer, align="C", new_x="LMARGIN", new_y="NEXT")
     if forum.organizer.name_en:
         pdf.set_font("sans", "", 11)
-        pdf.multi_cell(width, 7, forum.organizer.name_en, align="C")
+        pdf.multi_cell(width, 7, forum.organizer.name_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     h_first, g_first = hijri_and_gregorian(forum.first_day)
     h_last, g_last = hijri_and_gregorian(forum.last_day)
     pdf.set_font("naskh", "", 14)
     if forum.first_day == forum.last_day:
-        pdf.multi_cell(width, 9, h_first, align="C")
-        pdf.multi_cell(width, 9, g_first, align="C")
+        pdf.multi_cell(width, 9, h_first, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 9, g_first, align="C", new_x="LMARGIN", new_y="NEXT")
     else:
-        pdf.multi_cell(width, 9, f"من {h_first} إلى {h_last}", align="C")
-        pdf.multi_cell(width, 9, f"من {g_first} إلى {g_last}", align="C")
+        pdf.multi_cell(width, 9, f"من {h_first} إلى {h_last}", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 9, f"من {g_first} إلى {g_last}", align="C", new_x="LMARGIN", new_y="NEXT")
     if forum.venue_name_ar:
-        pdf.multi_cell(width, 9, forum.venue_name_ar, align="C")
+        pdf.multi_cell(width, 9, forum.venue_name_ar, align="C", new_x="LMARGIN", new_y="NEXT")
     # -- contents
     pdf.add_page()
     pdf.set_font("naskh", "B", 20)
@@ -250,13 +250,13 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
         writer.append(tmp_front.name)
     finally:
         Path(tmp_front.name).unlink(missing_ok=True)
-    writer.add_outline_item("المحتويات / Contents", 1)
+    writer.add_outline_item(title="المحتويات / Contents", page_number=1)
     for done, entry in enumerate(pdf_entries, start=1):
         start = len(writer.pages)
         with entry.file.file.open("rb") as fh:
             writer.append(fh)
         title = entry.paper.title_ar + (f" / {entry.paper.title_en}" if entry.paper.title_en else "")
-        writer.add_outline_item(title, start)
+        writer.add_outline_item(title=title, page_number=start)
         if progress:
             progress(done, total)
     writer.add_metadata({"/Title": f"{forum.title_ar} — كتاب أوراق العمل", "/Producer": "forum proceedings"})
