@@ -218,7 +218,7 @@ def _common(event: icalendar.Event, snapshot: dict, stamp: datetime, method: str
     event.add("sequence", sequence)
     if method in ("REQUEST", "CANCEL") or attendee:
         event.add("organizer", _organizer(snapshot))
-    if attendee:
+    if attendee and attendee.get("email"):
         _add_attendee(event, attendee, roles)
     event.add("class", "PUBLIC")
 

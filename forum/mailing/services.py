@@ -12,6 +12,7 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -122,14 +123,22 @@ def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
     for item in message.attachments:
         content = base64.b64decode(item["content_b64"])
         mimetype = item["mimetype"]
-        if mimetype.startswith("text/calendar"):
-            # iTIP wants the method on the MIME type so mail clients offer
-            # "accept"/"update" rather than a plain file.
-            method = _ics_method(content)
-            if method and "method=" not in mimetype:
-                mimetype = f"text/calendar; method={method}"
-        email.attach(item["filename"], content, mimetype)
+        if mimetype.split(";")[0].strip().lower() == "text/calendar":
+            email.attach(_calendar_part(item["filename"], content))
+        else:
+            email.attach(item["filename"], content, mimetype)
     return email
+
+
+def _calendar_part(filename: str, content: bytes) -> MIMEText:
+    """An .ics as iTIP wants it: text/calendar with its METHOD on the MIME type, so
+    mail clients offer "accept"/"update" rather than a plain file."""
+    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
+    method = _ics_method(content)
+    if method:
+        part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def _ics_method(content: bytes) -> str:

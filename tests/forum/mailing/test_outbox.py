@@ -175,3 +175,15 @@ def test_render_email_arabic_is_rtl_and_bilingual_puts_arabic_first():
                                                               "agenda_url": "http://x/"})
     assert both.html.index('lang="ar" dir="rtl"') < both.html.index('lang="en" dir="ltr"')
     assert both.text.index("Dear") > 0
+
+
+def test_calendar_attachment_carries_method_and_one_charset(smtp_server, django_capture_on_commit_callbacks):
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:ملتقى\r\nEND:VCALENDAR\r\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _enqueue(attachments=[Attachment("forum.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")])
+    [received] = smtp_server.messages
+    [part] = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "PUBLISH"
+    assert part["Content-Type"].count("charset") == 1
+    assert part.get_filename() == "forum.ics"
+    assert part.get_payload(decode=True) == ics
