@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +11,11 @@ def private_files(settings, tmp_path):
     # Factories set real passwords; the fast hasher keeps these tests quick on shared cores.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.SPEAKERS_PRIVATE_ROOT
+
+
+@pytest.fixture(autouse=True)
+def arabic_by_default():
+    """A request to /en/ leaves English active in the thread; each test starts from Arabic."""
+    translation.activate("ar")
+    yield
+    translation.deactivate()
