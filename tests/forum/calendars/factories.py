@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from forum.calendars import selectors
 from forum.models import Forum, Hall, Person
 from sessions.models import ScheduleVersion, Session
 from sessions.services import schedule_publish
@@ -68,13 +67,11 @@ def publish(forum: Forum, capture) -> ScheduleVersion:
     return version
 
 
-def star(user, session) -> bool:
-    """Star a session if frontend.StarredSession can hold it; False if it cannot (yet)."""
-    model = selectors.starred_model()
-    if model is None:
-        return False
-    model.objects.create(user=user, session=session)
-    return True
+def star(user, session):
+    """Put a session on a signed-in attendee's own agenda ("my agenda")."""
+    from frontend.models import StarredSession
+
+    return StarredSession.objects.create(user=user, session=session)
 
 
 def attendee_user(**kwargs):

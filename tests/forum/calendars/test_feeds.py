@@ -167,3 +167,30 @@ def test_add_to_calendar_links(agenda):
     outlook = parse_qs(urlsplit(links["outlook"]).query)
     assert outlook["startdt"][0].startswith(agenda.forum.first_day.isoformat() + "T10:00:00+03:00")
     assert urlsplit(links["office365"]).hostname == "outlook.office.com"
+
+
+def test_attendee_feed_follows_their_starred_sessions(agenda, client_for, django_capture_on_commit_callbacks):
+    from .factories import star
+
+    publish(agenda.forum, django_capture_on_commit_callbacks)
+    attendee = UserFactory()
+    star(attendee, agenda.untouched)
+    response = client_for(attendee).post(f"/calendar/api/forums/{agenda.forum.slug}/feeds/mine/")
+    path = feed_path(response.data["https_url"])
+    assert uids(Client().get(path)) == {ics.forum_uid(agenda.forum.pk),
+                                        ics.session_uid(agenda.forum.pk, agenda.untouched.pk)}
+    # A newly starred session shows up at the next refresh, with no new link.
+    star(attendee, agenda.moved)
+    assert ics.session_uid(agenda.forum.pk, agenda.moved.pk) in uids(Client().get(path))
+
+
+def test_invite_mail_carries_a_working_personal_feed(agenda, django_capture_on_commit_callbacks):
+    import re
+
+    from forum.mailing.models import OutgoingMessage
+
+    publish(agenda.forum, django_capture_on_commit_callbacks)
+    message = OutgoingMessage.objects.get(to=agenda.speaker.email)
+    [webcal] = re.findall(r"webcal://\S+\.ics", message.text_body)
+    assert webcal in message.html_body
+    assert ics.session_uid(agenda.forum.pk, agenda.moved.pk) in uids(Client().get(feed_path(webcal)))
