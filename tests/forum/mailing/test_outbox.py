@@ -187,3 +187,33 @@ def test_calendar_attachment_carries_method_and_one_charset(smtp_server, django_
     assert part["Content-Type"].count("charset") == 1
     assert part.get_filename() == "forum.ics"
     assert part.get_payload(decode=True) == ics
+
+
+def test_registration_create_while_smtp_down_then_delivered_once_with_calendar(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """The real path: the registration service confirms a free registration and queues its e-mail."""
+    import icalendar
+
+    from registration.services import registration_create
+
+    registration_type = RegistrationTypeFactory()
+    smtp_server.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(
+            forum=registration_type.forum, registration_type=registration_type, full_name_ar="ريم العتيبي",
+            email="reem@example.org",
+        )
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    [message] = OutgoingMessage.objects.filter(to="reem@example.org")
+    assert message.status == OutgoingMessage.Status.FAILED and message.related == registration
+
+    smtp_server.start()
+    services.messages_retry_due(now=timezone.now() + timedelta(minutes=5))
+    services.messages_retry_due(now=timezone.now() + timedelta(hours=2))
+    [received] = smtp_server.collector.to("reem@example.org")
+    [calendar_part] = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
+    cal = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
+    assert cal["METHOD"] == "PUBLISH"
+    assert [str(e["ATTENDEE"]) for e in cal.walk("VEVENT")] == ["mailto:reem@example.org"]
