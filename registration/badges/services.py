@@ -217,9 +217,6 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
     if not checkpoint.is_active:
         raise DomainError(_("This checkpoint is closed."), field="checkpoint")
     client_nonce = (client_nonce or "")[:64]
-    previous = _scan_by_nonce(staff, client_nonce)
-    if previous is not None:
-        return previous
     now = timezone.now()
     if client_scanned_at is not None and client_scanned_at > now:
         client_scanned_at = now  # a scanner's clock running ahead must not date an admission in the future
@@ -228,33 +225,58 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
             return _check_in(token=token.strip()[:300], checkpoint=checkpoint, forum=forum, staff=staff,
                              client_nonce=client_nonce, client_scanned_at=client_scanned_at, now=now)
     except IntegrityError:
-        # The same nonce arrived twice at the same moment: the other request recorded it.
+        # A retry: the nonce is already recorded (the insert waited for the first request to commit).
+        # Everything this attempt did is rolled back and the first answer is given again.
         previous = _scan_by_nonce(staff, client_nonce)
         if previous is not None:
             return previous
         raise
 
 
-def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now) -> Scan:
-    outcome, claims = token_verify(token=token, forum=forum, now=client_scanned_at or now)
-    badge = registration = admission = None
-    if outcome is None:
-        # The lock makes a second scanner wait here until the first has committed its admission.
+def _verify_and_lock(*, token: str, forum: Forum, at: datetime):
+    """(outcome or None, badge or None). The badge row comes locked, with the key that signed it, in one query."""
+    try:
+        claims, payload, signature = signing.token_parse(token)
+    except signing.TokenError:
+        return Outcome.INVALID_SIGNATURE, None
+    badge = None
+    if claims.forum_id == forum.pk:
+        # The lock makes a second scanner of this badge wait here until the first has committed.
         badge = (
-            Badge.objects.select_for_update(of=("self",)).select_related("registration__registration_type")
+            Badge.objects.select_for_update(of=("self",))
+            .select_related("signing_key", "registration__registration_type")
             .filter(pk=claims.badge_id, forum=forum).first()
         )
-        if badge is not None:
-            registration = badge.registration
-        if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
-                or registration.status != Registration.Status.CONFIRMED):
-            outcome = Outcome.REVOKED
-        else:
-            outcome, admission = _admit(badge=badge, checkpoint=checkpoint, staff=staff,
-                                        at=client_scanned_at or now, forum=forum)
+    if badge is not None and badge.signing_key.key_id == claims.key_id:
+        raw_public = badge.signing_key.public_key
+    else:
+        raw_public = (
+            SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
+            .values_list("public_key", flat=True).first()
+        )
+    if raw_public is None or not signing.signature_valid(raw_public, payload, signature):
+        return Outcome.INVALID_SIGNATURE, None
+    if claims.forum_id != forum.pk:
+        return Outcome.WRONG_FORUM, None
+    if at < claims.valid_from:
+        return Outcome.NOT_YET_VALID, None
+    if at > claims.valid_until:
+        return Outcome.EXPIRED, None
+    if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
+            or badge.registration.status != Registration.Status.CONFIRMED):
+        return Outcome.REVOKED, badge
+    return None, badge
+
+
+def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now) -> Scan:
+    at = client_scanned_at or now
+    outcome, badge = _verify_and_lock(token=token, forum=forum, at=at)
+    admission = None
+    if outcome is None:
+        outcome, admission = _admit(badge=badge, checkpoint=checkpoint, staff=staff, at=at, forum=forum)
     scan = Scan.objects.create(
         forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce, token=token,
-        outcome=outcome, badge=badge, registration=registration, admission=admission,
+        outcome=outcome, badge=badge, registration=badge.registration if badge else None, admission=admission,
         client_scanned_at=client_scanned_at,
     )
     scan.checkpoint = checkpoint
@@ -264,10 +286,8 @@ def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_a
 def _admit(*, badge: Badge, checkpoint: Checkpoint, staff, at: datetime, forum: Forum):
     day = timezone.localtime(at, forum.tzinfo).date()
     scope = {"session": checkpoint.session} if checkpoint.session_id else {"session__isnull": True, "day": day}
-    earlier = Admission.objects.select_related("checkpoint").filter(registration_id=badge.registration_id, **scope).first()
-    if earlier is not None:
-        return Outcome.ALREADY_ADMITTED, earlier
     try:
+        # Insert first, ask later: the unique constraints decide, and the common case costs one statement.
         with transaction.atomic():
             admission = Admission.objects.create(
                 registration_id=badge.registration_id, badge=badge, checkpoint=checkpoint,
@@ -277,7 +297,6 @@ def _admit(*, badge: Badge, checkpoint: Checkpoint, staff, at: datetime, forum: 
                 SessionAttendance.objects.create(registration_id=badge.registration_id, session_id=checkpoint.session_id,
                                                  admission=admission, attended_at=at)
     except IntegrityError:
-        # Without the row lock (e.g. another badge of the same person), the constraint still holds.
         earlier = Admission.objects.select_related("checkpoint").get(registration_id=badge.registration_id, **scope)
         return Outcome.ALREADY_ADMITTED, earlier
     admission.checkpoint = checkpoint

@@ -267,6 +267,7 @@
         setOnline(true);
         rememberSeen(r.data);
         show(r.data);
+        if (r.data.outcome === "admitted") { refreshCounters(); }
       } else {
         var message = r.data.detail || Object.keys(r.data).map(function (k) { return r.data[k]; }).join(" ");
         show({ outcome: "invalid_signature", message: message });

@@ -1,0 +1,77 @@
+"""The scanner page in a real browser: keyboard-wedge input, then the offline queue."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from registration.badges import services
+from registration.badges.models import Admission, Scan
+from tests.factories import TeamMemberFactory
+
+from .factories import RegistrationFactory, forum_today
+
+
+def signed_in_page(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return page
+
+
+def wedge(page, token):
+    """A keyboard-wedge scanner types the code and presses Enter."""
+    page.get_by_test_id("scanner-input").focus()
+    page.keyboard.type(token, delay=0)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_scanner_keyboard_wedge_admits_then_already_admitted(page, live_server, artifacts_dir):
+    forum = forum_today()
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    registration = RegistrationFactory(forum=forum, full_name_ar="طارق العمري")
+    badge = services.badge_issue(registration=registration)
+    signed_in_page(page, live_server, staff)
+    page.goto(live_server.url + reverse("registration:badges:scanner", args=[forum.slug]))
+    result = page.get_by_test_id("scan-result")
+
+    wedge(page, badge.token)
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
+    assert "scan-result--ok" in result.get_attribute("class")
+    assert page.evaluate("getComputedStyle(document.getElementById('result')).backgroundColor") == "rgb(21, 128, 61)"
+    assert page.get_by_test_id("scan-name").inner_text() == "طارق العمري"
+    page.screenshot(path=str(artifacts_dir / "badges-scanner-admitted.png"))
+
+    wedge(page, badge.token)
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'already_admitted'")
+    assert "scan-result--ok" not in result.get_attribute("class")
+    assert page.get_by_test_id("scan-outcome").inner_text() in ("تم الدخول مسبقاً", "Already admitted")
+    assert Admission.objects.filter(registration=registration).count() == 1
+    assert Scan.objects.filter(staff=staff).count() == 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_scanner_offline_verifies_queues_and_uploads(page, live_server):
+    forum = forum_today()
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    badge = services.badge_issue(registration=RegistrationFactory(forum=forum))
+    signed_in_page(page, live_server, staff)
+    page.goto(live_server.url + reverse("registration:badges:scanner", args=[forum.slug]))
+    page.wait_for_function(f"localStorage.getItem('badges:{forum.slug}:keys') !== null")
+    page.context.set_offline(True)
+
+    tampered = badge.token[:-3] + ("00" if badge.token[-3:-1] != "00" else "11") + badge.token[-1]
+    wedge(page, tampered)
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'invalid_signature'")
+    wedge(page, badge.token)
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
+    assert page.get_by_test_id("queue-status").get_attribute("data-count") == "2"
+    assert Scan.objects.count() == 0
+
+    page.context.set_offline(False)
+    page.evaluate("window.badgeScanner.upload()")
+    page.wait_for_function("document.getElementById('queue-status').dataset.count === '0'")
+    assert Admission.objects.filter(badge=badge).count() == 1
+    assert sorted(Scan.objects.values_list("outcome", flat=True)) == ["admitted", "invalid_signature"]
