@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
 
-from .models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+from .models import Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
 
 
 class SessionInlineMixin(ForumTeamInlineMixin):
@@ -85,3 +85,10 @@ class ScheduleVersionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PrayerTimeOverride)
+class PrayerTimeOverrideAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    list_display = ["forum", "day", "prayer", "time", "note"]
+    list_filter = ["forum", "prayer"]
+    autocomplete_fields = ["forum"]

@@ -2,6 +2,7 @@
 and the change on the public "what changed" page."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -24,7 +25,7 @@ def sign_in(page, live_server, user):
 
 
 def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_server, artifacts_dir):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=StringIO())
     forum = Forum.objects.get(slug=MAKKAH_SLUG)
     ballroom, workshop_room = forum.halls.order_by("order")
     closing = Session.objects.get(forum=forum, title_en="Closing honoring ceremony")
@@ -88,3 +89,25 @@ def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_se
     assert closing.title_ar in moved.inner_text()
     assert workshop_room.name_ar in moved.inner_text()
     page.screenshot(path=str(artifacts_dir / "builder-public-changes.png"), full_page=True)
+
+    # The keyboard moves it a quarter of an hour later; dragging its lower edge makes it longer.
+    page.goto(f"{live_server.url}/en/organize/{forum.slug}/builder/")
+    page.wait_for_selector("[data-testid=builder-grid][data-ready='1']")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    page.locator(f"[data-testid=session-{closing.pk}]").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.dataset.sessionId === '{closing.pk}'"
+        f" && document.activeElement.textContent.includes('14:45')"
+    )
+    closing.refresh_from_db()
+    assert closing.starts_at.astimezone(forum.tzinfo).strftime("%H:%M") == "14:45"
+    handle = page.locator(f"[data-testid=resize-{closing.pk}]").bounding_box()
+    hx, hy = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(hx, hy)
+    page.mouse.down()
+    page.mouse.move(hx, hy + 18, steps=4)  # 1.2 px a minute: 15 minutes longer
+    page.mouse.up()
+    page.wait_for_selector(f"[data-testid=session-{closing.pk}] >> text=14:45–15:30")
+    closing.refresh_from_db()
+    assert closing.ends_at.astimezone(forum.tzinfo).strftime("%H:%M") == "15:30"
