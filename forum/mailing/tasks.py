@@ -1,11 +1,26 @@
 from celery import shared_task
+from django.utils import timezone
 
 from . import services
+from .models import OutgoingMessage
 
 
-@shared_task(name="mailing.send_message", ignore_result=True)
-def send_message(message_id: int) -> None:
-    services.message_send(message_id=message_id)
+@shared_task(bind=True, name="mailing.send_message", ignore_result=True)
+def send_message(self, message_id: int) -> None:
+    message = services.message_send(message_id=message_id)
+    # With a broker, the failed message comes back by itself after its backoff
+    # (the periodic sweep is the safety net). In-process (eager) a countdown
+    # would be ignored and retry at once, so there the sweep alone retries.
+    if (
+        message.status == OutgoingMessage.Status.FAILED
+        and message.next_attempt_at is not None
+        and not self.app.conf.task_always_eager
+    ):
+        delay = max(0.0, (message.next_attempt_at - timezone.now()).total_seconds())
+        try:
+            self.apply_async((message_id,), countdown=delay)
+        except Exception:  # broker gone: the sweep will find it
+            pass
 
 
 @shared_task(name="mailing.retry_due", ignore_result=True)

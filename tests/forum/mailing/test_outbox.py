@@ -217,3 +217,32 @@ def test_registration_create_while_smtp_down_then_delivered_once_with_calendar(
     cal = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
     assert cal["METHOD"] == "PUBLISH"
     assert [str(e["ATTENDEE"]) for e in cal.walk("VEVENT")] == ["mailto:reem@example.org"]
+
+
+def test_mailing_retry_due_command_sends_due_messages(smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _enqueue()
+    out = StringIO()
+    call_command("mailing_retry_due", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    assert len(smtp_server.messages) == 1
+
+
+def test_send_task_with_broker_schedules_its_retry_after_the_backoff(smtp_server, monkeypatch):
+    """Not eager (a broker is configured): a failed send re-queues itself with the backoff as countdown."""
+    smtp_server.stop()
+    message = _enqueue()
+    scheduled = []
+    monkeypatch.setattr(tasks.send_message, "apply_async",
+                        lambda args, countdown: scheduled.append((args, countdown)))
+    tasks.send_message.app.conf.task_always_eager = False
+    try:
+        tasks.send_message.run(message.pk)
+    finally:
+        tasks.send_message.app.conf.task_always_eager = True
+    [(args, countdown)] = scheduled
+    assert args == (message.pk,)
+    assert 0 < countdown <= services.BACKOFF_BASE_SECONDS
