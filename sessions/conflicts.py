@@ -13,7 +13,9 @@ Warnings are allowed and shown until resolved:
 - ``speaker_without_paper``: a speaker of a paper session who presents no
   working paper in it;
 - ``prayer_time_overlap``: a session (other than a prayer break or a break)
-  running into a prayer window (see prayers.py);
+  running into a prayer window (see prayers.py) that no prayer break covers
+  for its hall: a scheduled prayer break in the same hall, or one with no hall
+  (forum-wide), holding the prayer time covers it;
 - ``audience_over_capacity``: expected audience above the hall's capacity;
 - ``items_exceed_session``: the items' planned durations add up to more
   than the session.
@@ -177,6 +179,7 @@ def check_slots(slots: list[Slot], context: Context, *, only: set | None = None)
     def warning(*args, **kwargs):
         report["warnings"].append(_entry(*args, **kwargs))
 
+    prayer_breaks = [s for s in active if s.kind == Session.Kind.PRAYER and s.ends_at > s.starts_at]
     first = datetime.combine(forum.first_day, time.min, tzinfo=tz)
     after_last = datetime.combine(forum.last_day + timedelta(days=1), time.min, tzinfo=tz)
 
@@ -224,7 +227,7 @@ def check_slots(slots: list[Slot], context: Context, *, only: set | None = None)
                     )
         if s.kind not in PRAYER_FREE_KINDS:
             for prayer in context.prayer_times:
-                if s.overlaps(prayer.at, prayer.window_end):
+                if s.overlaps(prayer.at, prayer.window_end) and not _prayer_covered(prayer, s, prayer_breaks):
                     warning(
                         "prayer_time_overlap",
                         _("“%(title)s” runs into %(prayer)s prayer (%(time)s).")
@@ -262,6 +265,14 @@ def check_slots(slots: list[Slot], context: Context, *, only: set | None = None)
                     [a.id, b.id], person_id=person_id,
                 )
     return report
+
+
+def _prayer_covered(prayer, session: Slot, prayer_breaks: list[Slot]) -> bool:
+    """A prayer break in the session's hall, or a forum-wide one, holds the prayer time."""
+    return any(
+        (b.hall_id is None or b.hall_id == session.hall_id) and b.starts_at <= prayer.at < b.ends_at
+        for b in prayer_breaks
+    )
 
 
 def _name(context: Context, person_id: int) -> str:

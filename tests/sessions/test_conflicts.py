@@ -329,3 +329,34 @@ def test_forum_conflicts_lists_each_overlap_once(forum, hall):
     report = forum_conflicts(forum=forum)
     assert codes(report) == ["person_double_booked"]
     assert report["errors"] == []
+
+
+def test_forum_wide_prayer_break_holding_the_prayer_time_covers_it(forum, hall, dhuhr_at_noon):
+    services.prayer_break_insert(forum=forum, day=FORUM_DAY, prayer="dhuhr", hall=None)
+    session = create(forum, hall, at(11), at(13))
+    assert "prayer_time_overlap" not in codes(session.conflicts)
+
+
+def test_prayer_break_in_another_hall_does_not_cover_this_one(forum, hall, dhuhr_at_noon):
+    services.prayer_break_insert(forum=forum, day=FORUM_DAY, prayer="dhuhr", hall=HallFactory(forum=forum))
+    session = create(forum, hall, at(11), at(13))
+    assert "prayer_time_overlap" in codes(session.conflicts)
+
+
+def test_prayer_break_ending_at_the_prayer_time_does_not_cover_it(forum, hall, dhuhr_at_noon):
+    create(forum, None, at(11, 40), at(12), kind=Session.Kind.PRAYER)
+    session = create(forum, hall, at(11), at(13))
+    assert "prayer_time_overlap" in codes(session.conflicts)
+
+
+def test_prayer_break_starting_at_the_prayer_time_covers_it(forum, hall, dhuhr_at_noon):
+    create(forum, None, at(12), at(12, 15), kind=Session.Kind.PRAYER)
+    session = create(forum, hall, at(11), at(13))
+    assert "prayer_time_overlap" not in codes(session.conflicts)
+
+
+def test_cancelled_prayer_break_does_not_cover(forum, hall, dhuhr_at_noon):
+    prayer_break = services.prayer_break_insert(forum=forum, day=FORUM_DAY, prayer="dhuhr", hall=None)
+    services.session_cancel(session=prayer_break)
+    session = create(forum, hall, at(11), at(13))
+    assert "prayer_time_overlap" in codes(session.conflicts)
