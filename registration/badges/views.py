@@ -112,7 +112,7 @@ def scanner(request, forum_slug: str):
             "queued": _("Queued for upload"),
             "conflicts": _("Conflicts found on upload"),
             "checkedOffline": _("Checked offline (signature valid)"),
-            "unverified": _("Checked offline; this browser cannot verify signatures, the upload will"),
+            "unverified": _("Checked offline without the signature (this browser cannot verify it); the upload decides"),
             "unknownPerson": _("Registration"),
             "noCheckpoint": _("Choose a checkpoint first."),
             "at": _("at"),
