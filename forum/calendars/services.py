@@ -39,11 +39,27 @@ from forum.permissions import can_view_drafts
 
 from . import ics, selectors, wording
 from .invites import attendee_of_person
-from .models import FeedToken, InviteState, PublicationNotice
+from .models import CalendarSettings, FeedToken, InviteState, PublicationNotice
 
 log = logging.getLogger(__name__)
 
 INVITE, UPDATE, CANCEL = "invite", "update", "cancel"
+
+
+# ---- settings ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_settings_update(*, forum: Forum, forum_event_per_day: bool | None = None,
+                             send_updates: bool | None = None) -> CalendarSettings:
+    """Change how the forum appears in calendars and whether publications are e-mailed."""
+    row, _created = CalendarSettings.objects.select_for_update().get_or_create(forum=forum)
+    if forum_event_per_day is not None:
+        row.forum_event_per_day = forum_event_per_day
+    if send_updates is not None:
+        row.send_updates = send_updates
+    row.save()
+    return row
 
 
 # ---- feed tokens -------------------------------------------------------------------------
@@ -291,7 +307,8 @@ def _enqueue(*, forum, version, recipient: Recipient, changes: list[dict], first
     def localize(language: str) -> dict:
         return {
             "forum_title": forum.title_en or forum.title_ar if language == "en" else forum.title_ar,
-            "name": recipient.name,
+            "name": recipient.person.display_name_en
+            if (language == "en" and recipient.person is not None) else recipient.name,
             "lines": [wording.describe(change, snapshot, language, recipient.person) for change in changes],
         }
 

@@ -52,8 +52,12 @@ def when(starts_at: str, ends_at: str, tz: ZoneInfo, language: str) -> str:
     day += "م" if lang == "ar" else ""
     if hijri_text:
         day += f" ({hijri_text})"
-    times = f"{start:%H:%M}–{end:%H:%M} {start.tzname() or ''}".strip()
-    return f"{day}{'، ' if lang == 'ar' else ', '}{times}"
+    times = f"{start:%H:%M}–{end:%H:%M}"
+    zone = start.tzname() or ""
+    if zone.isalpha():  # CET/CEST say something; "+03" does not
+        times += f" {zone}"
+    # Isolated, so that the digits keep their order inside Arabic text.
+    return f"{day}{'، ' if lang == 'ar' else ', '}\u2068{times}\u2069"
 
 
 def _hall(snapshot: dict | None, hall_id, language: str) -> str:

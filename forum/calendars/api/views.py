@@ -19,7 +19,7 @@ from forum.models import Forum, Person
 from forum.permissions import can_edit_forum, can_view_drafts
 
 from .. import selectors, services
-from ..models import FeedToken
+from ..models import CalendarSettings, FeedToken
 
 FeedSerializer = inline_serializer(
     name="CalendarFeed",
@@ -106,3 +106,38 @@ class PersonFeedView(_ForumFeedView):
         if not selectors.session_ids_of_person(snapshot, person.pk):
             raise Http404
         return {"person": person}
+
+
+class CalendarSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarSettings
+        fields = ["forum_event_per_day", "send_updates"]
+
+
+class CalendarSettingsView(APIView):
+    """The forum's calendar settings: the team reads them, owners and editors change them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def forum(self, *, write: bool) -> Forum:
+        forum = get_object_or_404(Forum, slug=self.kwargs["forum_slug"])
+        if not can_view_drafts(self.request.user, forum):
+            if not forum.is_public:
+                raise Http404
+            self.permission_denied(self.request)
+        if write and not can_edit_forum(self.request.user, forum):
+            self.permission_denied(self.request)
+        return forum
+
+    @extend_schema(responses=CalendarSettingsSerializer)
+    def get(self, request, *args, **kwargs):
+        return Response(CalendarSettingsSerializer(selectors.calendar_settings(forum=self.forum(write=False))).data)
+
+    @extend_schema(request=CalendarSettingsSerializer, responses=CalendarSettingsSerializer)
+    def patch(self, request, *args, **kwargs):
+        forum = self.forum(write=True)
+        serializer = CalendarSettingsSerializer(selectors.calendar_settings(forum=forum), data=request.data,
+                                                partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.calendar_settings_update(forum=forum, **serializer.validated_data)
+        return Response(CalendarSettingsSerializer(selectors.calendar_settings(forum=forum)).data)
