@@ -119,7 +119,7 @@ def user_can_upload(user, paper: WorkingPaper) -> bool:
 
 
 def _files_prefetch() -> Prefetch:
-    return Prefetch("files", queryset=PaperFile.objects.select_related("uploaded_by").order_by("role", "-version"))
+    return Prefetch("files", queryset=PaperFile.objects.select_related("uploaded_by__person").order_by("role", "-version"))
 
 
 def invitations_for_person(*, person: Person) -> QuerySet[Invitation]:

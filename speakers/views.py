@@ -227,7 +227,7 @@ def paper_detail(request, paper_id: int):
                 upload_errors[role] = [m for ms in form.errors.values() for m in ms]
     paper = (
         WorkingPaper.objects.select_related("forum__paper_settings", "session__hall")
-        .prefetch_related("files__uploaded_by", "speakers__organization")
+        .prefetch_related("files__uploaded_by__person", "speakers__organization")
         .get(pk=paper.pk)
     )
     _decorate_paper(paper, request.user)
@@ -471,7 +471,7 @@ def manage_paper(request, forum_slug: str, paper_id: int):
             messages.error(request, _error_messages(exc)[0])
     paper = (
         WorkingPaper.objects.select_related("session__hall", "decided_by")
-        .prefetch_related("files__uploaded_by", "speakers__organization")
+        .prefetch_related("files__uploaded_by__person", "speakers__organization")
         .get(pk=paper.pk)
     )
     _decorate_paper(paper, request.user)
