@@ -8,17 +8,24 @@ version simply makes new keys.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from calendar import timegm
 from collections.abc import Callable
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 # Raised when templates or export formats change, so old renders are not served.
-RENDER_REVISION = "3"
+RENDER_REVISION = "4"
 CACHE_SECONDS = 24 * 3600
+# How long a visitor's request may trust the cached "latest version of this forum".
+# Publishing forgets it at once where the cache is shared (Redis); with a cache
+# per process this bounds how long another process may show the older version.
+POINTER_SECONDS = 5
 
 
 def _digest(parts) -> str:
@@ -41,7 +48,8 @@ class VersionCache:
                 f"{page}:{_digest(extra)}")
 
     def etag(self, page: str, *extra) -> str:
-        return f'"{_digest([self.key(page, *extra)])}"'
+        # Weak: the same representation is sent gzipped or not.
+        return f'W/"{_digest([self.key(page, *extra)])}"'
 
     @property
     def last_modified(self) -> int:
@@ -56,7 +64,7 @@ class VersionCache:
         response["Last-Modified"] = http_date(self.last_modified)
         # Revalidate every time: a 304 is cheap, and a new version must show at once.
         response["Cache-Control"] = "no-cache"
-        patch_vary_headers(response, ["Cookie"])
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
     def get_or_build(self, page: str, build: Callable[[], object], *extra, cacheable: bool = True):
@@ -68,3 +76,42 @@ class VersionCache:
             value = build()
             cache.set(key, value, CACHE_SECONDS)
         return value
+
+    def compressed(self, page: str, build: Callable[[], bytes], *extra) -> bytes:
+        """The gzipped body of a render, from the cache or built and kept there."""
+        return self.get_or_build(page, lambda: gzip.compress(build(), compresslevel=6), *extra)
+
+
+def has_messages(request) -> bool:
+    """Pending flash messages make a page personal: such a page is rendered, not taken from the cache."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(get_messages(request)) > 0
+
+
+def gzip_response(request, gz: bytes, content_type: str) -> HttpResponse:
+    """Send the cached gzip as it is to clients that accept it (all browsers), else inflate it."""
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(gz, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(gz), content_type=content_type)
+    return response
+
+
+def _pointer_key(slug: str) -> str:
+    return f"frontend:{RENDER_REVISION}:pointer:{slug}"
+
+
+def pointer_get(slug: str, load: Callable):
+    """The latest published version (with its forum) of a public forum, for visitors, at no query when cached."""
+    key = _pointer_key(slug)
+    version = cache.get(key)
+    if version is None:
+        version = load()
+        if version is not None:
+            cache.set(key, version, POINTER_SECONDS)
+    return version
+
+
+def pointer_forget(*, slug: str) -> None:
+    cache.delete(_pointer_key(slug))

@@ -71,6 +71,17 @@ def version_latest_meta(*, forum: Forum) -> ScheduleVersion | None:
     )
 
 
+def public_version_by_slug(*, slug: str) -> ScheduleVersion | None:
+    """For visitors: the latest version of a public forum with its forum row, in one query."""
+    return (
+        ScheduleVersion.objects.select_related("forum")
+        .filter(forum__slug=slug, forum__status__in=PUBLIC_STATUSES)
+        .defer("snapshot", "changelog")
+        .order_by("-number")
+        .first()
+    )
+
+
 def version_snapshot(*, version: ScheduleVersion) -> dict:
     return ScheduleVersion.objects.values_list("snapshot", flat=True).get(pk=version.pk)
 

@@ -22,7 +22,7 @@ from forum.calendars import ics
 
 from . import formatting as fmt
 from . import selectors
-from .caching import VersionCache
+from .caching import VersionCache, gzip_response, has_messages, pointer_get
 from .exports import frab
 from .models import StarredSession
 
@@ -43,8 +43,13 @@ class Public:
 
     def __init__(self, request, slug: str):
         self.request = request
-        self.forum = selectors.forum_public_get(slug=slug, user=request.user)
-        self.version = selectors.version_latest_meta(forum=self.forum)
+        # Visitors, the most frequent readers, get forum and version in one query.
+        version = None if request.user.is_authenticated else pointer_get(slug, lambda: selectors.public_version_by_slug(slug=slug))
+        if version is not None:
+            self.forum, self.version = version.forum, version
+        else:
+            self.forum = selectors.forum_public_get(slug=slug, user=request.user)
+            self.version = selectors.version_latest_meta(forum=self.forum)
         self.lang = current_lang()
         self.digits = current_digits(request)
         self.cache = (
@@ -74,6 +79,31 @@ class Public:
 
     def not_published(self):
         return self.page("frontend/not_published.html", {})
+
+    def cached_page(self, page: str, extra: tuple, template: str, fragment: str, build, *, cacheable: bool = True):
+        """A page of the published version: 304 for a repeat, else the cached gzip, else rendered and kept.
+
+        `build()` returns the context of `fragment` (the page's main part), or
+        None for a 404. A visitor with pending messages gets a fresh render.
+        """
+        extra = (*extra, "signed-in" if self.request.user.is_authenticated else "visitor")
+        if response := self.cache.not_modified(self.request, page, *extra):
+            return response
+
+        def render_page():
+            context = build()
+            if context is None:
+                raise Http404
+            body = render_to_string(fragment, {"slug": self.forum.slug, "digits": self.digits,
+                                               "version": self.version, **context})
+            return self.page(template, {"body": mark_safe(body)})
+
+        if cacheable and not has_messages(self.request):
+            gz = self.cache.compressed(page, lambda: render_page().content, *extra)
+            response = gzip_response(self.request, gz, "text/html; charset=utf-8")
+        else:
+            response = render_page()
+        return self.cache.stamp(response, page, *extra)
 
 
 def paper_download_url(paper_id: int) -> str | None:
@@ -161,20 +191,14 @@ def agenda(request, slug: str):
     if p.version is None:
         return p.not_published()
     filters = selectors.AgendaFilters.from_query(request.GET)
-    extra = (filters.day, filters.hall, filters.track, filters.kind, filters.q)
-    if response := p.cache.not_modified(request, "agenda", *extra):
-        return response
 
-    def build() -> str:
+    def build():
         data = selectors.agenda_build(snapshot=p.snapshot, lang=p.lang, digits=p.digits, filters=filters)
-        return render_to_string("frontend/_agenda_body.html", {
-            **data, "filters": filters, "slug": slug, "digits": p.digits, "version": p.version,
-        })
+        return {**data, "filters": filters}
 
-    # Filtered pages are rendered on demand; the full agenda, read by most, is cached.
-    body = p.cache.get_or_build("agenda", build, cacheable=not filters.active)
-    response = p.page("frontend/agenda.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "agenda", *extra)
+    # The full agenda, read by most, is cached; filtered views (from forms without script) are rendered.
+    return p.cached_page("agenda", (filters.day, filters.hall, filters.track, filters.kind, filters.q),
+                         "frontend/agenda.html", "frontend/_agenda_body.html", build, cacheable=not filters.active)
 
 
 @require_GET
@@ -182,17 +206,8 @@ def print_agenda(request, slug: str):
     p = Public(request, slug)
     if p.version is None:
         return p.not_published()
-    if response := p.cache.not_modified(request, "print"):
-        return response
-
-    def build() -> str:
-        data = selectors.agenda_build(snapshot=p.snapshot, lang=p.lang, digits=p.digits)
-        return render_to_string("frontend/_print_body.html", {**data, "slug": slug, "version": p.version,
-                                                              "digits": p.digits})
-
-    body = p.cache.get_or_build("print", build)
-    response = p.page("frontend/print.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "print")
+    return p.cached_page("print", (), "frontend/print.html", "frontend/_print_body.html",
+                         lambda: selectors.agenda_build(snapshot=p.snapshot, lang=p.lang, digits=p.digits))
 
 
 @require_GET
@@ -200,24 +215,19 @@ def session_detail(request, slug: str, session_id: int):
     p = Public(request, slug)
     if p.version is None:
         raise Http404
-    papers = p.papers_key()
-    if response := p.cache.not_modified(request, "session", session_id, papers):
-        return response
 
     def build():
         session = selectors.session_build(snapshot=p.snapshot, session_id=session_id, lang=p.lang,
                                           digits=p.digits, paper_ids=p.paper_ids)
         if session is None:
-            return ""
+            return None
         for paper in session["papers"]:
             paper["download_url"] = paper_download_url(paper["id"]) if paper["published"] else None
-        return render_to_string("frontend/_session_body.html", {"s": session, "slug": slug, "digits": p.digits})
+        return {"s": session}
 
-    body = p.cache.get_or_build("session", build, session_id, papers)
-    if not body:
-        raise Http404
-    response = p.page("frontend/session_detail.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "session", session_id, papers)
+    # Papers are published apart from the agenda: their ids are part of the key.
+    return p.cached_page("session", (session_id, p.papers_key()), "frontend/session_detail.html",
+                         "frontend/_session_body.html", build)
 
 
 @require_GET
@@ -225,16 +235,9 @@ def speakers(request, slug: str):
     p = Public(request, slug)
     if p.version is None:
         return p.not_published()
-    if response := p.cache.not_modified(request, "speakers"):
-        return response
-
-    def build() -> str:
-        people = selectors.speakers_build(snapshot=p.snapshot, lang=p.lang, digits=p.digits)
-        return render_to_string("frontend/_speakers_body.html", {"people": people, "slug": slug})
-
-    body = p.cache.get_or_build("speakers", build)
-    response = p.page("frontend/speakers.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "speakers")
+    return p.cached_page("speakers", (), "frontend/speakers.html", "frontend/_speakers_body.html",
+                         lambda: {"people": selectors.speakers_build(snapshot=p.snapshot, lang=p.lang,
+                                                                     digits=p.digits)})
 
 
 @require_GET
@@ -242,24 +245,18 @@ def speaker_detail(request, slug: str, person_id: int):
     p = Public(request, slug)
     if p.version is None:
         raise Http404
-    papers = p.papers_key()
-    if response := p.cache.not_modified(request, "speaker", person_id, papers):
-        return response
 
-    def build() -> str:
+    def build():
         people = selectors.speakers_build(snapshot=p.snapshot, lang=p.lang, digits=p.digits, paper_ids=p.paper_ids)
         person = next((x for x in people if x["id"] == person_id), None)
         if person is None:
-            return ""
+            return None
         for paper in person["papers"]:
             paper["download_url"] = paper_download_url(paper["id"]) if paper["published"] else None
-        return render_to_string("frontend/_speaker_body.html", {"person": person, "slug": slug})
+        return {"person": person}
 
-    body = p.cache.get_or_build("speaker", build, person_id, papers)
-    if not body:
-        raise Http404
-    response = p.page("frontend/speaker_detail.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "speaker", person_id, papers)
+    return p.cached_page("speaker", (person_id, p.papers_key()), "frontend/speaker_detail.html",
+                         "frontend/_speaker_body.html", build)
 
 
 @require_GET
@@ -268,20 +265,15 @@ def changes(request, slug: str):
     p = Public(request, slug)
     if p.version is None:
         return p.not_published()
-    if response := p.cache.not_modified(request, "changes"):
-        return response
 
-    def build() -> str:
+    def build():
         versions = selectors.versions_recent(forum=p.forum)
-        entries = selectors.changes_build(versions=versions, snapshot=p.snapshot, lang=p.lang, digits=p.digits)
-        return render_to_string("frontend/_changes_body.html", {
-            "versions": entries, "slug": slug,
+        return {
+            "versions": selectors.changes_build(versions=versions, snapshot=p.snapshot, lang=p.lang, digits=p.digits),
             "session_count": fmt.digits_for(len(p.snapshot.get("sessions", [])), p.digits),
-        })
+        }
 
-    body = p.cache.get_or_build("changes", build)
-    response = p.page("frontend/changes.html", {"body": mark_safe(body)})
-    return p.cache.stamp(response, "changes")
+    return p.cached_page("changes", (), "frontend/changes.html", "frontend/_changes_body.html", build)
 
 
 def _starred_ids(request, forum) -> list[int]:
@@ -337,8 +329,8 @@ def _export(request, slug: str, page: str, content_type: str, build, *, filename
     extra = (*extra, request.get_host())
     if response := p.cache.not_modified(request, page, *extra):
         return response
-    body = p.cache.get_or_build(page, lambda: build(p), *extra)
-    response = HttpResponse(body, content_type=content_type)
+    gz = p.cache.compressed(page, lambda: build(p), *extra)
+    response = gzip_response(request, gz, content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"
     return p.cache.stamp(response, page, *extra)
@@ -376,13 +368,11 @@ def _ics(request, slug: str, page: str, pick, *, filename: str, extra=()):
     def build(p):
         chosen = pick(p.snapshot)
         if chosen is None:
-            return b""
+            raise Http404  # not cached: nothing is kept for ids that do not exist
         sessions, name = chosen
         return _calendar(p, sessions, name)
 
     response = _export(request, slug, page, "text/calendar; charset=utf-8", build, filename=filename, extra=extra)
-    if response.status_code == 200 and not response.content:
-        raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frontend import selectors, services
-from frontend.caching import VersionCache
+from frontend.caching import VersionCache, gzip_response, pointer_get
 from frontend.models import StarredSession
 
 
@@ -26,8 +26,12 @@ class PublicAgendaView(APIView):
     permission_classes = [permissions.AllowAny]
 
     def get(self, request, forum_slug: str):
-        forum = selectors.forum_public_get(slug=forum_slug, user=request.user)
-        version = selectors.version_latest_meta(forum=forum)
+        version = None if request.user.is_authenticated else pointer_get(forum_slug, lambda: selectors.public_version_by_slug(slug=forum_slug))
+        if version is not None:
+            forum = version.forum
+        else:
+            forum = selectors.forum_public_get(slug=forum_slug, user=request.user)
+            version = selectors.version_latest_meta(forum=forum)
         if version is None:
             raise Http404(_("The agenda is not published yet."))
         vc = VersionCache(version=version, lang="api", digits="latn")
@@ -43,9 +47,8 @@ class PublicAgendaView(APIView):
                 "agenda": snapshot,
             }, ensure_ascii=False).encode()
 
-        body = vc.get_or_build("agenda-api", build)
-        # Already JSON: sent as it is, without DRF re-encoding it on every request.
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        # Already JSON (and gzipped): sent as it is, without DRF re-encoding it on every request.
+        response = gzip_response(request, vc.compressed("agenda-api", build), "application/json; charset=utf-8")
         return vc.stamp(response, "agenda-api")
 
 

@@ -58,3 +58,18 @@ def digits_setting(context) -> str:
     if value in fmt.DIGITS_CHOICES:
         return value
     return fmt.default_digits(translation.get_language())
+
+
+@register.simple_tag(takes_context=True)
+def switch_language_url(context, lang: str) -> str:
+    """This page in the other language: /en/… ⇄ /…, query string kept, so links stay shareable."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/" if lang == "ar" else f"/{lang}/"
+    path = request.get_full_path()
+    url = translate_url(path, lang)
+    if url == path:  # not a page of ours (e.g. a 404): go to the home page in that language
+        return "/" if lang == "ar" else f"/{lang}/"
+    return url

@@ -1,0 +1,30 @@
+"""Forget the cached "latest version" pointer of a forum when it publishes or changes.
+
+Rendered pages need no invalidation (their keys carry the version number);
+only the small pointer from a forum's slug to its latest version does.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from forum.models import Forum
+from sessions.models import ScheduleVersion
+from sessions.signals import schedule_published
+
+from .caching import pointer_forget
+
+
+@receiver(post_save, sender=ScheduleVersion, dispatch_uid="frontend_version_saved")
+def version_saved(sender, instance: ScheduleVersion, **kwargs):
+    pointer_forget(slug=instance.forum.slug)
+
+
+@receiver(schedule_published, dispatch_uid="frontend_schedule_published")
+def version_published(sender, version: ScheduleVersion, **kwargs):
+    # Again after the commit: a request between the save and the commit may have cached the old pointer.
+    pointer_forget(slug=version.forum.slug)
+
+
+@receiver(post_save, sender=Forum, dispatch_uid="frontend_forum_saved")
+def forum_saved(sender, instance: Forum, **kwargs):
+    pointer_forget(slug=instance.slug)
