@@ -91,14 +91,20 @@ def users_who_starred(*, session_ids) -> dict[int, list]:
     return result
 
 
-def language_of_user(*, user, forum: Forum) -> str:
-    """A person's stated preference, else the language of their registration, else Arabic."""
-    person = Person.objects.filter(user=user).only("preferred_language").first()
-    if person is not None:
-        return person.preferred_language or "ar"
+def languages_of_users(*, user_ids, forum: Forum) -> dict[int, str]:
+    """Each user's language: their person's stated preference, else their registration's, else Arabic."""
     Registration = apps.get_model("registration", "Registration")
-    registration = Registration.objects.filter(forum=forum, user=user).order_by("-created_at").only("language").first()
-    return (registration.language if registration else "") or "ar"
+    languages = {
+        user_id: language or "ar"
+        for user_id, language in Registration.objects.filter(forum=forum, user_id__in=user_ids)
+        .order_by("created_at")
+        .values_list("user_id", "language")
+    }
+    languages.update(
+        Person.objects.filter(user_id__in=user_ids).exclude(preferred_language="")
+        .values_list("user_id", "preferred_language")
+    )
+    return languages
 
 
 def hash_token(raw: str) -> str:

@@ -206,11 +206,14 @@ def _recipients(forum: Forum, snapshot: dict, previous: dict | None, plan: dict,
         for sid, action in sessions.items():
             add(recipient, sid, action)
     starred = selectors.users_who_starred(session_ids=plan["starrers"].keys())
+    users = {user.pk: user for users in starred.values() for user in users}
+    people_of_users = {p.user_id: p for p in Person.objects.filter(user_id__in=list(users))}
+    languages = selectors.languages_of_users(user_ids=list(users), forum=forum)
     for sid, action in plan["starrers"].items():
         for user in starred.get(sid, []):
-            person = Person.objects.filter(user=user).first()
+            person = people_of_users.get(user.pk)
             recipient = Recipient(
-                email=user.email, language=selectors.language_of_user(user=user, forum=forum),
+                email=user.email, language=languages.get(user.pk, "ar"),
                 name=(person.display_name_ar if person else user.get_full_name()) or user.email, person=person,
             )
             add(recipient, sid, action)

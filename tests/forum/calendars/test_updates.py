@@ -198,3 +198,21 @@ def test_attendees_who_starred_changed_sessions_get_one_update(agenda, django_ca
     assert methods[ics.session_uid(agenda.forum.pk, agenda.moved.pk)] == ("REQUEST", "OPT-PARTICIPANT")
     assert methods[ics.session_uid(agenda.forum.pk, agenda.cancelled.pk)][0] == "CANCEL"
     assert len(outbox_for(agenda.speaker.email)) == 2  # the first invite, then one update
+
+
+def test_starrer_language_comes_from_their_registration(agenda, django_capture_on_commit_callbacks):
+    from tests.forum.mailing.factories import RegistrationFactory
+
+    english = attendee_user(email="english@example.org")
+    RegistrationFactory(forum=agenda.forum, user=english, email=english.email, language="en")
+    arabic = attendee_user(email="arabic@example.org")
+    for user in (english, arabic):
+        star(user, agenda.untouched)
+    publish(agenda.forum, django_capture_on_commit_callbacks)
+    Session.objects.filter(pk=agenda.untouched.pk).update(title_en="Third session: innovation")
+    publish(agenda.forum, django_capture_on_commit_callbacks)
+    [to_english] = outbox_for(english.email)
+    [to_arabic] = outbox_for(arabic.email)
+    assert to_english.language == "en" and "Agenda update" in to_english.subject
+    assert to_arabic.language == "ar" and "Agenda update" not in to_arabic.subject
+    assert "Third session: innovation" in to_english.text_body
