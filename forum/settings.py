@@ -246,6 +246,8 @@ SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "mailing.retry_due": {"task": "mailing.retry_due", "schedule": 60.0},
+    # Calendar e-mails of a publication whose task was lost (broker down).
+    "calendars.publications_announce_pending": {"task": "calendars.publications_announce_pending", "schedule": 300.0},
 }
 # How often calendar apps are asked to refresh a subscribed feed.
 CALENDAR_FEED_REFRESH_MINUTES = int(os.environ.get("CALENDAR_FEED_REFRESH_MINUTES", "60"))

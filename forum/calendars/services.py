@@ -24,6 +24,7 @@ import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -295,6 +296,29 @@ def schedule_updates_send(*, version) -> int:
         sent += 1
     PublicationNotice.objects.filter(pk=notice.pk).update(messages=sent)
     return sent
+
+
+def publications_announce_pending(*, within: timedelta = timedelta(days=1)) -> int:
+    """The safety net: announce recent publications whose task never ran (broker down, worker died).
+
+    Oldest first, so each person's SEQUENCE keeps growing in the order the
+    versions were published. Returns how many versions were announced.
+    """
+    from sessions.models import ScheduleVersion
+
+    pending = (
+        ScheduleVersion.objects.filter(published_at__gte=timezone.now() - within, calendar_notice__isnull=True)
+        .select_related("forum")
+        .order_by("forum_id", "number")
+    )
+    done = 0
+    for version in pending:
+        try:
+            schedule_updates_send(version=version)
+            done += 1
+        except Exception:  # one broken version must not stop the others
+            log.exception("calendar updates for schedule version %s failed", version.pk)
+    return done
 
 
 def _enqueue(*, forum, version, recipient: Recipient, changes: list[dict], first: bool, snapshot: dict,

@@ -10,3 +10,8 @@ def schedule_updates_send(version_id: int) -> None:
     version = ScheduleVersion.objects.select_related("forum").filter(pk=version_id).first()
     if version is not None:
         services.schedule_updates_send(version=version)
+
+
+@shared_task(name="calendars.publications_announce_pending", ignore_result=True)
+def publications_announce_pending() -> None:
+    services.publications_announce_pending()

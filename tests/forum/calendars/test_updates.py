@@ -216,3 +216,20 @@ def test_starrer_language_comes_from_their_registration(agenda, django_capture_o
     assert to_english.language == "en" and "Agenda update" in to_english.subject
     assert to_arabic.language == "ar" and "Agenda update" not in to_arabic.subject
     assert "Third session: innovation" in to_english.text_body
+
+
+def test_publication_whose_task_was_lost_is_announced_by_the_sweep(agenda):
+    from django.db import transaction
+
+    from forum.calendars import tasks
+    from sessions.services import schedule_publish
+
+    # Published without running the on-commit hand-off, as if the broker had been down.
+    with transaction.atomic():
+        version = schedule_publish(forum=agenda.forum)
+    assert not OutgoingMessage.objects.exists()
+    tasks.publications_announce_pending.delay()
+    assert PublicationNotice.objects.filter(version=version).exists()
+    assert len(outbox_for(agenda.speaker.email)) == 1
+    tasks.publications_announce_pending.delay()
+    assert len(outbox_for(agenda.speaker.email)) == 1
