@@ -231,8 +231,8 @@ def main():
         badges, issue_elapsed = bench_issue(forum)
         rss_before = rss_mb()
         bulk = bench_bulk(forum)  # timed without tracemalloc; ru_maxrss is the process's peak so far
-        small = bench_bulk(forum, limit=max(1, args.badges // 4), trace=True)
-        traced = bench_bulk(forum, trace=True)
+        small = bench_bulk(forum, limit=max(1, args.badges // 8), trace=True)
+        traced = bench_bulk(forum, limit=max(1, args.badges // 2), trace=True)
         qr = bench_qrcode_baseline([b.token for b in badges])
         scans = bench_scans(forum, staff, badges, args.scanners, min(args.scans, len(badges)))
         baseline = bench_baseline_insert(args.scanners, scans["count"] or 1000)

@@ -49,6 +49,7 @@ A4 = (210.0, 297.0)
 PART_BADGES = 360  # badges per part of a bulk sheet (a multiple of 9 and of 2)
 CROP_MARK = 4.0  # length of a crop mark, mm
 CROP_GAP = 1.0  # distance between a mark and the card edge, mm
+QR_MASK = 2  # vertical stripes mask (see qr_matrix)
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,12 @@ def badge_face(*, registration, badge) -> BadgeFace:
 
 
 def qr_matrix(token: str) -> list[list[bool]]:
-    """The QR modules (no quiet zone). Level M: still reads with a scratch or a thumb over a corner."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    """The QR modules (no quiet zone). Level M: still reads with a scratch or a thumb over a corner.
+
+    The mask pattern is fixed: any of the eight is valid for readers, and trying
+    all eight to pick the "best" one is most of the cost of making a QR code.
+    """
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
     code.add_data(token)
     code.make(fit=True)
     return code.get_matrix()

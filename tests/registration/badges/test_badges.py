@@ -121,3 +121,17 @@ def test_badge_png_is_an_image_of_the_card():
     image = Image.open(io.BytesIO(rendering.badge_png(registration=registration, dpi=150)))
     assert image.format == "PNG"
     assert image.size == (round(54 / 25.4 * 150), round(85.6 / 25.4 * 150))
+
+
+def test_badge_png_qr_decodes_to_the_token():
+    import zxingcpp
+    from PIL import Image
+
+    registration = RegistrationFactory(forum=forum_today())
+    badge = services.badge_issue(registration=registration)
+    image = Image.open(io.BytesIO(rendering.badge_png(registration=registration, dpi=200))).convert("L")
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [badge.token]
+    page_qr = Image.open(io.BytesIO(rendering.qr_png(badge.token))).convert("L")
+    assert [code.text for code in zxingcpp.read_barcodes(page_qr)] == [badge.token]
+    outcome, _claims = services.token_verify(token=zxingcpp.read_barcodes(image)[0].text, forum=registration.forum)
+    assert outcome is None
