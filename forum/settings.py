@@ -239,6 +239,15 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
 # Papers, slides and proceedings: outside MEDIA_ROOT, streamed only by views that check access.
 SPEAKERS_PRIVATE_ROOT = Path(os.environ.get("SPEAKERS_PRIVATE_ROOT", BASE_DIR / "private_media"))
 SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "PaperFileKindEnum": "speakers.models.FileKind",
+    "PaperFileRoleEnum": "speakers.models.PaperFile.Role",
+    "InvitationRoleEnum": "speakers.models.Invitation.ROLES",
+    "InvitationStatusEnum": "speakers.models.Invitation.Status",
+    "WorkingPaperStatusEnum": "speakers.models.WorkingPaper.Status",
+    "PaperPublicationEnum": "speakers.models.PaperSettings.Publication",
+    "ProceedingsJobStatusEnum": "speakers.models.ProceedingsJob.Status",
+})
 
 # ---- mailing and calendars (issue 7) ----
 # The outbox sweep: retries failed e-mail after its backoff and recovers
