@@ -99,7 +99,7 @@ def _strings() -> dict:
         "copied": _("The new edition is ready:"),
         "open_builder": _("open its builder"),
         "person_not_found": _("Choose a person from the list."),
-        "warning_count": _("%(count)s warnings"),
+        "warning_count": _("Warnings: %(count)s"),
         "prayer_time_label": _("%(prayer)s prayer time"),
         "read_only": _("You can look but not change this agenda."),
     }

@@ -111,3 +111,16 @@ def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_se
     page.wait_for_selector(f"[data-testid=session-{closing.pk}] >> text=14:45–15:30")
     closing.refresh_from_db()
     assert closing.ends_at.astimezone(forum.tzinfo).strftime("%H:%M") == "15:30"
+
+    # The opening ceremony's run: the Quran recitation moved before the royal anthem, from the form.
+    opening = Session.objects.get(forum=forum, kind="opening")
+    page.locator(f"[data-testid=session-{opening.pk}]").click()
+    items = page.locator("[data-testid=items-list] li")
+    items.first.wait_for()
+    assert "Royal anthem" in items.nth(0).inner_text()
+    items.nth(1).get_by_role("button", name="Move up").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=items-list] li').textContent.includes('Quran')"
+    )
+    page.screenshot(path=str(artifacts_dir / "builder-dialog-en.png"), full_page=True)
+    assert list(opening.items.order_by("order").values_list("kind", flat=True))[:2] == ["quran", "anthem"]
