@@ -202,7 +202,16 @@ class SessionChildViewSet(ConflictResponseMixin, TeamOnlyMixin, ForumScopedViewS
         if session is None:
             raise ValidationError({"session": [_("No such session in this forum.")]})
         rows = reorder(session=session, ids=payload.validated_data["ids"])
-        return Response(self.get_serializer(rows, many=True, context={**self.get_serializer_context()}).data)
+        return Response(self.get_serializer(rows, many=True).data)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("list", "reorder") and not getattr(self, "swagger_fake_view", False):
+            # One report for the whole forum instead of one per row.
+            context["conflicts_by_session"] = conflict_rules.conflicts_by_session(
+                conflict_rules.forum_conflicts(forum=self.forum)
+            )
+        return context
 
 
 @extend_schema_view(

@@ -448,3 +448,25 @@ def test_copy_edition_to_a_taken_slug_is_refused(client_for, owner, forum, sessi
 def test_prayer_time_override_time_is_local(forum):
     override = services.prayer_time_override_set(forum=forum, day=FORUM_DAY, prayer="asr", time=time(15, 30))
     assert str(override) == f"{FORUM_DAY} العصر 15:30"
+
+
+def test_participants_list_query_count_does_not_grow(client_for, owner, forum, django_assert_max_num_queries):
+    client = client_for(owner)
+
+    def add(count):
+        for _ in range(count):
+            s = SessionFactory(forum=forum, hall=HallFactory(forum=forum), kind="papers", starts_at=at(9),
+                               ends_at=at(10))
+            SessionRoleFactory(session=s, role="chair")
+            SessionRoleFactory(session=s)
+
+    add(2)
+    client.get(api(forum, "session-roles/"))
+    with django_assert_max_num_queries(20) as small:
+        client.get(api(forum, "session-roles/"))
+    add(10)
+    with django_assert_max_num_queries(20) as large:
+        response = client.get(api(forum, "session-roles/"))
+    assert response.json()["count"] == 24
+    assert all("conflicts" in row for row in response.json()["results"])
+    assert len(large.captured_queries) == len(small.captured_queries)
