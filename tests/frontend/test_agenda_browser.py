@@ -51,6 +51,14 @@ def test_agenda_arabic_is_rtl_with_chair_and_english_flips_direction(live_server
     page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
     page.screenshot(path=str(artifacts_dir / "agenda-ar-phone.png"), full_page=False)
 
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for prefix, lang in (("", "ar"), ("/en", "en")):
+        page.goto(f"{live_server.url}{prefix}/forums/{forum.slug}/")
+        assert page.locator("[data-testid=forum-dates]").is_visible()
+        page.screenshot(path=str(artifacts_dir / f"forum-home-{lang}.png"), full_page=True)
+        page.goto(f"{live_server.url}{prefix}/forums/{forum.slug}/agenda/print/")
+        page.screenshot(path=str(artifacts_dir / f"agenda-print-{lang}.png"), full_page=False)
+
 
 def test_agenda_filter_narrows_the_list(live_server, page):
     forum = _demo_forum()
@@ -113,3 +121,28 @@ def test_ics_link_downloads_a_calendar(live_server, page, tmp_path):
     assert text.startswith("BEGIN:VCALENDAR")
     assert "BEGIN:VTIMEZONE" in text and "TZID:Asia/Riyadh" in text
     assert text.count("BEGIN:VEVENT") == len(schedule_version_latest(forum=forum).snapshot["sessions"])
+
+
+def test_print_view_puts_one_day_per_a4_page(live_server, page, artifacts_dir):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from .factories import small_agenda
+
+    forum = small_agenda()["forum"]  # two days, two halls
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    # Wide screen: the two halls side by side.
+    boxes = [page.locator(f"li.session[data-hall='{h}']").first.bounding_box()
+             for h in sorted({li.get_attribute("data-hall") for li in page.locator("li.session").all()} - {""})]
+    assert len(boxes) == 2 and abs(boxes[0]["x"] - boxes[1]["x"]) > 200
+    page.screenshot(path=str(artifacts_dir / "agenda-two-halls-ar.png"), full_page=True)
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/print/")
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (artifacts_dir / "agenda-print-ar.pdf").write_bytes(pdf)
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 2
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert abs(width - 595) < 3 and abs(height - 842) < 3  # A4 in points
+    assert all(p.extract_text().strip() for p in reader.pages)

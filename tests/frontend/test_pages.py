@@ -263,3 +263,43 @@ def test_cached_agenda_is_served_without_loading_the_snapshot(client, django_ass
 
 def test_trivial_ping_view_answers(client):
     assert client.get("/forums/ping").content == b"ok"
+
+
+def test_gzip_accepting_clients_get_the_cached_page_gzipped(client):
+    import gzip
+
+    d = small_agenda()
+    url = f"/forums/{d['forum'].slug}/agenda/"
+    plain = client.get(url).content
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain
+
+
+def test_a_forum_turned_back_to_draft_disappears_at_once_for_visitors(client):
+    d = small_agenda()
+    url = f"/forums/{d['forum'].slug}/agenda/"
+    assert client.get(url).status_code == 200
+    d["forum"].status = "draft"
+    d["forum"].save()
+    assert client.get(url).status_code == 404
+
+
+def test_page_with_a_pending_message_is_rendered_not_taken_from_the_cache(client):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    d = small_agenda()
+    url = f"/forums/{d['forum'].slug}/agenda/"
+    client.get(url)  # cached now
+    request = HttpRequest()
+    storage = CookieStorage(request)
+    storage.add(constants.SUCCESS, "تم تسجيلك بنجاح")
+    from django.http import HttpResponse
+
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    assert "تم تسجيلك بنجاح" in client.get(url).content.decode()
