@@ -304,3 +304,28 @@ def test_api_upload_refusal_is_a_field_level_400(client_for, two_speakers, forum
     ok = client_for(a["user"]).post(url, {"file": files.upload("x.docx", files.docx_bytes()), "role": "paper"},
                                     format="multipart")
     assert ok.status_code == 201 and ok.json()["version"] == 2
+
+
+def test_portal_query_count_does_not_grow_with_papers(client, forum, django_assert_max_num_queries):
+    user = UserFactory()
+    person = PersonFactory(user=user)
+
+    def add_paper():
+        session = SessionFactory(forum=forum)
+        SessionRoleFactory(session=session, person=person, role=SessionRole.Role.SPEAKER)
+        paper = WorkingPaperFactory(forum=forum, session=session)
+        paper.speakers.add(person)
+        services.paper_file_upload(paper=paper, user=user, upload=files.upload("p.pdf", files.pdf_bytes()))
+
+    add_paper()
+    client.force_login(user)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("speakers:portal"))
+    for _ in range(4):
+        add_paper()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(reverse("speakers:portal"))
+    assert response.content.decode().count('data-testid="my-paper"') == 5
