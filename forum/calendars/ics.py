@@ -35,6 +35,16 @@ forum_event_per_day=False, base_url=settings.SITE_URL, refresh_minutes=None)``
       ``{base_url}/forums/<slug>/sessions/<id>/``.
     * ``refresh_minutes``: for subscribed feeds, REFRESH-INTERVAL (RFC 7986)
       and X-PUBLISHED-TTL.
+    * ``calendar_uid``: identity of the whole calendar (RFC 7986 UID and
+      X-WR-RELCALID), e.g. ``person_uid(forum_id, "person-12")`` for a
+      personal feed.
+
+    An ``attendee`` without an e-mail adds no ATTENDEE line (their role still
+    goes into the description). Events are CONFIRMED, or CANCELLED for
+    cancelled sessions and under METHOD:CANCEL. SEQUENCE: the public exports
+    and feeds use the number of the published version; e-mailed updates use
+    at least that and always more than what was last sent to that person
+    (see forum.calendars.services).
 
 ``to_bytes(cal) -> bytes``: the serialized calendar (UTF-8, CRLF, folded).
 
@@ -302,6 +312,7 @@ def calendar_from_snapshot(
     forum_event_per_day: bool = False,
     base_url: str | None = None,
     refresh_minutes: int | None = None,
+    calendar_uid: str | None = None,
 ) -> icalendar.Calendar:
     """Build a calendar of (some of) the sessions of a snapshot; see the module docstring."""
     if method is not None and method not in METHODS:
@@ -324,6 +335,9 @@ def calendar_from_snapshot(
     cal.add("name", calendar_name)
     cal.add("x-wr-calname", calendar_name)
     cal.add("x-wr-timezone", tz.key)
+    if calendar_uid:
+        cal.add("uid", calendar_uid)
+        cal.add("x-wr-relcalid", calendar_uid)
     if refresh_minutes:
         cal.add("refresh-interval", timedelta(minutes=refresh_minutes), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(timedelta(minutes=refresh_minutes)))

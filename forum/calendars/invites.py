@@ -100,11 +100,12 @@ def personal_feed_ics(token) -> bytes:
     if token.user is not None:
         wanted |= selectors.starred_session_ids(user=token.user, forum=forum)
     name = f"{forum.title_ar} — أجندتي / My agenda"
+    owner = f"person-{token.person_id}" if token.person_id else f"user-{token.user_id}"
     cal = ics.calendar_from_snapshot(
         snapshot, [s for s in snapshot["sessions"] if s["id"] in wanted], method="PUBLISH", name=name,
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot), include_forum_event=True,
         forum_event_per_day=selectors.calendar_settings(forum=forum).forum_event_per_day,
-        refresh_minutes=settings.CALENDAR_FEED_REFRESH_MINUTES,
+        refresh_minutes=settings.CALENDAR_FEED_REFRESH_MINUTES, calendar_uid=ics.person_uid(forum.pk, owner),
     )
     return ics.to_bytes(cal)
 
@@ -117,7 +118,7 @@ def team_feed_ics(*, forum: Forum) -> bytes:
     cal = ics.calendar_from_snapshot(
         snapshot, method="PUBLISH", name=f"{forum.title_ar} — فريق التنظيم / Organizers (live)",
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
-        refresh_minutes=min(15, settings.CALENDAR_FEED_REFRESH_MINUTES),
+        refresh_minutes=min(15, settings.CALENDAR_FEED_REFRESH_MINUTES), calendar_uid=ics.person_uid(forum.pk, "team"),
     )
     return ics.to_bytes(cal)
 

@@ -45,6 +45,8 @@ def test_personal_feed_shows_the_persons_published_sessions_only(agenda, django_
                      ics.session_uid(forum_id, agenda.cancelled.pk)}
     assert "عنوان لم يُنشر".encode() not in response.content
     assert b"REFRESH-INTERVAL" in response.content
+    cal = icalendar.Calendar.from_ical(response.content)
+    assert cal["UID"] == ics.person_uid(forum_id, f"person-{agenda.speaker.pk}")
 
 
 def test_feed_token_revoked_or_regenerated_gives_404(agenda, django_capture_on_commit_callbacks):
