@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from forum.errors import DomainError
-from forum.permissions import can_edit_forum, visible_forums
+from forum.permissions import can_edit_forum, editable_forums
 
 from . import services
 from .models import OutgoingMessage
@@ -35,7 +35,8 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(forum__in=visible_forums(request.user).filter(team__user=request.user))
+        # Recipients' addresses are personal data: owners and editors only, as in the API.
+        return qs.filter(forum__in=editable_forums(request.user))
 
     def has_add_permission(self, request):
         return False

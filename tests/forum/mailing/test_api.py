@@ -108,3 +108,15 @@ def test_admin_resend_action_for_editor_only(forum, editor, client, django_captu
     assert foreign.status == OutgoingMessage.Status.GAVE_UP
     # The changelist shows the forum's messages only.
     assert list(admin.get_queryset(request)) == [message]
+
+
+def test_admin_changelist_hides_messages_from_viewers(forum, viewer):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from forum.mailing.admin import OutgoingMessageAdmin
+
+    failed_message(forum)
+    request = RequestFactory().get("/admin/")
+    request.user = viewer
+    assert list(OutgoingMessageAdmin(OutgoingMessage, site).get_queryset(request)) == []
