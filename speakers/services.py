@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from forum import permissions as forum_permissions
 from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.mailing.services import message_enqueue
 from forum.models import Forum, Person
-from sessions.models import Session, SessionRole
+from sessions.models import Session, SessionItem, SessionRole
 
 from . import selectors
 from .models import (
@@ -176,6 +177,21 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
     )
 
 
+def _paper_slot(*, session: Session, person: Person, paper: WorkingPaper) -> SessionItem:
+    """The paper's place in the run of the session, so the agenda lists it: the organizer's
+    existing item for this presenter if there is one, otherwise a new one at the end."""
+    item = SessionItem.objects.filter(
+        session=session, presenter=person, kind=SessionItem.Kind.PAPER, paper__isnull=True
+    ).first()
+    if item is None:
+        last = SessionItem.objects.filter(session=session).aggregate(m=Max("order"))["m"]
+        item = SessionItem.objects.create(
+            session=session, kind=SessionItem.Kind.PAPER, presenter=person, title_ar=paper.title_ar,
+            title_en=paper.title_en, order=0 if last is None else last + 1,
+        )
+    return item
+
+
 @transaction.atomic
 def invitation_create(
     *, forum: Forum, session: Session, person: Person, role: str = SessionRole.Role.SPEAKER, invited_by=None,
@@ -217,6 +233,9 @@ def invitation_create(
                 title_en=paper_title_en,
             )
             paper.speakers.add(person)
+        if paper.session_item_id is None:
+            paper.session_item = _paper_slot(session=session, person=person, paper=paper)
+            paper.save(update_fields=["session_item"])
     token, token_hash = _make_token()
     invitation = Invitation.objects.create(
         forum=forum, session=session, person=person, role=role, session_role=session_role, paper=paper,

@@ -54,6 +54,19 @@ def test_invitation_create_makes_session_role_and_paper_for_a_speaker(forum, ses
     assert invitation.paper.title_ar == "ورقة الاختبار"
     assert list(invitation.paper.speakers.all()) == [invitation.person]
     assert invitation.paper.session == session
+    # The paper takes its place in the run of the session, so the agenda lists it.
+    item = invitation.paper.session_item
+    assert item.session == session and item.kind == "paper" and item.presenter == invitation.person
+
+
+def test_invitation_uses_the_organizers_existing_item_for_the_presenter(forum, session):
+    from sessions.models import SessionItem
+
+    person = PersonFactory()
+    item = SessionItem.objects.create(session=session, kind="paper", presenter=person, title_ar="ورقة", order=3)
+    invitation = _invite(forum, session, person=person)
+    assert invitation.paper.session_item == item
+    assert SessionItem.objects.filter(session=session).count() == 1
 
 
 def test_invitation_for_existing_session_role_points_to_it(forum, session):
