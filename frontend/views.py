@@ -9,6 +9,7 @@ keeps its rendered body in the cache under the version number.
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -57,6 +58,9 @@ class Public:
         )
         self._snapshot = None
         self._paper_ids = None
+        if request.user.is_authenticated:
+            # The page's script syncs stars through the API: it needs the CSRF cookie (the page stays cacheable).
+            get_token(request)
 
     @property
     def snapshot(self) -> dict:

@@ -6,6 +6,8 @@ import json
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +27,10 @@ class PublicAgendaView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, 304: None, 404: None},
+        description="The latest published agenda: {forum, version, published_at, agenda (the snapshot)}.",
+    )
     def get(self, request, forum_slug: str):
         version = None if request.user.is_authenticated else pointer_get(forum_slug, lambda: selectors.public_version_by_slug(slug=forum_slug))
         if version is not None:
@@ -56,16 +62,21 @@ class StarSerializer(serializers.Serializer):
     session_id = serializers.IntegerField(min_value=1)
 
 
+STARRED_IDS = inline_serializer("StarredSessionIds", {"session_ids": serializers.ListField(child=serializers.IntegerField())})
+
+
 class StarredListView(APIView):
     """GET the signed-in user's starred session ids in a forum; POST {"session_id"} to star one."""
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(responses={200: STARRED_IDS})
     def get(self, request, forum_slug: str):
         forum = selectors.forum_public_get(slug=forum_slug, user=request.user)
         ids = StarredSession.objects.filter(user=request.user, session__forum=forum).values_list("session_id", flat=True)
         return Response({"session_ids": sorted(ids)})
 
+    @extend_schema(request=StarSerializer, responses={201: StarSerializer})
     def post(self, request, forum_slug: str):
         forum = selectors.forum_public_get(slug=forum_slug, user=request.user)
         serializer = StarSerializer(data=request.data)
@@ -77,6 +88,7 @@ class StarredListView(APIView):
 class StarredDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(responses={204: None})
     def delete(self, request, forum_slug: str, session_id: int):
         forum = selectors.forum_public_get(slug=forum_slug, user=request.user)
         services.session_unstar(user=request.user, forum=forum, session_id=session_id)

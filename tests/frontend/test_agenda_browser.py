@@ -146,3 +146,33 @@ def test_print_view_puts_one_day_per_a4_page(live_server, page, artifacts_dir):
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert abs(width - 595) < 3 and abs(height - 842) < 3  # A4 in points
     assert all(p.extract_text().strip() for p in reader.pages)
+
+
+def test_signed_in_attendee_stars_are_kept_on_the_server(live_server, page, client):
+    from django.conf import settings
+
+    from frontend.models import StarredSession
+    from tests.factories import UserFactory
+
+    from .factories import small_agenda
+
+    d = small_agenda()
+    user = UserFactory()
+    client.force_login(user)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
+    page.goto(f"{live_server.url}/en/forums/{d['forum'].slug}/agenda/")
+    with page.expect_response(lambda r: "/starred/" in r.url and r.request.method == "POST") as answer:
+        page.click(f"#session-{d['first'].pk} [data-star]")
+    assert answer.value.status == 201
+    assert list(StarredSession.objects.filter(user=user).values_list("session_id", flat=True)) == [d["first"].pk]
+    # Another browser of the same user sees the star (from the server, not from localStorage).
+    page.context.clear_cookies()
+    other = page.context.browser.new_context()
+    other.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url}])
+    fresh = other.new_page()
+    fresh.goto(f"{live_server.url}/en/forums/{d['forum'].slug}/my-agenda/")
+    assert fresh.locator("li.session:visible").count() == 1
+    assert "Quality in municipal services" in fresh.locator("li.session:visible").inner_text()
+    other.close()

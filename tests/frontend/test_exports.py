@@ -150,3 +150,26 @@ def test_exports_answer_304_to_a_repeat_with_the_etag(client):
     for url in (f"/forums/{d['forum'].slug}/schedule.xml", f"/forums/{d['forum'].slug}/agenda.ics"):
         etag = client.get(url)["ETag"]
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_my_agenda_calendar_of_a_signed_in_user_holds_their_server_stars(client):
+    from frontend.models import StarredSession
+    from tests.factories import UserFactory
+
+    d = small_agenda()
+    user = UserFactory()
+    StarredSession.objects.create(user=user, session=d["second"])
+    client.force_login(user)
+    events = _events(_calendar(client.get(f"/forums/{d['forum'].slug}/my-agenda.ics")))
+    assert [str(e["SUMMARY"]).split(" / ")[0] for e in events] == ["حوار مع رؤساء البلديات"]
+
+
+def test_exports_of_a_draft_forum_are_404_for_outsiders(client):
+    from tests.factories import ForumFactory, UserFactory
+
+    d = small_agenda(ForumFactory(status="draft"))
+    client.force_login(UserFactory())
+    slug = d["forum"].slug
+    for url in (f"/forums/{slug}/schedule.xml", f"/forums/{slug}/schedule.json", f"/forums/{slug}/agenda.ics",
+                f"/forums/{slug}/halls/{d['halls'][0].pk}/calendar.ics", f"/forums/{slug}/my-agenda.ics"):
+        assert client.get(url).status_code == 404, url

@@ -57,6 +57,8 @@
   if (root.dataset.starred) { root.dataset.starred.split(",").forEach(function (id) { if (id) { stars.add(id); } }); }
 
   function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { return decodeURIComponent(match[1]); }
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
