@@ -32,7 +32,7 @@ def dual_date(value) -> str:
     except (ValueError, OverflowError):
         return day.isoformat()
     if (translation.get_language() or "ar").startswith("ar"):
-        return f"{hijri.day} {hijri.month_name('ar')} {hijri.year}هـ — {day:%Y-%m-%d}م"
+        return f"{hijri.day} {hijri.month_name('ar')} {hijri.year}هـ — {day:%d/%m/%Y}م"
     return f"{hijri.day} {HIJRI_MONTHS_EN[hijri.month - 1]} {hijri.year} AH — {day:%d %b %Y}"
 
 

@@ -47,3 +47,33 @@ def test_speaker_opens_link_uploads_and_replaces_paper(live_server, page, tmp_pa
 
     versions = list(PaperFile.objects.filter(paper__speakers=person).values_list("version", "kind"))
     assert versions == [(2, "docx"), (1, "pdf")]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_organizer_invites_from_dashboard_and_reminds(live_server, page, artifacts_dir, settings):
+    from tests.factories import TeamMemberFactory, UserFactory
+
+    forum = ForumFactory()
+    session = SessionFactory(forum=forum, title_ar="الجلسة الثانية")
+    person = PersonFactory(full_name_ar="خالد الزهراني")
+    owner = UserFactory(username="organizer")
+    TeamMemberFactory(forum=forum, user=owner, role="owner")
+
+    page.goto(f"{live_server.url}/portal/sign-in/")
+    page.fill("input[name=username]", "organizer")
+    page.fill("input[name=password]", "pass-Word-123")
+    page.locator("form button[type=submit]").last.click()
+    page.goto(f"{live_server.url}/portal/manage/{forum.slug}/")
+    page.select_option("select[name=invite-session]", str(session.pk))
+    page.select_option("select[name=invite-person]", str(person.pk))
+    page.select_option("select[name=invite-role]", "speaker")
+    page.fill("input[name=invite-paper_title_ar]", "التميز المؤسسي")
+    page.get_by_test_id("send-invitation").click()
+    row = page.get_by_test_id("part-row").filter(has_text="خالد الزهراني")
+    assert "لم يرد" in row.inner_text()
+    page.get_by_test_id("remind-all").click()
+    assert page.locator(".message").count() >= 1
+    page.screenshot(path=str(artifacts_dir / "speakers-dashboard.png"), full_page=True)
+    kinds = sorted(OutgoingMessage.objects.filter(to=person.email).values_list("kind", flat=True))
+    assert kinds == ["speakers.invitation", "speakers.reminder"]
