@@ -35,7 +35,9 @@ def public_keys(*, forum: Forum) -> list[dict]:
 
 
 def revoked_badge_ids(*, forum: Forum) -> list[int]:
-    return list(Badge.objects.filter(forum=forum, revoked_at__isnull=False).order_by("pk").values_list("pk", flat=True))
+    """Badges a scanner must refuse: revoked, or whose registration is no longer confirmed."""
+    refused = Q(revoked_at__isnull=False) | ~Q(registration__status=Registration.Status.CONFIRMED)
+    return list(Badge.objects.filter(refused, forum=forum).order_by("pk").values_list("pk", flat=True))
 
 
 def checkpoints_for_scanner(*, forum: Forum) -> QuerySet[Checkpoint]:

@@ -147,3 +147,58 @@ def test_badge_reissue_api_for_organizers(client_for):
     assert response.status_code == 201
     old.refresh_from_db()
     assert old.is_revoked and response.json()["token"] != old.token
+
+
+def test_print_page_starts_a_job_and_shows_progress(django_capture_on_commit_callbacks):
+    forum = forum_today()
+    editor = TeamMemberFactory(forum=forum, role="editor").user
+    RegistrationFactory(forum=forum)
+    url = reverse("registration:badges:print", args=[forum.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(editor).post(url, {"order_by": "organization", "category": "general"})
+    assert response.status_code == 302
+    job = BulkPrintJob.objects.get()
+    assert (job.status, job.done, job.filters) == ("done", 1, {"category": "general"})
+    page = logged_in(editor).get(url).content.decode()
+    assert reverse("registration:badges:print_file", args=[forum.slug, job.pk]) in page
+    assert logged_in(TeamMemberFactory(forum=forum, role="checkin").user).get(url).status_code == 403
+    assert logged_in(UserFactory()).get(url).status_code == 403
+
+
+def test_print_page_unknown_sort_is_a_form_error():
+    forum = forum_today()
+    editor = TeamMemberFactory(forum=forum, role="editor").user
+    response = logged_in(editor).post(reverse("registration:badges:print", args=[forum.slug]), {"order_by": "age"})
+    assert response.status_code == 200 and response.context["error"]
+    assert BulkPrintJob.objects.count() == 0
+
+
+def test_revocation_list_includes_badges_of_cancelled_registrations(client_for):
+    forum = forum_today()
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    kept = services.badge_issue(registration=RegistrationFactory(forum=forum))
+    gone = services.badge_issue(registration=RegistrationFactory(forum=forum))
+    type(gone.registration).objects.filter(pk=gone.registration_id).update(status="cancelled", cancelled_at=gone.issued_at)
+    body = client_for(staff).get(reverse("badges-api:revocations", kwargs={"forum_slug": forum.slug})).json()
+    assert body["revoked_badges"] == [gone.pk] and kept.pk not in body["revoked_badges"]
+
+
+def test_checkpoint_create_for_organizers_only(client_for):
+    from tests.factories import SessionFactory
+
+    forum = forum_today()
+    url = reverse("badges-api:counters", kwargs={"forum_slug": forum.slug})
+    editor = TeamMemberFactory(forum=forum, role="editor").user
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    response = client_for(editor).post(url, {"name_ar": "بوابة كبار الشخصيات", "name_en": "VIP gate"}, format="json")
+    assert response.status_code == 201 and response.json()["kind"] == "door"
+    assert client_for(staff).post(url, {"name_ar": "بوابة ٢"}, format="json").status_code == 403
+    assert client_for(UserFactory()).get(url).status_code == 403
+    duplicate = client_for(editor).post(url, {"name_ar": "بوابة كبار الشخصيات"}, format="json")
+    assert duplicate.status_code == 400 and "name_ar" in duplicate.json()
+    foreign = SessionFactory()
+    response = client_for(editor).post(url, {"name_ar": "جلسة", "session": foreign.pk}, format="json")
+    assert response.status_code == 400 and "session" in response.json()
+    listing = client_for(staff).get(url).json()
+    # Organizers named their own door, so no default "main entrance" is added.
+    assert [c["name_ar"] for c in listing["checkpoints"]] == ["بوابة كبار الشخصيات"]

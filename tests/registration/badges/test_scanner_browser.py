@@ -75,3 +75,28 @@ def test_scanner_offline_verifies_queues_and_uploads(page, live_server):
     page.wait_for_function("document.getElementById('queue-status').dataset.count === '0'")
     assert Admission.objects.filter(badge=badge).count() == 1
     assert sorted(Scan.objects.values_list("outcome", flat=True)) == ["admitted", "invalid_signature"]
+
+
+ARABIC_LAYOUT = dict(zip("QWERTYUIOPASDFGHJKLZXCVBNM", "ضصثقفغعهخحشسيبلاتنمئءؤرلىة", strict=True))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_scanner_wedge_with_arabic_keyboard_layout_still_reads_the_code(page, live_server):
+    forum = forum_today()
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    badge = services.badge_issue(registration=RegistrationFactory(forum=forum))
+    signed_in_page(page, live_server, staff)
+    page.goto(live_server.url + reverse("registration:badges:scanner", args=[forum.slug]))
+    field = page.get_by_test_id("scanner-input")
+    field.focus()
+    for ch in badge.token:
+        if ch.isalpha():  # the key sends an Arabic letter; event.code names the physical key
+            field.dispatch_event("keydown", {"key": ARABIC_LAYOUT[ch], "code": f"Key{ch}"})
+        elif ch.isdigit():  # Arabic-Indic digit
+            field.dispatch_event("keydown", {"key": chr(0x0660 + int(ch)), "code": f"Digit{ch}"})
+        else:
+            page.keyboard.type(ch)
+    assert field.input_value() == badge.token
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")

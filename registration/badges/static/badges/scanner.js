@@ -285,6 +285,28 @@
     save("seen", seen);
   }
 
+  // A keyboard-wedge scanner "presses keys". With an Arabic keyboard layout
+  // active those keys would arrive as Arabic letters, so the physical key
+  // (event.code, US layout) is read instead whenever the character is not one
+  // a badge code can contain.
+  var SHIFTED = { Digit4: "$", Digit5: "%", Digit8: "*", Equal: "+", Semicolon: ":" };
+  var PLAIN = { Minus: "-", Period: ".", Slash: "/", Space: " " };
+  input.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey || event.key.length !== 1) { return; }
+    if (B45.indexOf(event.key.toUpperCase()) >= 0) { return; }
+    var code = event.code || "", ch = "";
+    var letter = /^Key([A-Z])$/.exec(code), digit = /^(?:Digit|Numpad)([0-9])$/.exec(code);
+    if (letter) { ch = letter[1]; }
+    else if (event.shiftKey && SHIFTED[code]) { ch = SHIFTED[code]; }
+    else if (digit) { ch = digit[1]; }
+    else if (PLAIN[code]) { ch = PLAIN[code]; }
+    if (!ch) { return; }
+    event.preventDefault();
+    var start = input.selectionStart, end = input.selectionEnd;
+    input.value = input.value.slice(0, start) + ch + input.value.slice(end);
+    input.selectionStart = input.selectionEnd = start + 1;
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var token = input.value;
