@@ -56,7 +56,7 @@ messages: install
 	  (cd $$d && $(CURDIR)/$(VENV)/bin/django-admin compilemessages >/dev/null) ; done
 
 worker: install
-	$(VENV)/bin/celery -A forum worker -l info
+	$(VENV)/bin/celery -A forum worker -B -l info
 
 bench: bench-agenda bench-registration
 
