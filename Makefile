@@ -39,7 +39,10 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# Without a Celery broker, the outbox retry sweep runs beside the dev server.
 run: system-deps seed
+	@DEBUG=1 $(PY) manage.py mailing_retry_due --every 60 & sweeper=$$!; \
+	trap "kill $$sweeper 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
