@@ -124,3 +124,37 @@ def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_se
     )
     page.screenshot(path=str(artifacts_dir / "builder-dialog-en.png"), full_page=True)
     assert list(opening.items.order_by("order").values_list("kind", flat=True))[:2] == ["quran", "anthem"]
+    page.click("#close-dialog")
+
+    # A new paper session from the form, then its chair: the "no chair" warning comes and goes.
+    page.click("[data-testid=new-session]")
+    page.fill("#f-title_ar", "الجلسة الثالثة")
+    page.fill("#f-title_en", "Third session")
+    page.select_option("#f-kind", "papers")
+    page.select_option("[data-testid=form-hall]", str(ballroom.pk))
+    page.fill("[data-testid=form-start]", "15:30")
+    page.fill("[data-testid=form-end]", "16:30")
+    page.click("[data-testid=save-session]")
+    page.wait_for_selector("#session-conflicts li")
+    assert "no chair" in page.locator("#session-conflicts").inner_text()
+    third = Session.objects.get(forum=forum, title_en="Third session")
+    chair = opening.items.exclude(presenter=None).first().presenter
+    page.fill("[data-testid=role-person]", f"{chair.display_name_en} (#{chair.pk})")
+    page.select_option("#role-role", "chair")
+    page.click("[data-testid=add-role]")
+    page.wait_for_selector(f"[data-testid=roles-list] >> text={chair.full_name_en}")
+    assert list(third.roles.values_list("person_id", "role")) == [(chair.pk, "chair")]
+    assert "no chair" not in page.locator("#session-conflicts").inner_text()
+
+    # Copy the whole agenda to next year's edition in one action.
+    page.keyboard.press("Escape")  # closes the session dialog, as any modal dialog
+    page.click("[data-testid=copy-edition]")
+    page.fill("#copy-slug", "makkah-quality-forum-1441")
+    page.fill("#copy-first-day", "2019-11-05")
+    page.click("#copy-form button[value=copy]")
+    link = page.locator("[data-testid=builder-status] a")
+    link.wait_for()
+    assert link.get_attribute("href") == "/en/organize/makkah-quality-forum-1441/builder/"
+    copy = Forum.objects.get(slug="makkah-quality-forum-1441")
+    assert copy.edition == forum.edition + 1
+    assert copy.sessions.count() == forum.sessions.exclude(status="cancelled").count()

@@ -463,6 +463,7 @@
     if (s) { dialog.close(); state.current = null; focusSession(result.data.id); }
     else { openDialog(fresh); }
   });
+  if ($("#new-session")) $("#new-session").addEventListener("click", () => openDialog(null));
   $("#close-dialog").addEventListener("click", () => { dialog.close(); state.current = null; });
   dialog.addEventListener("close", () => { state.current = null; });
   if ($("#cancel-session")) $("#cancel-session").addEventListener("click", () => state.current && cancelSession(state.current));
