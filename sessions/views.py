@@ -19,7 +19,7 @@ from .models import Prayer, Session
 def builder(request, forum_slug: str):
     """Organizers only: team members read, owners and editors change. Others get 404 (drafts stay private)."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+        return redirect_to_login(request.get_full_path())
     forum = get_object_or_404(Forum.objects.select_related("organizer"), slug=forum_slug)
     if not forum_permissions.can_view_drafts(request.user, forum):
         raise Http404
