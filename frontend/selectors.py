@@ -246,6 +246,8 @@ class Presenter:
             "people": people,
             "items": items,
             "papers": [i["paper"] for i in items if i["paper"]],
+            # Speeches and presentations by named people (the opening's officials, a programme of talks).
+            "talks": [i for i in items if i["presenter"] and not i["paper"]],
             "honorees": honorees,
             "search": " ".join(x for x in search if x).lower(),
         }
