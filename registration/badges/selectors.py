@@ -72,7 +72,7 @@ def print_registrations(*, forum: Forum, filters: dict | None = None, order_by: 
     if filters.get("ids"):
         qs = qs.filter(pk__in=filters["ids"])
     if order_by == BulkPrintJob.Order.NAME:
-        return qs.order_by(Lower("full_name_en"), "full_name_ar", "pk")
+        return qs.order_by("full_name_ar", Lower("full_name_en"), "pk")
     return qs.order_by("organization_name", "full_name_ar", "pk")
 
 

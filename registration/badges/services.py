@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -29,6 +30,7 @@ from . import signing
 from .models import Admission, Badge, BadgeSettings, BulkPrintJob, Checkpoint, Scan, SessionAttendance, SigningKey
 
 Outcome = Scan.Outcome
+log = logging.getLogger(__name__)
 
 
 # ---- Keys and settings ---------------------------------------------------------
@@ -356,8 +358,10 @@ def print_job_run(*, job_id: int) -> BulkPrintJob:
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "status", "done", "finished_at"])
     except Exception as exc:
+        # The job row carries the failure to the organizer; the worker keeps going.
+        log.exception("badge print job %s failed", job.pk)
         BulkPrintJob.objects.filter(pk=job.pk).update(status=BulkPrintJob.Status.FAILED, error=str(exc)[:2000])
-        raise
+        job.refresh_from_db()
     finally:
         os.unlink(path)
     return job

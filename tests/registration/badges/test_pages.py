@@ -202,3 +202,31 @@ def test_checkpoint_create_for_organizers_only(client_for):
     listing = client_for(staff).get(url).json()
     # Organizers named their own door, so no default "main entrance" is added.
     assert [c["name_ar"] for c in listing["checkpoints"]] == ["بوابة كبار الشخصيات"]
+
+
+def test_print_order_by_organization_or_name():
+    from registration.badges.selectors import print_registrations
+
+    forum = forum_today()
+    a = RegistrationFactory(forum=forum, full_name_ar="ياسر", organization_name="أمانة جدة")
+    b = RegistrationFactory(forum=forum, full_name_ar="أحمد", organization_name="هيئة الاتصالات")
+    c = RegistrationFactory(forum=forum, full_name_ar="خالد", organization_name="أمانة جدة")
+    assert list(print_registrations(forum=forum, order_by="organization")) == [c, a, b]
+    assert list(print_registrations(forum=forum, order_by="name")) == [b, c, a]
+    assert list(print_registrations(forum=forum, filters={"ids": [a.pk]})) == [a]
+
+
+def test_print_job_failure_is_recorded_on_the_job(monkeypatch, django_capture_on_commit_callbacks):
+    from registration.badges import rendering
+
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rendering, "badges_sheet_write", broken)
+    forum = forum_today()
+    owner = TeamMemberFactory(forum=forum, role="owner").user
+    RegistrationFactory(forum=forum)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.print_job_create(forum=forum, by=owner)
+    job.refresh_from_db()
+    assert job.status == "failed" and "disk full" in job.error and not job.file
