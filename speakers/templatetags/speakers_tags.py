@@ -15,7 +15,7 @@ HIJRI_MONTHS_EN = [
 
 @register.simple_tag
 def dual_date(value) -> str:
-    """«20 صفر 1440هـ — 2018-10-29», the date in the active time zone."""
+    """«20 صفر 1440هـ — 29/10/2018م», the date in the active time zone."""
     if value is None or value == "":
         return ""
     from hijridate import Gregorian

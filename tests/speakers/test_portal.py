@@ -329,3 +329,17 @@ def test_portal_query_count_does_not_grow_with_papers(client, forum, django_asse
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("speakers:portal"))
     assert response.content.decode().count('data-testid="my-paper"') == 5
+
+
+def test_portal_in_english_is_left_to_right_and_arabic_is_right_to_left(client, two_speakers):
+    client.force_login(two_speakers["a"]["user"])
+    url = reverse("speakers:portal")  # reversed in Arabic: /portal/
+    english = client.get("/en" + url).content.decode()
+    assert 'dir="ltr"' in english and "My working papers" in english
+    arabic = client.get(url).content.decode()
+    assert 'dir="rtl"' in arabic and "أوراق عملي" in arabic
+
+
+def test_anonymous_portal_goes_to_sign_in(client):
+    response = client.get(reverse("speakers:portal"))
+    assert response.status_code == 302 and reverse("speakers:sign_in") in response["Location"]
