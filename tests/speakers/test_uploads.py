@@ -264,3 +264,12 @@ def test_settings_update_validates_and_only_by_editors(outsider):
     for user in (viewer, outsider):
         with pytest.raises(PermissionDenied):
             services.paper_settings_update(forum=forum, user=user, max_upload_mb=5)
+
+
+def test_deleting_a_paper_removes_its_stored_files(paper, speaker, private_files, django_capture_on_commit_callbacks):
+    _upload(paper, speaker, "paper.pdf", files.pdf_bytes())
+    _upload(paper, speaker, "slides.pptx", files.pptx_bytes(), role="slides")
+    assert len([p for p in private_files.rglob("*") if p.is_file()]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.delete()
+    assert [p for p in private_files.rglob("*") if p.is_file()] == []
