@@ -47,6 +47,10 @@ def _check_session(*, forum: Forum, data: dict, session: Session | None = None) 
         if taken.exists():
             raise DomainError(_("Another session of this forum already has this number."), field="number",
                               code="duplicate_number")
+    # One agenda write per forum at a time: two organizers moving two sessions into the same free
+    # slot at once must not both pass the check. (The row lock is a no-op on SQLite, which
+    # serializes writers anyway.)
+    Forum.objects.select_for_update().filter(pk=forum.pk).first()
     slots, context = conflicts.load_slots(forum=forum)
     base = next((s for s in slots if session is not None and s.id == session.pk), None)
     candidate = conflicts.slot_from_data(session=session, data=data, base=base)
