@@ -19,7 +19,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,25 +61,51 @@ def registration_settings_get(*, forum: Forum) -> RegistrationSettings:
 
 
 def _seat_take(*, forum_id: int, type_id: int) -> None:
-    """Take one seat of the forum and of the type, or raise SeatsFull. Locks forum row, then type row."""
-    has_room = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
-    taken = RegistrationSettings.objects.filter(has_room, forum_id=forum_id, is_open=True).update(
-        seats_taken=F("seats_taken") + 1
-    )
-    if not taken:
-        row = RegistrationSettings.objects.filter(forum_id=forum_id).values("is_open").first()
-        if row is None:
-            RegistrationSettings.objects.get_or_create(forum_id=forum_id)
-            return _seat_take(forum_id=forum_id, type_id=type_id)
-        if not row["is_open"]:
-            raise DomainError(_("Registration for this forum is closed."), field="registration_type")
-        raise SeatsFull(_("Sorry, the forum is full."), field="registration_type")
-    taken = RegistrationType.objects.filter(
-        Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")), pk=type_id
-    ).update(seats_taken=F("seats_taken") + 1)
-    if not taken:
-        RegistrationSettings.objects.filter(forum_id=forum_id).update(seats_taken=F("seats_taken") - 1)
+    """Take one seat of the forum and of the type, or raise SeatsFull.
+
+    One statement locks the forum row, then the type row; both conditional
+    updates are re-checked by PostgreSQL on the newest row version. If only
+    one of them found room the caller's transaction is rolled back by the
+    exception, so the counters never drift.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_SEAT_TAKE_SQL, [forum_id, type_id])
+            forum_ok, type_ok = cursor.fetchone()
+    else:
+        has_room = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+        forum_ok = RegistrationSettings.objects.filter(has_room, forum_id=forum_id, is_open=True).update(
+            seats_taken=F("seats_taken") + 1
+        )
+        type_ok = forum_ok and RegistrationType.objects.filter(has_room, pk=type_id).update(
+            seats_taken=F("seats_taken") + 1
+        )
+    if forum_ok and type_ok:
+        return
+    if forum_ok:
         raise SeatsFull(_("Sorry, there are no seats left of this type."), field="registration_type")
+    row = RegistrationSettings.objects.filter(forum_id=forum_id).values("is_open").first()
+    if row is None:
+        RegistrationSettings.objects.get_or_create(forum_id=forum_id)
+        return _seat_take(forum_id=forum_id, type_id=type_id)
+    if not row["is_open"]:
+        raise DomainError(_("Registration for this forum is closed."), field="registration_type")
+    raise SeatsFull(_("Sorry, the forum is full."), field="registration_type")
+
+
+_SEAT_TAKE_SQL = """
+WITH f AS (
+    UPDATE registration_registrationsettings SET seats_taken = seats_taken + 1
+    WHERE forum_id = %s AND is_open AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING 1
+), t AS (
+    -- The key comes out of f, so the forum row is always locked before the type row.
+    UPDATE registration_registrationtype SET seats_taken = seats_taken + 1
+    WHERE id = (SELECT %s::bigint FROM f) AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM t)
+"""
 
 
 def _seat_release(*, forum_id: int, type_id: int) -> None:
@@ -267,7 +293,7 @@ def registration_create(
         )
         hold_until = now + timedelta(minutes=hold_minutes)
 
-    # The seat is taken last: the forum row stays locked only from here to commit.
+    # The seat is taken last, right before the insert: the forum row stays locked only from here to commit.
     if not _seat_already_held:
         _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
     try:
@@ -302,7 +328,7 @@ def registration_create(
 
 
 def _lock(registration: Registration) -> Registration:
-    return Registration.objects.select_for_update().select_related("registration_type", "forum").get(
+    return Registration.objects.select_for_update(of=("self",)).select_related("registration_type", "forum").get(
         pk=registration.pk
     )
 
@@ -447,7 +473,7 @@ def _lapse(entry: WaitlistEntry) -> None:
 def waitlist_claim(*, claim_token: str, answers: list[Answer] | None = None, **person) -> Registration:
     """Turn an offered waiting-list seat into a registration, within the offer's time limit."""
     entry = (
-        WaitlistEntry.objects.select_for_update().select_related("forum", "registration_type")
+        WaitlistEntry.objects.select_for_update(of=("self",)).select_related("forum", "registration_type")
         .filter(claim_token=claim_token).first()
     )
     if entry is None:
