@@ -132,6 +132,7 @@ def attendance(request, forum_slug: str):
     peak = max((row["admitted"] for row in summary["over_time"]), default=0) or 1
     for row in summary["over_time"]:
         row["percent"] = row["admitted"] * 100 // peak
+        row["hijri"] = hijri(row["hour"].date())
     for row in summary["by_category"]:
         row["percent"] = row["admitted"] * 100 // row["registered"] if row["registered"] else 0
     return render(request, "badges/attendance.html", {"forum": forum, "summary": summary})
