@@ -7,10 +7,12 @@ same run:
 - upload inspection (content sniffing, pypdf open, SHA-256) of a PDF and of a
   DOCX, against the baseline of hashing the same bytes only;
 - the proceedings book (front matter drawn with fpdf2 + HarfBuzz, papers
-  appended with pypdf), time and peak Python memory (tracemalloc), against
-  the baseline of a bare pypdf concatenation of the same files.
+  copied in one at a time by speakers.pdfjoin), time and peak Python memory
+  (tracemalloc), against the baseline of a bare pypdf concatenation of the
+  same files (PdfWriter keeps every page until it writes). The book's memory
+  should stay flat as papers are added; the baseline's grows with them.
 
-    .venv/bin/python benchmarks/speakers_papers.py [--papers 10 40] [--pages 8] [--repeat 20]
+    .venv/bin/python benchmarks/speakers_papers.py [--papers 10 60] [--pages 20] [--repeat 20]
 
 Every loop is bounded; the database and files are deleted at the end.
 """
@@ -124,8 +126,8 @@ def bench_book(papers: int, pages: int) -> tuple[int, float, float, float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--papers", type=int, nargs="+", default=[10, 40])
-    parser.add_argument("--pages", type=int, default=8)
+    parser.add_argument("--papers", type=int, nargs="+", default=[10, 60])
+    parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

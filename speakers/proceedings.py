@@ -4,13 +4,15 @@ The cover and contents are drawn with fpdf2 (HarfBuzz text shaping, so Arabic
 letters join and lines run right to left) in Noto Naskh Arabic, with Noto
 Sans for Latin text. Page numbers in the contents are the book's physical
 pages: the front matter is drawn, counted, and drawn again if the contents
-turned out longer than assumed. Papers are then appended one at a time with
-pypdf, each opened from storage only while it is copied in, and each gets a
-bookmark. Papers that are not PDF are listed with a note and not appended.
+turned out longer than assumed. Papers are then copied in one at a time
+(speakers.pdfjoin: each is opened, written to the output and closed before
+the next, so memory stays at about one paper), each with a bookmark. Papers
+that are not PDF are listed with a note and not appended.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,7 +226,9 @@ def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tupl
 
 def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = None) -> BookResult:
     """Write the book to a temporary file and return its path and page count."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
+
+    from .pdfjoin import PdfJoiner
 
     forum = Forum.objects.select_related("organizer", "organizing_department").get(pk=forum.pk)
     sections = book_papers(forum=forum)
@@ -243,26 +247,18 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
         if front_pages == offset:
             break
         offset = front_pages
-    writer = PdfWriter()
-    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as tmp_front:
-        tmp_front.write(front)
-    try:
-        writer.append(tmp_front.name)
-    finally:
-        Path(tmp_front.name).unlink(missing_ok=True)
-    writer.add_outline_item(title="المحتويات / Contents", page_number=1)
-    for done, entry in enumerate(pdf_entries, start=1):
-        start = len(writer.pages)
-        with entry.file.file.open("rb") as fh:
-            writer.append(fh)
-        title = entry.paper.title_ar + (f" / {entry.paper.title_en}" if entry.paper.title_en else "")
-        writer.add_outline_item(title=title, page_number=start)
-        if progress:
-            progress(done, total)
-    writer.add_metadata({"/Title": f"{forum.title_ar} — كتاب أوراق العمل", "/Producer": "forum proceedings"})
     out = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)
     with out:
-        writer.write(out)
-    page_count = len(writer.pages)
-    writer.close()
+        joiner = PdfJoiner(out)
+        joiner.add(io.BytesIO(front))
+        joiner.bookmark("المحتويات / Contents", 1)
+        for done, entry in enumerate(pdf_entries, start=1):
+            # One paper at a time: opened, copied to the output, closed.
+            with entry.file.file.open("rb") as fh:
+                start = joiner.add(fh)
+            title = entry.paper.title_ar + (f" / {entry.paper.title_en}" if entry.paper.title_en else "")
+            joiner.bookmark(title, start)
+            if progress:
+                progress(done, total)
+        page_count = joiner.finish(title=f"{forum.title_ar} — كتاب أوراق العمل", producer="forum proceedings")
     return BookResult(path=Path(out.name), page_count=page_count, front_pages=offset, entries=entries)
