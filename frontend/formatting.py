@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from hijridate import Gregorian
+from hijridate import Gregorian, Hijri
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 DIGITS_CHOICES = ("arab", "latn")
@@ -61,6 +61,11 @@ def hijri_parts(value) -> tuple[int, int, int]:
     d = as_date(value)
     h = Gregorian(d.year, d.month, d.day).to_hijri()
     return h.year, h.month, h.day
+
+
+def gregorian_from_hijri(year: int, month: int, day: int) -> date:
+    """The Gregorian day of an Umm al-Qura date, e.g. 20/02/1440 → 2018-10-29 (dates written in Hijri)."""
+    return date(*Hijri(year, month, day).to_gregorian().datetuple())
 
 
 def hijri_date(value, lang: str = "ar", digits: str | None = None, weekday: bool = False) -> str:

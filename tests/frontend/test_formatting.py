@@ -10,6 +10,10 @@ def test_hijri_known_pair_20_safar_1440_is_29_october_2018():
     assert fmt.hijri_parts(date(2018, 10, 29)) == (1440, 2, 20)
 
 
+def test_hijri_known_pair_read_back_20_02_1440_gives_29_october_2018():
+    assert fmt.gregorian_from_hijri(1440, 2, 20) == date(2018, 10, 29)
+
+
 def test_dual_date_arabic_reads_hijri_then_gregorian_with_arabic_indic_digits():
     assert fmt.dual_date(date(2018, 10, 29), "ar") == "الاثنين ٢٠ صفر ١٤٤٠هـ — ٢٩ أكتوبر ٢٠١٨م"
 
