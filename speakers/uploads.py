@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
@@ -165,11 +166,7 @@ def inspect_upload(
 ) -> Inspected:
     """Check an upload completely before anything is stored. Raises UploadRefused."""
     if size > max_bytes:
-        raise UploadRefused(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576},
-            code="too_large",
-        )
+        raise too_large_error(size=size, max_bytes=max_bytes)
     if size == 0:
         raise UploadRefused(_("The file is empty."), code="empty")
     kind = detect_kind(stream)
@@ -187,3 +184,30 @@ def inspect_upload(
             code="extension_mismatch",
         )
     return Inspected(kind=kind, size=size, sha256=_sha256(stream))
+
+
+def too_large_error(*, size: int, max_bytes: int) -> UploadRefused:
+    return UploadRefused(
+        _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+        % {"size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576},
+        code="too_large",
+    )
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the limit, so an oversized
+    file is never written to disk; the rest of the request body is discarded."""
+
+    def __init__(self, request=None, *, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded_at: int | None = None
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.exceeded_at = start + len(raw_data)
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

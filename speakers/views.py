@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from forum import permissions as forum_permissions
@@ -35,6 +36,7 @@ from .forms import (
     UploadForm,
 )
 from .models import Invitation, PaperFile, ProceedingsJob, ReviewAssignment, WorkingPaper
+from .uploads import SizeLimitUploadHandler, too_large_error
 
 
 def _attachment(fh, *, filename: str, content_type: str) -> FileResponse:
@@ -185,17 +187,32 @@ def _paper_for_reader(request, paper_id: int) -> WorkingPaper:
     return paper
 
 
+@csrf_exempt  # only to add the size limit before the body is read; csrf_protect checks it below
 def paper_detail(request, paper_id: int):
     if (response := _require_user(request)) is not None:
         return response
     paper = _paper_for_reader(request, paper_id)
+    limiter = None
+    if request.method == "POST":
+        max_bytes = selectors.paper_settings_for(forum=paper.forum).max_upload_bytes
+        limiter = SizeLimitUploadHandler(request, limit=max_bytes)
+        request.upload_handlers.insert(0, limiter)
+    return _paper_detail(request, paper, limiter)
+
+
+@csrf_protect
+def _paper_detail(request, paper: WorkingPaper, limiter: SizeLimitUploadHandler | None):
     can_upload = selectors.user_can_upload(request.user, paper)
     upload_errors: dict[str, list[str]] = {}
     details_form = PaperDetailsForm(instance=paper) if can_upload else None
     if request.method == "POST":
         if not can_upload:
             return HttpResponseForbidden(_("You cannot change this paper."))
-        if request.POST.get("action") == "details":
+        request.POST  # noqa: B018 - parse the body now, through the size limit
+        if limiter is not None and limiter.exceeded_at is not None:
+            role = request.POST.get("role", "paper")
+            upload_errors[role] = _error_messages(too_large_error(size=limiter.exceeded_at, max_bytes=limiter.limit))
+        elif request.POST.get("action") == "details":
             details_form = PaperDetailsForm(request.POST, instance=WorkingPaper.objects.get(pk=paper.pk))
             if details_form.is_valid():
                 try:
@@ -236,7 +253,6 @@ def paper_detail(request, paper_id: int):
         {
             "paper": paper, "can_upload": can_upload, "upload_errors": upload_errors, "details_form": details_form,
             "is_speaker": selectors.user_is_paper_speaker(request.user, paper),
-            "now": timezone.now(),
         },
         status=400 if upload_errors else 200,
     )

@@ -343,3 +343,46 @@ def test_portal_in_english_is_left_to_right_and_arabic_is_right_to_left(client, 
 def test_anonymous_portal_goes_to_sign_in(client):
     response = client.get(reverse("speakers:portal"))
     assert response.status_code == 302 and reverse("speakers:sign_in") in response["Location"]
+
+
+def test_oversized_page_upload_stopped_while_reading_with_clear_message(client, two_speakers, settings, tmp_path):
+    from speakers.uploads import SizeLimitUploadHandler
+    from tests.speakers.factories import PaperSettingsFactory
+
+    a = two_speakers["a"]
+    PaperSettingsFactory(forum=a["paper"].forum, max_upload_mb=1)
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "incoming")
+    (tmp_path / "incoming").mkdir()
+    seen = []
+    original = SizeLimitUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        seen.append(start + len(raw_data))
+        return original(self, raw_data, start)
+
+    SizeLimitUploadHandler.receive_data_chunk = spy
+    try:
+        client.force_login(a["user"])
+        url = reverse("speakers:paper", args=[a["paper"].pk])
+        big = files.pdf_bytes() + b"%" + b"0" * (3 * 1024 * 1024)
+        response = client.post("/en" + url, {"role": "paper", "file": files.upload("big.pdf", big)})
+    finally:
+        SizeLimitUploadHandler.receive_data_chunk = original
+    assert response.status_code == 400
+    assert "too large" in response.content.decode() and "1 MB" in response.content.decode()
+    # Reading stopped just past the limit, not at the end of the 3 MB file.
+    assert max(seen) < 2 * 1024 * 1024
+    assert PaperFile.objects.filter(paper=a["paper"]).count() == 1
+    assert list((tmp_path / "incoming").iterdir()) == []
+
+
+def test_page_upload_without_csrf_token_refused(two_speakers):
+    from django.test import Client
+
+    a = two_speakers["a"]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(a["user"])
+    response = client.post(reverse("speakers:paper", args=[a["paper"].pk]),
+                           {"role": "paper", "file": files.upload("x.pdf", files.pdf_bytes())})
+    assert response.status_code == 403
+    assert PaperFile.objects.filter(paper=a["paper"]).count() == 1
