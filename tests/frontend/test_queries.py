@@ -65,3 +65,16 @@ def test_session_and_speaker_pages_of_the_big_forum_use_few_queries(client, big,
         cache.clear()
         with django_assert_max_num_queries(MAX_QUERIES):
             assert client.get(url).status_code == 200
+
+
+def test_forum_home_and_list_use_a_fixed_number_of_queries(client, big, django_assert_max_num_queries):
+    from tests.factories import ForumFactory, SponsorshipFactory, TrackFactory
+
+    for _ in range(5):
+        SponsorshipFactory(forum=big, tier="gold")
+        ForumFactory()
+    TrackFactory(forum=big)
+    with django_assert_max_num_queries(5):
+        assert client.get(f"/forums/{big.slug}/").status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get("/").status_code == 200
