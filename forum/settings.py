@@ -268,3 +268,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SessionRoleEnum": "sessions.models.SessionRole.Role",
     "PrayerEnum": "sessions.models.Prayer",
 })
+
+# ---- badges and check-in ----
+# BADGE_SIGNING_SECRET encrypts the forums' Ed25519 private keys at rest;
+# empty means SECRET_KEY is used (set it separately to rotate SECRET_KEY freely).
+BADGE_SIGNING_SECRET = os.environ.get("BADGE_SIGNING_SECRET", "")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ScanOutcomeEnum": "registration.badges.models.Scan.Outcome",
+    "BadgePrintJobStatusEnum": "registration.badges.models.BulkPrintJob.Status",
+    "BadgePrintOrderEnum": "registration.badges.models.BulkPrintJob.Order",
+    "CheckpointKindEnum": "registration.badges.models.Checkpoint.Kind",
+})

@@ -30,8 +30,9 @@ class ScanRequestSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        forum = self.context["forum"]
-        self.fields["checkpoint"].queryset = Checkpoint.objects.filter(forum=forum).select_related("forum", "session")
+        forum = self.context.get("forum")  # absent only when the schema is generated
+        if forum is not None:
+            self.fields["checkpoint"].queryset = Checkpoint.objects.filter(forum=forum).select_related("forum", "session")
 
 
 class ScanBatchSerializer(serializers.Serializer):
@@ -87,9 +88,114 @@ class PrintJobSerializer(serializers.ModelSerializer):
                   "error", "created_at", "finished_at"]
         read_only_fields = ["status", "total", "done", "error", "created_at", "finished_at"]
 
-    def get_file_url(self, job):
+    def get_file_url(self, job) -> str | None:
         from django.urls import reverse
 
         if job.status != BulkPrintJob.Status.DONE:
             return None
         return reverse("registration:badges:print_file", kwargs={"forum_slug": job.forum.slug, "job_id": job.pk})
+
+
+# ---- Shapes of the answers, for the OpenAPI schema ---------------------------------
+
+
+class PublicKeySerializer(serializers.Serializer):
+    key_id = serializers.IntegerField()
+    algorithm = serializers.CharField()
+    active = serializers.BooleanField()
+    public_key = serializers.CharField(help_text="Raw 32-byte Ed25519 public key, base64url without padding.")
+
+
+class PublicKeysSerializer(serializers.Serializer):
+    forum = serializers.IntegerField()
+    keys = PublicKeySerializer(many=True)
+
+
+class RevocationsSerializer(serializers.Serializer):
+    forum = serializers.IntegerField()
+    generated_at = serializers.DateTimeField()
+    revoked_badges = serializers.ListField(child=serializers.IntegerField())
+
+
+class RosterSerializer(serializers.Serializer):
+    forum = serializers.IntegerField()
+    registrations = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="registration id -> [name (Arabic), name (English), category, colour]",
+    )
+
+
+class CheckpointListSerializer(serializers.Serializer):
+    checkpoints = CheckpointSerializer(many=True)
+    scans = serializers.IntegerField()
+
+
+class ScanPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+    organization = serializers.CharField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    color = serializers.CharField()
+
+
+class ScanAdmissionCheckpointSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ScanAdmissionSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    checkpoint = ScanAdmissionCheckpointSerializer()
+
+
+class ScanResultSerializer(serializers.Serializer):
+    scan_id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=Scan.Outcome.choices)
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+    checkpoint = serializers.IntegerField()
+    client_nonce = serializers.CharField()
+    registration = ScanPersonSerializer(allow_null=True)
+    admission = ScanAdmissionSerializer(allow_null=True, help_text="The admission made, or the earlier one.")
+    conflict = serializers.BooleanField(required=False)
+
+
+class ScanBatchResultSerializer(serializers.Serializer):
+    results = ScanResultSerializer(many=True)
+    conflicts = serializers.IntegerField()
+
+
+class AttendanceCategorySerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()
+    registered = serializers.IntegerField()
+    admitted = serializers.IntegerField()
+
+
+class AttendanceHourSerializer(serializers.Serializer):
+    hour = serializers.DateTimeField()
+    admitted = serializers.IntegerField()
+
+
+class AttendanceSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    attended = serializers.IntegerField()
+
+
+class AttendanceSerializer(serializers.Serializer):
+    registered = serializers.IntegerField()
+    admitted = serializers.IntegerField()
+    scans = serializers.IntegerField()
+    by_category = AttendanceCategorySerializer(many=True)
+    over_time = AttendanceHourSerializer(many=True)
+    sessions = AttendanceSessionSerializer(many=True)
+
+
+class BadgeReissuedSerializer(serializers.Serializer):
+    badge = serializers.IntegerField()
+    token = serializers.CharField()
+    issued_at = serializers.DateTimeField()

@@ -7,6 +7,7 @@ everyone else gets 403 (outsiders and viewers alike), anonymous users 401/403.
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,18 +40,21 @@ class ForumRoleView(APIView):
 
 
 class PublicKeysView(ForumRoleView):
+    @extend_schema(responses=serializers.PublicKeysSerializer, operation_id="checkin_public_keys")
     def get(self, request, forum_slug):
         services.signing_key_active(forum=self.forum)
         return Response({"forum": self.forum.pk, "keys": selectors.public_keys(forum=self.forum)})
 
 
 class RevocationsView(ForumRoleView):
+    @extend_schema(responses=serializers.RevocationsSerializer, operation_id="checkin_revocations")
     def get(self, request, forum_slug):
         return Response({"forum": self.forum.pk, "generated_at": timezone.now().isoformat(),
                          "revoked_badges": selectors.revoked_badge_ids(forum=self.forum)})
 
 
 class RosterView(ForumRoleView):
+    @extend_schema(responses=serializers.RosterSerializer, operation_id="checkin_roster")
     def get(self, request, forum_slug):
         return Response({"forum": self.forum.pk, "registrations": selectors.roster(forum=self.forum)})
 
@@ -58,11 +62,14 @@ class RosterView(ForumRoleView):
 class CheckpointsView(ForumRoleView):
     """GET: checkpoints with live admission counters. POST: another door or a session checkpoint (organizers)."""
 
+    @extend_schema(responses=serializers.CheckpointListSerializer, operation_id="checkin_checkpoints_list")
     def get(self, request, forum_slug):
         services.checkpoints_ensure(forum=self.forum)
         data = serializers.CheckpointSerializer(selectors.checkpoints_for_scanner(forum=self.forum), many=True).data
         return Response({"checkpoints": data, "scans": Scan.objects.filter(forum=self.forum).count()})
 
+    @extend_schema(request=serializers.CheckpointSerializer, responses={201: serializers.CheckpointSerializer},
+                   operation_id="checkin_checkpoints_create")
     def post(self, request, forum_slug):
         serializer = serializers.CheckpointSerializer(data=request.data, context={"forum": self.forum})
         serializer.is_valid(raise_exception=True)
@@ -86,6 +93,8 @@ def _scan(request, forum, data: dict) -> dict:
 class ScanView(ForumRoleView):
     """POST a scanned token at a checkpoint; the answer is the outcome (always 200 once the scan is recorded)."""
 
+    @extend_schema(request=serializers.ScanRequestSerializer, responses=serializers.ScanResultSerializer,
+                   operation_id="checkin_scan")
     def post(self, request, forum_slug):
         return Response(_scan(request, self.forum, request.data))
 
@@ -93,6 +102,8 @@ class ScanView(ForumRoleView):
 class ScanBatchView(ForumRoleView):
     """Upload scans an offline scanner queued; each is handled as if it had been sent then. Reports conflicts."""
 
+    @extend_schema(request=serializers.ScanBatchSerializer, responses=serializers.ScanBatchResultSerializer,
+                   operation_id="checkin_scan_batch")
     def post(self, request, forum_slug):
         from rest_framework.exceptions import ValidationError
 
@@ -111,6 +122,7 @@ class ScanBatchView(ForumRoleView):
 class AttendanceView(ForumRoleView):
     allowed = staticmethod(forum_permissions.can_view_drafts)
 
+    @extend_schema(responses=serializers.AttendanceSerializer, operation_id="attendance_summary")
     def get(self, request, forum_slug):
         summary = selectors.attendance_summary(forum=self.forum)
         for row in summary["over_time"]:
@@ -122,6 +134,7 @@ class BadgeReissueView(ForumRoleView):
     allowed = staticmethod(forum_permissions.can_edit_forum)
     denied_message = "Only the organizers of this forum may re-issue badges."
 
+    @extend_schema(request=None, responses={201: serializers.BadgeReissuedSerializer}, operation_id="badge_reissue")
     def post(self, request, forum_slug, registration_id):
         registration = get_object_or_404(Registration, forum=self.forum, pk=registration_id)
         badge = services.badge_reissue(registration=registration)
@@ -133,10 +146,13 @@ class PrintJobsView(ForumRoleView):
     allowed = staticmethod(forum_permissions.can_edit_forum)
     denied_message = "Only the organizers of this forum may print badges."
 
+    @extend_schema(responses=serializers.PrintJobSerializer(many=True), operation_id="badge_print_jobs_list")
     def get(self, request, forum_slug):
         jobs = BulkPrintJob.objects.filter(forum=self.forum).select_related("forum")[:50]
         return Response(serializers.PrintJobSerializer(jobs, many=True).data)
 
+    @extend_schema(request=serializers.PrintJobSerializer, responses={202: serializers.PrintJobSerializer},
+                   operation_id="badge_print_jobs_create")
     def post(self, request, forum_slug):
         serializer = serializers.PrintJobSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -150,6 +166,7 @@ class PrintJobsView(ForumRoleView):
 class PrintJobView(ForumRoleView):
     allowed = staticmethod(forum_permissions.can_edit_forum)
 
+    @extend_schema(responses=serializers.PrintJobSerializer, operation_id="badge_print_job_retrieve")
     def get(self, request, forum_slug, job_id):
         job = get_object_or_404(BulkPrintJob.objects.select_related("forum"), forum=self.forum, pk=job_id)
         return Response(serializers.PrintJobSerializer(job).data)
