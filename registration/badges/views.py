@@ -96,6 +96,7 @@ def scanner(request, forum_slug: str):
     config = {
         "forum": forum.slug,
         "forumId": forum.pk,
+        "timeZone": forum.time_zone,
         "api": {
             "scan": reverse("badges-api:scan", kwargs={"forum_slug": forum.slug}),
             "batch": reverse("badges-api:scan-batch", kwargs={"forum_slug": forum.slug}),

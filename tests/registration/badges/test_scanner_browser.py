@@ -57,6 +57,7 @@ def test_scanner_offline_verifies_queues_and_uploads(page, live_server):
     forum = forum_today()
     staff = TeamMemberFactory(forum=forum, role="checkin").user
     badge = services.badge_issue(registration=RegistrationFactory(forum=forum))
+    elsewhere = services.badge_issue(registration=RegistrationFactory(forum=forum))
     signed_in_page(page, live_server, staff)
     page.goto(live_server.url + reverse("registration:badges:scanner", args=[forum.slug]))
     page.wait_for_function(f"localStorage.getItem('badges:{forum.slug}:keys') !== null")
@@ -67,14 +68,24 @@ def test_scanner_offline_verifies_queues_and_uploads(page, live_server):
     page.wait_for_function("document.getElementById('result').dataset.outcome === 'invalid_signature'")
     wedge(page, badge.token)
     page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
-    assert page.get_by_test_id("queue-status").get_attribute("data-count") == "2"
+    wedge(page, elsewhere.token)
+    page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
+    assert page.get_by_test_id("queue-status").get_attribute("data-count") == "3"
     assert Scan.objects.count() == 0
+    # Meanwhile another scanner, online, admitted the second person.
+    other_staff = TeamMemberFactory(forum=forum, role="checkin").user
+    door = forum.checkpoints.get(kind="door")
+    assert services.check_in_badge(token=elsewhere.token, checkpoint=door, staff=other_staff).outcome == "admitted"
 
     page.context.set_offline(False)
     page.evaluate("window.badgeScanner.upload()")
     page.wait_for_function("document.getElementById('queue-status').dataset.count === '0'")
     assert Admission.objects.filter(badge=badge).count() == 1
-    assert sorted(Scan.objects.values_list("outcome", flat=True)) == ["admitted", "invalid_signature"]
+    assert Admission.objects.filter(badge=elsewhere).count() == 1
+    assert sorted(Scan.objects.filter(staff=staff).values_list("outcome", flat=True)) == [
+        "admitted", "already_admitted", "invalid_signature"]
+    conflicts = page.get_by_test_id("conflicts")
+    assert conflicts.is_visible() and elsewhere.registration.reference in conflicts.inner_text()
 
 
 ARABIC_LAYOUT = dict(zip("QWERTYUIOPASDFGHJKLZXCVBNM", "ضصثقفغعهخحشسيبلاتنمئءؤرلىة", strict=True))

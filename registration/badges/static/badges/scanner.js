@@ -159,7 +159,10 @@
 
   function checkpointScope(checkpointId) {
     var option = select.querySelector("option[value='" + checkpointId + "']");
-    var day = new Date().toISOString().slice(0, 10);
+    // The door admits once a day, the forum's day (as the server counts it), not the device's.
+    var day;
+    try { day = new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date()); }
+    catch (e) { day = new Date().toISOString().slice(0, 10); }
     return option && option.dataset.kind === "session" ? "s" + checkpointId : "door:" + day;
   }
 
