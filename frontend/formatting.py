@@ -34,6 +34,18 @@ HIJRI_MONTHS_EN = (
 )
 
 
+_TASHKEEL = dict.fromkeys(range(0x064B, 0x0653)) | {0x0640: None}  # harakat and tatweel
+_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+
+
+def search_normalize(text: str) -> str:
+    """Lower case, without harakat, with alef/yaa/taa marbuta variants folded, so «اسامة» finds «أسامة».
+
+    agenda.js folds the visitor's query the same way.
+    """
+    return (text or "").lower().translate(_TASHKEEL).translate(_LETTERS)
+
+
 def is_arabic(lang: str | None) -> bool:
     return not (lang or "ar").startswith("en")
 

@@ -249,7 +249,7 @@ class Presenter:
             # Speeches and presentations by named people (the opening's officials, a programme of talks).
             "talks": [i for i in items if i["presenter"] and not i["paper"]],
             "honorees": honorees,
-            "search": " ".join(x for x in search if x).lower(),
+            "search": fmt.search_normalize(" ".join(x for x in search if x)),
         }
 
     def sessions(self) -> list[dict]:
@@ -305,7 +305,7 @@ class AgendaFilters:
             return False
         if self.kind and s["kind"] != self.kind:
             return False
-        if self.q and self.q.lower() not in s["search"]:
+        if self.q and fmt.search_normalize(self.q) not in s["search"]:
             return False
         return True
 

@@ -48,3 +48,9 @@ def test_template_tags_follow_language_and_digits():
 def test_optional_url_is_empty_for_a_page_that_does_not_exist():
     template = Template("{% load frontend_tags %}[{% optional_url 'nowhere:nothing' 'x' %}]")
     assert template.render(Context({})) == "[]"
+
+
+def test_search_normalize_folds_arabic_letter_variants_and_harakat():
+    assert fmt.search_normalize("أُسامة") == fmt.search_normalize("اسامه")
+    assert fmt.search_normalize("مستشفى") == "مستشفي"
+    assert fmt.search_normalize("Quality") == "quality"

@@ -120,6 +120,7 @@ def test_digits_setting_refuses_to_redirect_elsewhere(client):
     [
         ("type=symposium", "حوار مع رؤساء البلديات", "الجودة في الخدمات البلدية"),
         ("q=سارة", "الجودة في الخدمات البلدية", "حوار مع رؤساء البلديات"),  # a speaker's name
+        ("q=ساره", "الجودة في الخدمات البلدية", "حوار مع رؤساء البلديات"),  # typed without taa marbuta
         ("q=digital municipalities", "الجودة في الخدمات البلدية", "حوار مع رؤساء البلديات"),  # a paper title
         ("day=2018-10-30", "جلسة ملغاة", "حفل الافتتاح"),
     ],

@@ -6,6 +6,11 @@
   function digits(text, style) {
     return style === "arab" ? String(text).replace(/[0-9]/g, function (d) { return ARABIC[+d]; }) : String(text);
   }
+  // The same folding as frontend.formatting.search_normalize.
+  function normalize(text) {
+    return String(text || "").toLowerCase().replace(/[\u064B-\u0652\u0640]/g, "")
+      .replace(/[أإآٱ]/g, "ا").replace(/ى/g, "ي").replace(/ة/g, "ه");
+  }
   function fill(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, k) { return values[k] == null ? "" : values[k]; });
   }
@@ -18,7 +23,7 @@
     var apply = function () {
       var data = new FormData(form);
       var day = data.get("day") || "", hall = data.get("hall") || "", track = data.get("track") || "";
-      var kind = data.get("type") || "", q = String(data.get("q") || "").trim().toLowerCase();
+      var kind = data.get("type") || "", q = normalize(String(data.get("q") || "").trim());
       var shown = 0;
       document.querySelectorAll("li.session").forEach(function (li) {
         var ok = (!day || li.dataset.day === day) && (!hall || li.dataset.hall === hall) &&
