@@ -39,7 +39,7 @@ def _add_errors(form, exc: DomainError) -> None:
 
 def badge_url(registration: Registration) -> str | None:
     """The attendee's badge, served by registration.badges (by access token)."""
-    for name in ("registration:badges:badge_pdf", "registration:badges:badge", "registration:badges:attendee_badge"):
+    for name in ("registration:badges:badge", "registration:badges:badge_pdf"):
         try:
             return reverse(name, args=[registration.access_token])
         except NoReverseMatch:
@@ -50,7 +50,7 @@ def badge_url(registration: Registration) -> str | None:
 def register(request, slug: str):
     forum = get_object_or_404(Forum.objects.filter(status=Forum.Status.PUBLISHED), slug=slug)
     reg_settings = services.registration_settings_get(forum=forum)
-    types = list(selectors.registration_types_open(forum=forum))
+    types = selectors.registration_types_open(forum=forum)
     questions = list(selectors.questions_active(forum=forum))
     full_type = None
     if request.method == "POST":
