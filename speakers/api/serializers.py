@@ -45,6 +45,10 @@ class InvitationSerializer(serializers.ModelSerializer):
         return session
 
 
+class ReplySerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+
+
 class PaperFileSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
     uploaded_by = serializers.CharField(source="uploaded_by.username", default="", read_only=True)

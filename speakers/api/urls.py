@@ -14,6 +14,7 @@ forum_router.register("proceedings", views.ProceedingsViewSet, basename="proceed
 router = DefaultRouter()
 router.include_root_view = False
 router.register("my-reviews", views.MyReviewViewSet, basename="my-review")
+router.register("my-invitations", views.MyInvitationViewSet, basename="my-invitation")
 
 urlpatterns = [
     path("forums/<slug:forum_slug>/paper-settings/", views.PaperSettingsView.as_view(), name="paper-settings"),

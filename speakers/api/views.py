@@ -202,6 +202,32 @@ class MyReviewViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(assignment).data)
 
 
+class MyInvitationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The signed-in person's invitations, and replying to one."""
+
+    serializer_class = serializers.InvitationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        person = selectors.person_for_user(self.request.user)
+        if person is None:
+            return Invitation.objects.none()
+        return selectors.invitations_for_person(person=person)
+
+    @extend_schema(request=serializers.ReplySerializer, responses=serializers.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        invitation = self.get_object()
+        serializer = serializers.ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invitation_respond(
+            invitation=invitation, person=invitation.person, accept=serializer.validated_data["accept"]
+        )
+        return Response(self.get_serializer(invitation).data)
+
+
 class RemindersView(TeamOnlyMixin, ForumScopedMixin, APIView):
     permission_classes = [ForumPermission]
 

@@ -186,3 +186,20 @@ def test_invitation_refused_for_session_of_another_forum_and_person_without_emai
     with pytest.raises(DomainError) as exc:
         services.invitation_create(forum=forum, session=session, person=PersonFactory(email=""))
     assert "person" in exc.value.errors
+
+
+def test_api_my_invitations_reply_only_own(client_for, forum, session, outsider):
+    mine = _invite(forum, session)
+    theirs = _invite(forum, SessionFactory(forum=forum))
+    user = UserFactory()
+    mine.person.user = user
+    mine.person.save()
+    api = client_for(user)
+    listed = api.get("/api/v1/my-invitations/").json()["results"]
+    assert [i["id"] for i in listed] == [mine.pk]
+    response = api.post(f"/api/v1/my-invitations/{mine.pk}/reply/", {"accept": False}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "declined"
+    assert api.post(f"/api/v1/my-invitations/{theirs.pk}/reply/", {"accept": True}, format="json").status_code == 404
+    assert client_for(outsider).get("/api/v1/my-invitations/").json()["results"] == []
+    theirs.refresh_from_db()
+    assert theirs.status == Invitation.Status.PENDING
