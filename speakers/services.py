@@ -93,7 +93,10 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
 def portal_user_for_invitation(*, invitation: Invitation):
     """The user account the invited person signs in with; created and linked when missing.
 
-    Staff and superuser accounts are never signed in by a link: they use their password.
+    A link signs in only a portal account (one made by a link, without a
+    password). Accounts with a password, staff, and members of any organizing
+    team sign in with their password: otherwise whoever can read a forum's
+    outbox could borrow another forum's organizer through an invitation.
     """
     person = Person.objects.select_for_update().get(pk=invitation.person_id)
     user = person.user
@@ -104,7 +107,12 @@ def portal_user_for_invitation(*, invitation: Invitation):
         user.save()
         person.user = user
         person.save(update_fields=["user"])
-    if user.is_staff or user.is_superuser or not user.is_active:
+    from forum.models import TeamMember
+
+    if (
+        user.is_staff or user.is_superuser or not user.is_active or user.has_usable_password()
+        or TeamMember.objects.filter(user=user).exists()
+    ):
         raise PermissionDenied(
             _("This account signs in with its password, not with an invitation link."), code="link_not_for_staff"
         )

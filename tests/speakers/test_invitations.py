@@ -152,13 +152,33 @@ def test_invitation_token_is_single_purpose_not_an_api_token(api_client, forum, 
         services.invitation_for_token(signing.dumps({"n": "x"}, salt="speakers.something-else"))
 
 
-def test_invitation_link_never_signs_in_a_staff_account(client, forum, session):
-    staff = UserFactory(is_staff=True)
-    person = PersonFactory(user=staff)
-    invitation = _invite(forum, session, person=person)
+@pytest.mark.parametrize("kind", ["staff", "password", "organizer"])
+def test_invitation_link_never_signs_in_an_account_with_a_password_or_a_team_role(client, forum, session, kind):
+    from tests.factories import ForumFactory, TeamMemberFactory
+
+    if kind == "staff":
+        user = UserFactory(is_staff=True)
+    elif kind == "password":
+        user = UserFactory()  # the factory sets a password
+    else:
+        user = UserFactory()
+        user.set_unusable_password()
+        user.save()
+        TeamMemberFactory(forum=ForumFactory(), user=user, role="owner")  # an organizer of another forum
+    invitation = _invite(forum, session, person=PersonFactory(user=user))
     response = client.get(reverse("speakers:invitation_open", kwargs={"token": invitation.token}))
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+def test_invitation_link_signs_in_again_the_portal_account_it_created(client, forum, session):
+    invitation = _invite(forum, session)
+    url = reverse("speakers:invitation_open", kwargs={"token": invitation.token})
+    assert client.get(url).status_code == 302
+    client.logout()
+    assert client.get(url).status_code == 302
+    invitation.person.refresh_from_db()
+    assert int(client.session["_auth_user_id"]) == invitation.person.user_id
 
 
 def test_accept_and_decline_only_by_the_invited_person(client, forum, session):
