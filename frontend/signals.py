@@ -4,7 +4,7 @@ Rendered pages need no invalidation (their keys carry the version number);
 only the small pointer from a forum's slug to its latest version does.
 """
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from forum.models import Forum
@@ -17,6 +17,11 @@ from .caching import pointer_forget
 @receiver(post_save, sender=ScheduleVersion, dispatch_uid="frontend_version_saved")
 def version_saved(sender, instance: ScheduleVersion, **kwargs):
     pointer_forget(slug=instance.forum.slug)
+
+
+@receiver(post_delete, sender=ScheduleVersion, dispatch_uid="frontend_version_deleted")
+def version_deleted(sender, instance: ScheduleVersion, **kwargs):
+    pointer_forget(slug=Forum.objects.filter(pk=instance.forum_id).values_list("slug", flat=True).first() or "")
 
 
 @receiver(schedule_published, dispatch_uid="frontend_schedule_published")

@@ -304,3 +304,14 @@ def test_page_with_a_pending_message_is_rendered_not_taken_from_the_cache(client
     storage.update(carrier)
     client.cookies["messages"] = carrier.cookies["messages"].value
     assert "تم تسجيلك بنجاح" in client.get(url).content.decode()
+
+
+def test_deleting_the_latest_version_shows_the_previous_one_at_once(client):
+    d = small_agenda()
+    session_update(session=d["first"], title_ar="عنوان الإصدار الثاني")
+    second = schedule_publish(forum=d["forum"])
+    url = f"/forums/{d['forum'].slug}/agenda/"
+    assert "عنوان الإصدار الثاني" in client.get(url).content.decode()
+    second.delete()
+    html = client.get(url).content.decode()
+    assert "عنوان الإصدار الثاني" not in html and "الجودة في الخدمات البلدية" in html
