@@ -230,3 +230,13 @@ def test_print_job_failure_is_recorded_on_the_job(monkeypatch, django_capture_on
         job = services.print_job_create(forum=forum, by=owner)
     job.refresh_from_db()
     assert job.status == "failed" and "disk full" in job.error and not job.file
+
+
+def test_badge_page_in_english(client):
+    registration = RegistrationFactory()
+    url = reverse("registration:badges:badge", args=[registration.access_token])
+    response = client.get("/en" + url)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'dir="ltr"' in html and "Your badge" in html
+    arabic = Client().get(url).content.decode()
+    assert 'dir="rtl"' in arabic and "بطاقتك" in arabic

@@ -111,3 +111,20 @@ def test_scanner_wedge_with_arabic_keyboard_layout_still_reads_the_code(page, li
     assert field.input_value() == badge.token
     page.keyboard.press("Enter")
     page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_attendee_opens_badge_page_sees_qr_and_downloads_pdf(page, live_server, artifacts_dir):
+    registration = RegistrationFactory(forum=forum_today(), full_name_ar="نورة القحطاني", honorific="doctor")
+    page.goto(live_server.url + reverse("registration:badges:badge", args=[registration.access_token]))
+    qr = page.get_by_test_id("badge-qr")
+    assert qr.is_visible()
+    assert page.evaluate("document.querySelector('[data-testid=badge-qr]').naturalWidth") > 200
+    assert "نورة القحطاني" in page.get_by_test_id("attendee-badge").inner_text()
+    page.screenshot(path=str(artifacts_dir / "badges-attendee-page.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("badge-pdf").click()
+    path = download_info.value.path()
+    with open(path, "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
