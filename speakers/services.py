@@ -648,8 +648,10 @@ def proceedings_request(*, forum: Forum, user) -> ProceedingsJob:
     """Queue a build of the proceedings book; it runs in the background after commit."""
     if not forum_permissions.can_edit_forum(user, forum):
         raise PermissionDenied(_("Only the organizers may build the proceedings."))
+    # One build at a time; a build whose worker died an hour ago no longer blocks a new one.
     running = ProceedingsJob.objects.filter(
-        forum=forum, status__in=[ProceedingsJob.Status.QUEUED, ProceedingsJob.Status.RUNNING]
+        forum=forum, status__in=[ProceedingsJob.Status.QUEUED, ProceedingsJob.Status.RUNNING],
+        created_at__gte=timezone.now() - timedelta(hours=1),
     ).first()
     if running is not None:
         return running

@@ -176,3 +176,15 @@ def test_pdf_joiner_copies_pages_one_source_at_a_time_with_links_and_inherited_a
     assert reader.get_page_number(reader.pages[2]) == reader.get_page_number(target.get_object())
     assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [("الأولى", 0), ("Linked", 1)]
     assert reader.metadata.title == "كتاب"
+
+
+def test_proceedings_request_reuses_a_running_build_but_not_a_stale_one(forum):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = TeamMemberFactory(forum=forum, role="owner").user
+    running = ProceedingsJob.objects.create(forum=forum, status=ProceedingsJob.Status.RUNNING)
+    assert services.proceedings_request(forum=forum, user=owner) == running
+    ProceedingsJob.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    assert services.proceedings_request(forum=forum, user=owner) != running
