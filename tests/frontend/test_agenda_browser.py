@@ -176,3 +176,68 @@ def test_signed_in_attendee_stars_are_kept_on_the_server(live_server, page, clie
     assert fresh.locator("li.session:visible").count() == 1
     assert "Quality in municipal services" in fresh.locator("li.session:visible").inner_text()
     other.close()
+
+
+CONTRAST_JS = """
+(selectors) => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const [r, g, b, a] = parse(getComputedStyle(node).backgroundColor);
+      if (a === undefined || a > 0) { return [r, g, b]; }
+    }
+    return [255, 255, 255];
+  };
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const out = {};
+  for (const sel of selectors) {
+    const el = document.querySelector(sel);
+    if (!el) { continue; }
+    const fg = parse(getComputedStyle(el).color), bg = background(el);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    out[sel] = (hi + 0.05) / (lo + 0.05);
+  }
+  return out;
+}
+"""
+
+
+def test_agenda_is_accessible_landmarks_headings_labels_focus_and_contrast(live_server, page):
+    forum = _demo_forum()
+    page.goto(f"{live_server.url}/forums/{forum.slug}/agenda/")
+    assert page.locator("header[role=banner]").count() == 1
+    assert page.locator("main#main").count() == 1
+    assert page.locator("footer[role=contentinfo]").count() == 1
+    assert page.locator("nav[aria-label]").count() >= 1
+    assert page.locator("form[role=search]").count() == 1
+
+    levels = [int(tag[1]) for tag in page.eval_on_selector_all("h1, h2, h3, h4, h5, h6", "els => els.map(e => e.tagName)")]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+    for control in page.locator("form[role=search] select, form[role=search] input").all():
+        control_id = control.get_attribute("id")
+        assert page.locator(f"label[for='{control_id}']").count() == 1, control_id
+
+    # The filters are reached with the keyboard alone, and the focus is visible.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "f-day":
+            break
+    else:
+        raise AssertionError("the day filter is not reachable with Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    page.keyboard.press("ArrowDown")  # a keyboard choice filters the list at once
+    assert "day=" in page.url
+
+    ratios = page.evaluate(CONTRAST_JS, [
+        ".session__title a", ".session__meta", ".session__time", ".role", ".person__where", ".badge",
+        ".badge--track", ".star", ".site-header__brand", ".day h2", "label[for=f-day]", ".agenda-count",
+    ])
+    assert len(ratios) >= 10
+    low = {sel: round(r, 2) for sel, r in ratios.items() if r < 4.5}
+    assert not low, f"below WCAG AA 4.5:1: {low}"

@@ -55,13 +55,18 @@ def test_query_count_does_not_grow_with_the_forum(client, big, url, django_asser
         client.get(url.format(slug=big.slug))
 
 
-def test_session_and_speaker_pages_of_the_big_forum_use_few_queries(client, big, django_assert_max_num_queries):
+def test_session_speaker_pages_and_calendars_of_the_big_forum_use_few_queries(client, big, django_assert_max_num_queries):
     from sessions.models import Session
 
     session = Session.objects.filter(forum=big).first()
     person_id = session.roles.first().person_id
+    ids = ",".join(str(pk) for pk in Session.objects.filter(forum=big).values_list("pk", flat=True)[:50])
     for url in (f"/forums/{big.slug}/sessions/{session.pk}/", f"/forums/{big.slug}/speakers/{person_id}/",
-                f"/forums/{big.slug}/sessions/{session.pk}/calendar.ics"):
+                f"/forums/{big.slug}/sessions/{session.pk}/calendar.ics",
+                f"/forums/{big.slug}/halls/{session.hall_id}/calendar.ics",
+                f"/forums/{big.slug}/tracks/{session.track_id}/calendar.ics",
+                f"/forums/{big.slug}/speakers/{person_id}/calendar.ics",
+                f"/forums/{big.slug}/my-agenda.ics?ids={ids}"):
         cache.clear()
         with django_assert_max_num_queries(MAX_QUERIES):
             assert client.get(url).status_code == 200
