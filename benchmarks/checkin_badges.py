@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,6 +39,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forum_
 os.environ.setdefault("CELERY_BROKER_URL", "")
 
 import django  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, when static files are not collected
 
 django.setup()
 
@@ -154,6 +157,34 @@ def bench_scans(forum, staff, badges, scanners: int, scans: int):
             "outcomes": outcomes}
 
 
+def bench_api_scans(forum, staff, badges):
+    """The same scan through the REST API (in-process client: routing, auth, serializers), one scanner."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from registration.badges.models import Checkpoint
+
+    door = Checkpoint.objects.get(forum=forum, kind="door")
+    client = APIClient()
+    client.force_authenticate(staff[-1])
+    url = reverse("badges-api:scan", kwargs={"forum_slug": forum.slug})
+    latencies = []
+    outcomes: dict[str, int] = {}
+    deadline = time.perf_counter() + PHASE_SECONDS
+    begin = time.perf_counter()
+    for n, badge in enumerate(badges):
+        if time.perf_counter() > deadline:
+            break
+        t0 = time.perf_counter()
+        response = client.post(url, {"token": badge.token, "checkpoint": door.pk, "client_nonce": f"api-{n}"},
+                               format="json")
+        latencies.append(time.perf_counter() - t0)
+        outcome = response.json().get("outcome", str(response.status_code))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return {"count": len(latencies), "elapsed": time.perf_counter() - begin, "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99), "outcomes": outcomes}
+
+
 def bench_baseline_insert(scanners: int, count: int):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_noop (id bigserial PRIMARY KEY, payload text)")
@@ -234,7 +265,10 @@ def main():
         small = bench_bulk(forum, limit=max(1, args.badges // 8), trace=True)
         traced = bench_bulk(forum, limit=max(1, args.badges // 2), trace=True)
         qr = bench_qrcode_baseline([b.token for b in badges])
-        scans = bench_scans(forum, staff, badges, args.scanners, min(args.scans, len(badges)))
+        api_count = max(1, min(300, len(badges) // 5))
+        service_badges, api_badges = badges[:-api_count], badges[-api_count:]
+        scans = bench_scans(forum, staff, service_badges, args.scanners, min(args.scans, len(service_badges)))
+        api = bench_api_scans(forum, staff, api_badges)
         baseline = bench_baseline_insert(args.scanners, scans["count"] or 1000)
     finally:
         connections.close_all()
@@ -247,6 +281,8 @@ def main():
         ("badge issue (sign + 2 inserts), 1 thread", f"{len(badges) / issue_elapsed:,.0f}/s", "", "", ""),
         (f"check-in scans, {args.scanners} scanners", f"{rate(scans):,.0f}/s",
          f"{scans['p50'] * 1000:.1f} ms", f"{scans['p99'] * 1000:.1f} ms", f"{rate(scans) / rate(baseline):.2f}×"),
+        ("check-in scans via REST API, 1 client", f"{rate(api):,.0f}/s",
+         f"{api['p50'] * 1000:.1f} ms", f"{api['p99'] * 1000:.1f} ms", f"{rate(api) / rate(baseline):.2f}×"),
         (f"  baseline: trivial INSERT, {args.scanners} threads", f"{rate(baseline):,.0f}/s",
          f"{baseline['p50'] * 1000:.1f} ms", f"{baseline['p99'] * 1000:.1f} ms", "1.00×"),
         (f"bulk badges, {bulk['count']} N-up A4", f"{rate(bulk):,.1f}/s", "", "", f"{rate(bulk) / rate(qr):.2f}×"),
@@ -258,7 +294,7 @@ def main():
     for row in rows:
         print(f"{row[0]:<44} {row[1]:>12} {row[2]:>10} {row[3]:>10} {row[4]:>12}")
     print()
-    print(f"scan outcomes: {scans['outcomes']}")
+    print(f"scan outcomes: {dict((str(k), v) for k, v in scans['outcomes'].items())}; via API: {api['outcomes']}")
     print(f"bulk {bulk['count']:>5} badges: process peak RSS {bulk['rss_mb']:6.1f} MB (before bulk {rss_before:.1f} MB; "
           f"limit 300 MB: {'OK' if bulk['rss_mb'] < 300 else 'OVER'}), file {bulk['size_mb']:.1f} MB")
     print(f"Python heap peak (tracemalloc, separate runs): {small['count']} badges {small['heap_peak_mb']:.1f} MB, "
