@@ -102,7 +102,8 @@ class Public:
                                                "version": self.version, **context})
             return self.page(template, {"body": mark_safe(body)})
 
-        if cacheable and not has_messages(self.request):
+        # Only the plain URL is cached: its links (language, digits) carry the query string of the request.
+        if cacheable and not self.request.GET and not has_messages(self.request):
             gz = self.cache.compressed(page, lambda: render_page().content, *extra)
             response = gzip_response(self.request, gz, "text/html; charset=utf-8")
         else:
@@ -343,7 +344,7 @@ def _export(request, slug: str, page: str, content_type: str, build, *, filename
 @require_GET
 def schedule_xml(request, slug: str):
     def build(p):
-        return frab.schedule_xml(_frab_data(p, request), url=request.build_absolute_uri())
+        return frab.schedule_xml(_frab_data(p, request), url=request.build_absolute_uri(request.path))
 
     return _export(request, slug, "schedule.xml", "application/xml; charset=utf-8", build,
                    filename=f"{slug}-schedule.xml", extra=("papers",))

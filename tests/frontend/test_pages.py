@@ -315,3 +315,10 @@ def test_deleting_the_latest_version_shows_the_previous_one_at_once(client):
     second.delete()
     html = client.get(url).content.decode()
     assert "عنوان الإصدار الثاني" not in html and "الجودة في الخدمات البلدية" in html
+
+
+def test_a_query_string_is_never_served_to_the_next_visitor_from_the_cache(client):
+    d = small_agenda()
+    url = f"/forums/{d['forum'].slug}/agenda/"
+    assert "junk-marker" in client.get(url + "?junk-marker=1").content.decode()
+    assert "junk-marker" not in client.get(url).content.decode()
