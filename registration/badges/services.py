@@ -79,12 +79,18 @@ def badge_validity(*, forum: Forum) -> tuple[datetime, datetime]:
 # ---- Badges --------------------------------------------------------------------
 
 
+def _registration_locked(registration: Registration) -> Registration:
+    # Only the registration row: locking its type or forum too would stall registrations running at the same time.
+    return (
+        Registration.objects.select_for_update(of=("self",)).select_related("registration_type", "forum")
+        .get(pk=registration.pk)
+    )
+
+
 @transaction.atomic
 def badge_issue(*, registration: Registration) -> Badge:
     """The registration's live badge, issued now if it has none. Only confirmed registrations get one."""
-    registration = Registration.objects.select_for_update().select_related("registration_type", "forum").get(
-        pk=registration.pk
-    )
+    registration = _registration_locked(registration)
     if registration.status != Registration.Status.CONFIRMED:
         raise DomainError(_("Only a confirmed registration has a badge."), field="registration", code="not_confirmed")
     live = Badge.objects.filter(registration=registration, revoked_at__isnull=True).first()
@@ -122,9 +128,7 @@ def badge_revoke(*, registration: Registration, reason: str = "cancelled") -> in
 @transaction.atomic
 def badge_reissue(*, registration: Registration) -> Badge:
     """A new token for the registration (lost or compromised badge); the old one is revoked."""
-    registration = Registration.objects.select_for_update().select_related("registration_type", "forum").get(
-        pk=registration.pk
-    )
+    registration = _registration_locked(registration)
     if registration.status != Registration.Status.CONFIRMED:
         raise DomainError(_("Only a confirmed registration has a badge."), field="registration", code="not_confirmed")
     badge_revoke(registration=registration, reason="reissued")
