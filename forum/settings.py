@@ -207,7 +207,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"HonorificEnum": "forum.models.Honorific"},
+    "ENUM_NAME_OVERRIDES": {"HonorificEnum": "forum.models.Honorific", "LanguageEnum": "forum.settings.LANGUAGES"},
 }
 
 # Production hardening, switched on with HTTPS=1 behind a TLS-terminating
