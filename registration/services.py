@@ -293,9 +293,6 @@ def registration_create(
         )
         hold_until = now + timedelta(minutes=hold_minutes)
 
-    # The seat is taken last, right before the insert: the forum row stays locked only from here to commit.
-    if not _seat_already_held:
-        _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
     try:
         registration = Registration.objects.create(
             forum=forum,
@@ -322,6 +319,10 @@ def registration_create(
         for answer in answers:
             answer.registration = registration
         Answer.objects.bulk_create(answers)
+    # The seat is taken last: the forum row stays locked only from this statement to the commit.
+    # When there is none, the exception rolls back the rows written above.
+    if not _seat_already_held:
+        _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
     if status == Status.CONFIRMED:
         transaction.on_commit(lambda: _task("registration_confirmation_send", registration_id=registration.pk))
     return registration
