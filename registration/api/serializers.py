@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forum.models import Honorific
@@ -112,12 +114,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "payment", "answers",
         ]
 
+    @extend_schema_field(PaymentSerializer(allow_null=True))
     def get_payment(self, obj):
         try:
             return PaymentSerializer(obj.payment).data
         except Payment.DoesNotExist:
             return None
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_answers(self, obj):
         return {f"q{a.question_id}": (a.file.name if a.file else a.value) for a in obj.answers.all()}
 
