@@ -279,3 +279,18 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "BadgePrintOrderEnum": "registration.badges.models.BulkPrintJob.Order",
     "CheckpointKindEnum": "registration.badges.models.Checkpoint.Kind",
 })
+
+# ---- registration ----
+# Unpaid registrations past their hold release their seat; lapsed waiting-list offers move on.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "registration.registrations_expire": {"task": "registration.tasks.registrations_expire", "schedule": 60.0},
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "RegistrationStatusEnum": "registration.models.Registration.Status",
+    "RegistrationCategoryEnum": "registration.models.RegistrationType.Category",
+    "RegistrationPricingEnum": "registration.models.RegistrationType.Pricing",
+    "RegistrationPaymentStatusEnum": "registration.models.Payment.Status",
+    "WaitlistStatusEnum": "registration.models.WaitlistEntry.Status",
+    "RegistrationQuestionKindEnum": "registration.models.Question.Kind",
+})
