@@ -129,8 +129,9 @@ def _text_on(color: str) -> tuple[int, int, int]:
 
 
 class BadgePDF(FPDF):
-    def __init__(self, page_size: tuple[float, float], orientation: str = "P"):
-        super().__init__(orientation=orientation, unit="mm", format=page_size)
+    def __init__(self, page_size: tuple[float, float]):
+        # fpdf2 takes a (width, height) format as it is; passing "L" as well would swap it back.
+        super().__init__(unit="mm", format=page_size)
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
         self.c_margin = 0.5
@@ -264,8 +265,7 @@ def badge_pdf(*, registration) -> bytes:
 
 @dataclass(frozen=True)
 class SheetLayout:
-    orientation: str
-    page: tuple[float, float]
+    page: tuple[float, float]  # width, height in mm, as printed
     columns: int
     rows: int
     card: tuple[float, float]
@@ -286,8 +286,8 @@ class SheetLayout:
 def sheet_layout(paper_format: str) -> SheetLayout:
     """CR80: 9 cards (3 × 3) on A4 portrait. A6: 2 on A4 landscape, since 4-up leaves no room for crop marks."""
     if paper_format == BadgeSettings.Format.A6:
-        return SheetLayout("L", (A4[1], A4[0]), 2, 1, SIZES[paper_format])
-    return SheetLayout("P", A4, 3, 3, SIZES[paper_format])
+        return SheetLayout((A4[1], A4[0]), 2, 1, SIZES[paper_format])
+    return SheetLayout(A4, 3, 3, SIZES[paper_format])
 
 
 def _faces(forum, registrations: Iterable) -> Iterable[BadgeFace]:
@@ -340,7 +340,7 @@ def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], N
                 pdf = BadgePDF(layout.page)
                 pdf.set_title(forum.title_ar)
             if slot == 0:
-                pdf.add_page(orientation=layout.orientation)
+                pdf.add_page()
             x, y = layout.slot(slot)
             if logo is not None:
                 logo.seek(0)
@@ -351,7 +351,7 @@ def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], N
                 progress(count)
         if pdf is None:
             pdf = BadgePDF(layout.page)
-            pdf.add_page(orientation=layout.orientation)
+            pdf.add_page()
         parts.append(_part_write(pdf, tmp, len(parts)))
         del pdf
         if len(parts) == 1:

@@ -111,3 +111,18 @@ def attendance_summary(*, forum: Forum) -> dict:
         "sessions": [{"id": c.session_id, "title": c.session.title, "attended": c.attended} for c in sessions],
         "scans": Scan.objects.filter(forum=forum).count(),
     }
+
+
+def sessions_attended(*, registration: Registration):
+    """The sessions a person was admitted to, in agenda order (for attendance certificates)."""
+    from sessions.models import Session
+
+    return Session.objects.filter(attendance__registration=registration).select_related("hall").order_by("starts_at")
+
+
+def session_attendees(*, session) -> QuerySet[Registration]:
+    """Who attended a session (admitted at its checkpoint), by name."""
+    return (
+        Registration.objects.filter(session_attendance__session=session)
+        .select_related("registration_type").order_by("full_name_ar")
+    )

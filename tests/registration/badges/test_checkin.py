@@ -213,3 +213,14 @@ def test_batch_upload_reports_conflicts(client_for, today_forum, staff, door, ba
     assert response.status_code == 200 and body["conflicts"] == 1
     assert [r["outcome"] for r in body["results"]] == ["already_admitted", "admitted"]
     assert [r["conflict"] for r in body["results"]] == [True, False]
+
+
+def test_session_attendance_selectors_feed_certificates(today_forum, staff, badge):
+    from registration.badges.selectors import session_attendees, sessions_attended
+
+    first, second = SessionFactory(forum=today_forum), SessionFactory(forum=today_forum)
+    services.checkpoints_ensure(forum=today_forum)
+    services.check_in_badge(token=badge.token, checkpoint=Checkpoint.objects.get(session=second), staff=staff)
+    assert list(sessions_attended(registration=badge.registration)) == [second]
+    assert list(session_attendees(session=second)) == [badge.registration]
+    assert list(session_attendees(session=first)) == []

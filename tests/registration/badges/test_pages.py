@@ -240,3 +240,20 @@ def test_badge_page_in_english(client):
     assert response.status_code == 200 and 'dir="ltr"' in html and "Your badge" in html
     arabic = Client().get(url).content.decode()
     assert 'dir="rtl"' in arabic and "بطاقتك" in arabic
+
+
+def test_bulk_print_a6_two_per_landscape_a4():
+    from registration.badges import rendering
+    from registration.badges.models import BadgeSettings
+    from registration.badges.selectors import print_registrations
+
+    forum = forum_today()
+    BadgeSettings.objects.create(forum=forum, paper_format=BadgeSettings.Format.A6)
+    for _ in range(3):
+        RegistrationFactory(forum=forum)
+    out = io.BytesIO()
+    rendering.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum), out=out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert len(reader.pages) == 2
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (297, 210)
