@@ -129,6 +129,13 @@ def currency_exponent(currency: str) -> int:
     return 2
 
 
+def amount_display(amount_minor: int, currency: str) -> str:
+    """Smallest units back to a plain decimal string, e.g. 57500 SAR -> "575.00"."""
+    exponent = currency_exponent(currency)
+    value = Decimal(amount_minor) / (10 ** exponent)
+    return f"{value:.{exponent}f}"
+
+
 class RegistrationSettings(models.Model):
     """Forum-wide registration rules: overall capacity, how long an unpaid seat is held, the waiting list."""
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from forum.models import Forum
 
-from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry
+from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry, amount_display
 
 
 def registration_types_open(*, forum: Forum) -> QuerySet[RegistrationType]:
@@ -82,7 +82,7 @@ def export_rows(*, forum: Forum, registrations=None):
         row = [
             r.reference, r.status, r.registration_type.code, r.registration_type.category, r.honorific,
             r.full_name_ar, r.full_name_en, r.email, r.phone, r.position, r.organization_name, r.language,
-            f"{r.amount_minor / 100:.2f}" if r.amount_minor else "0", r.currency,
+            amount_display(r.amount_minor, r.currency), r.currency,
             payment.status if payment else "",
             timezone.localtime(r.created_at, tz).strftime("%Y-%m-%d %H:%M"),
             timezone.localtime(r.confirmed_at, tz).strftime("%Y-%m-%d %H:%M") if r.confirmed_at else "",

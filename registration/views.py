@@ -23,7 +23,7 @@ from forum.models import Forum
 
 from . import selectors, services
 from .forms import RegistrationForm, WaitlistForm
-from .models import Registration, RegistrationType, WaitlistEntry
+from .models import Registration, RegistrationType, WaitlistEntry, amount_display
 
 
 def _language() -> str:
@@ -66,8 +66,8 @@ def register(request, slug: str):
                     invite_code=data["invite_code"], answers=answers, language=_language(), user=request.user,
                 )
             except services.SeatsFull as exc:
-                _add_errors(form, exc)
                 full_type = data["registration_type"]
+                _add_errors(form, exc)
             except DomainError as exc:
                 _add_errors(form, exc)
             else:
@@ -120,7 +120,7 @@ def detail(request, token: str):
     return render(request, "registration/detail.html", {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "payment": payment, "badge_url": badge_url(registration) if registration.status == "confirmed" else None,
-        "amount": registration.amount_minor / 100,
+        "amount": amount_display(registration.amount_minor, registration.currency),
     })
 
 
@@ -135,7 +135,7 @@ def pay(request, token: str):
         return redirect("registration:detail", token)
     return render(request, "registration/pay.html", {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
-        "payment": payment, "amount": payment.amount_minor / 100,
+        "payment": payment, "amount": amount_display(payment.amount_minor, payment.currency),
         "stripe_js_url": settings.STRIPE_JS_URL, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         "return_url": request.build_absolute_uri(reverse("registration:payment_return", args=[token])),
     })

@@ -85,3 +85,12 @@ def stripe_webhooks(stripe_local, live_server):
 def on_commit(django_capture_on_commit_callbacks):
     """Run the after-commit work (tasks, e-mail) of non-transactional tests."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def arabic_urls():
+    """reverse() follows the thread's active language, which a previous /en/ request may have left on."""
+    from django.utils import translation
+
+    with translation.override("ar"):
+        yield
