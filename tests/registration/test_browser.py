@@ -61,3 +61,44 @@ def test_browser_register_for_demo_forum_and_open_badge(page, live_server, artif
     href = badge.get_attribute("href")
     response = page.request.get(live_server.url + href)
     assert response.status == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_paid_registration_with_stripe_js(page, live_server, stripe_webhooks, artifacts_dir):
+    """The pay page runs Stripe.js (localstripe's stand-in); the card needs 3-D Secure, confirmed in its dialog."""
+    import stripe
+
+    from registration import payments
+    from registration.models import Payment
+    from tests.factories import ForumFactory
+
+    forum = ForumFactory()
+    paid = RegistrationTypeFactory(forum=forum, paid=True)
+    page.goto(live_server.url + reverse("registration:register", args=[forum.slug]))
+    page.locator(f"input[name=registration_type][value='{paid.pk}']").check()
+    page.fill("input[name=full_name_ar]", "سلطان بن فهد")
+    page.fill("input[name=email]", "sultan@example.org")
+    page.click("[data-testid=register-submit]")
+    page.wait_for_selector("[data-testid=payment-form]")
+    assert page.locator("[data-testid=amount]").inner_text().startswith("575.00")
+    registration = Registration.objects.get(email="sultan@example.org")
+    payment = Payment.objects.get(registration=registration)  # stored before the page was shown
+    assert page.locator("#card-element input").count() >= 4  # Stripe.js mounted its card element
+
+    # localstripe's Stripe.js cannot tokenise a card itself: attach a 3-D Secure test card to the intent
+    # server-side, as real Stripe.js would from the card element, so the payment waits for authentication.
+    payments._configure()
+    method = stripe.PaymentMethod.create(type="card", card={"number": "4000002500003155", "exp_month": 12,
+                                                            "exp_year": 2030, "cvc": "123"})
+    stripe.PaymentIntent.modify(payment.stripe_payment_intent_id, payment_method=method["id"])
+    assert stripe.PaymentIntent.confirm(payment.stripe_payment_intent_id)["status"] == "requires_action"
+
+    page.click("[data-testid=pay-submit]")
+    page.click("text=Complete authentication")
+    page.wait_for_selector("[data-testid=confirmed]")
+    page.screenshot(path=str(artifacts_dir / "registration-paid-confirmed.png"), full_page=True)
+    registration.refresh_from_db()
+    payment.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert payment.status == Payment.Status.SUCCEEDED
