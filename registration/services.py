@@ -14,12 +14,14 @@ Anything slow (badge PDF, calendar file, e-mail) runs after commit in a task.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import time
 import uuid
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,6 +235,30 @@ def _invite_code_use(*, registration_type: RegistrationType, code: str) -> Invit
     return invite
 
 
+def _deadlock_retry(func):
+    """Retry a whole transaction that PostgreSQL chose as a deadlock victim (SQLSTATE 40P01).
+
+    Our own services lock rows in one order, but other code locking a forum's
+    rows FOR UPDATE at the same moment can still form a cycle; the victim's
+    transaction was rolled back entirely, so running it again is safe.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(4):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                deadlock = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+                if not deadlock or connection.in_atomic_block or attempt == 3:
+                    raise
+                log.warning("deadlock in %s, retrying", func.__name__)
+                time.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
 def _initial_status(rtype: RegistrationType) -> str:
     if rtype.is_paid:
         return Status.PENDING
@@ -241,6 +267,7 @@ def _initial_status(rtype: RegistrationType) -> str:
     return Status.CONFIRMED
 
 
+@_deadlock_retry
 @transaction.atomic
 def registration_create(
     *,
