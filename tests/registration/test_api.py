@@ -190,3 +190,34 @@ def test_api_registration_list_query_count_flat(client_for, forum, owner, django
     with django_assert_max_num_queries(8):
         response = client.get(url(forum, "registrations/"))
     assert response.json()["count"] == 15
+
+
+def test_api_types_and_questions_public_read_editor_write(api_client, client_for, forum, editor):
+    RegistrationTypeFactory(forum=forum, paid=True)
+    listing = api_client.get(url(forum, "registration-types/")).json()
+    assert listing["results"][0]["total_minor"] == 57500
+    client = client_for(editor)
+    bad = client.post(url(forum, "registration-questions/"), {"kind": "choice", "label_ar": "القطاع"}, format="json")
+    assert bad.status_code == 400 and "choices" in bad.json()
+    good = client.post(url(forum, "registration-questions/"), {
+        "kind": "choice", "label_ar": "القطاع", "label_en": "Sector", "required": True,
+        "choices": [{"value": "gov", "label_ar": "حكومي", "label_en": "Government"}]}, format="json")
+    assert good.status_code == 201
+    assert api_client.get(url(forum, "registration-questions/")).json()["count"] == 1
+    paid = client.post(url(forum, "registration-types/"), {"code": "p", "name_ar": "مدفوع", "pricing": "paid"},
+                       format="json")
+    assert paid.status_code == 400 and "price" in paid.json()
+
+
+def test_task_registrations_expire_runs_service(forum):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registration.tasks import registrations_expire
+
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
+    Registration.objects.filter(pk=registration.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    assert registrations_expire.delay().get() == 1
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.EXPIRED

@@ -225,3 +225,34 @@ def test_webhook_from_localstripe_confirms_payment(forum, stripe_webhooks):
     assert StripeEvent.objects.filter(type="payment_intent.succeeded").exists()
     assert wait_for(lambda: OutgoingMessage.objects.filter(
         kind="registration_confirmation", to=registration.email).count() == 1)
+
+
+@pytest.mark.django_db
+def test_api_paid_flow_intent_once_then_sync(api_client, forum, stripe_local):
+    rtype = RegistrationTypeFactory(forum=forum, paid=True)
+    created = api_client.post(f"/api/v1/forums/{forum.slug}/registrations/", {
+        "registration_type": rtype.pk, "full_name_ar": "ماجد", "email": "majed@example.org"}, format="json").json()
+    assert created["status"] == "pending" and created["amount_minor"] == 57500
+    token = created["access_token"]
+    first = api_client.post(f"/api/v1/registration/me/{token}/payment/").json()
+    second = api_client.post(f"/api/v1/registration/me/{token}/payment/").json()
+    assert first["payment_intent"] == second["payment_intent"]
+    assert first["client_secret"] and first["publishable_key"] == "pk_test_local"
+    assert Payment.objects.filter(registration__reference=created["reference"]).count() == 1
+    card_pay(first["payment_intent"])
+    synced = api_client.post(f"/api/v1/registration/me/{token}/payment/sync/").json()
+    assert synced["status"] == "confirmed" and synced["payment"]["status"] == "succeeded"
+    assert api_client.post(f"/api/v1/registration/me/{token}/payment/").status_code == 200  # same intent, no new one
+
+
+@pytest.mark.django_db
+def test_payment_error_when_stripe_unreachable(forum, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    settings.STRIPE_SECRET_KEY = "sk_test_local"
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
+    with pytest.raises(services.DomainError) as err:
+        services.payment_intent_ensure(registration=registration)
+    assert err.value.code == "payment"
+    assert not Payment.objects.exists()
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.PENDING  # still holds its seat; the attendee can retry
