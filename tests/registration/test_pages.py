@@ -152,3 +152,17 @@ def test_manage_actions_editor_only(client, forum, editor, viewer):
     assert client.post(url).status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
+
+
+def test_register_page_file_question(client, forum, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    rtype = RegistrationTypeFactory(forum=forum)
+    question = QuestionFactory(forum=forum, kind="file", required=True, label_ar="خطاب الترشيح")
+    missing = client.post(reverse("registration:register", args=[forum.slug]), form_data(rtype))
+    assert "هذا السؤال يحتاج إلى إجابة." in missing.content.decode()
+    upload = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    client.post(reverse("registration:register", args=[forum.slug]), {**form_data(rtype), f"q{question.pk}": upload})
+    answer = Registration.objects.get(email="fahad@example.org").answers.get(question=question)
+    assert answer.file.read() == b"%PDF-1.4 test"

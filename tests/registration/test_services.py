@@ -268,3 +268,17 @@ def test_answers_validated_by_kind(forum):
     rtype = RegistrationTypeFactory(forum=forum)
     registration = services.registration_create(forum=forum, registration_type=rtype, answers=answers, **person())
     assert registration.answers.count() == 4
+
+
+def test_badge_issued_on_confirmation_and_revoked_on_cancellation(forum, on_commit):
+    from registration.badges.models import Badge
+
+    rtype = RegistrationTypeFactory(forum=forum)
+    with on_commit():
+        registration = register(rtype)
+    badge = Badge.objects.get(registration=registration)
+    assert badge.revoked_at is None
+    with on_commit():
+        services.registration_cancel(registration=registration, by=object(), reason="organizer")
+    badge.refresh_from_db()
+    assert badge.revoked_at is not None
