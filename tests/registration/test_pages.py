@@ -166,3 +166,20 @@ def test_register_page_file_question(client, forum, settings, tmp_path):
     client.post(reverse("registration:register", args=[forum.slug]), {**form_data(rtype), f"q{question.pk}": upload})
     answer = Registration.objects.get(email="fahad@example.org").answers.get(question=question)
     assert answer.file.read() == b"%PDF-1.4 test"
+
+
+def test_manage_page_query_count_flat(client, forum, owner, django_assert_max_num_queries):
+    rtype = RegistrationTypeFactory(forum=forum)
+    for _ in range(30):
+        register(rtype)
+    client.force_login(owner)
+    client.get(reverse("registration:manage", args=[forum.slug]))  # warm the session
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("registration:manage", args=[forum.slug]))
+    assert response.content.decode().count("data-testid=\"registrations\"") == 1
+
+
+def test_detail_page_hijri_beside_gregorian(client, forum):
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
+    page = client.get(reverse("registration:detail", args=[registration.access_token])).content.decode()
+    assert "هـ" in page  # Hijri date beside the Gregorian one
