@@ -114,8 +114,11 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
         rtype = RegistrationType.objects.filter(forum=self.forum, pk=values.pop("registration_type")).first()
         if rtype is None:
             raise DomainError(_("Choose a registration type of this forum."), field="registration_type")
+        # JSON clients send {"answers": {"q12": ...}}; multipart clients (file questions) send q12=... fields.
+        raw_answers = {key: request.data[key] for key in request.data if key[:1] == "q" and key[1:].isdigit()}
+        raw_answers.update(values.pop("answers"))
         answers = services.answers_clean(questions=list(selectors.questions_active(forum=self.forum)),
-                                         data=values.pop("answers"), files=request.FILES)
+                                         data=raw_answers, files=request.FILES)
         registration = services.registration_create(
             forum=self.forum, registration_type=rtype, answers=answers, user=request.user, **values
         )

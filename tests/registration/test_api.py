@@ -221,3 +221,21 @@ def test_task_registrations_expire_runs_service(forum):
     assert registrations_expire.delay().get() == 1
     registration.refresh_from_db()
     assert registration.status == Registration.Status.EXPIRED
+
+
+def test_api_register_multipart_with_file_answer(api_client, forum, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    rtype = RegistrationTypeFactory(forum=forum)
+    letter = QuestionFactory(forum=forum, kind="file", required=True)
+    phone = QuestionFactory(forum=forum, kind="phone", required=True)
+    response = api_client.post(url(forum, "registrations/"), {
+        "registration_type": rtype.pk, "full_name_ar": "خالد", "email": "k@example.org",
+        f"q{phone.pk}": "+966501234567",
+        f"q{letter.pk}": SimpleUploadedFile("letter.pdf", b"%PDF-1.4", content_type="application/pdf")},
+        format="multipart")
+    assert response.status_code == 201, response.content
+    registration = Registration.objects.get(email="k@example.org")
+    assert registration.answers.get(question=phone).value == "+966501234567"
+    assert registration.answers.get(question=letter).file.read() == b"%PDF-1.4"
