@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
@@ -76,20 +78,44 @@ class TeamMemberInline(ForumTeamInlineMixin, admin.TabularInline):
 @admin.register(Forum)
 class ForumAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
     forum_path = ""
-    list_display = ["title_ar", "edition", "organizer", "first_day", "last_day", "status"]
+    list_display = ["title_ar", "edition", "organizer", "first_day", "last_day", "status", "tools"]
     list_filter = ["status"]
+    readonly_fields = ["tools"]
     search_fields = ["title_ar", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
     autocomplete_fields = ["organizer", "organizing_department", "patron"]
     inlines = [HallInline, TrackInline, SponsorshipInline, TeamMemberInline]
     fieldsets = [
-        (None, {"fields": ["slug", ("title_ar", "title_en"), "edition", "status"]}),
+        (None, {"fields": ["slug", ("title_ar", "title_en"), "edition", "status", "tools"]}),
         (_("Organizers"), {"fields": ["organizer", "organizing_department", "patron", "logo"]}),
         (_("Venue and dates"), {"fields": [("venue_name_ar", "venue_name_en"), ("venue_address_ar", "venue_address_en"),
                                             ("latitude", "longitude"), "time_zone", ("first_day", "last_day"),
                                             "prayer_method"]}),
         (_("Description"), {"fields": ["description_ar", "description_en"]}),
     ]
+
+    # The organizer's tools outside the admin, one click from the forum.
+    TOOLS = [
+        ("frontend:forum_home", "slug", _("Public page")),
+        ("sessions:builder", "forum_slug", _("Agenda builder")),
+        ("speakers:manage", "forum_slug", _("Speakers and papers")),
+        ("registration:manage", "slug", _("Registrations")),
+        ("registration:badges:print", "forum_slug", _("Print badges")),
+        ("registration:badges:scanner", "forum_slug", _("Check-in scanner")),
+        ("registration:badges:attendance", "forum_slug", _("Attendance")),
+    ]
+
+    @admin.display(description=_("Tools"))
+    def tools(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        links = []
+        for name, kwarg, label in self.TOOLS:
+            try:
+                links.append((reverse(name, kwargs={kwarg: obj.slug}), label))
+            except NoReverseMatch:
+                continue
+        return format_html_join(format_html(" · "), '<a href="{}">{}</a>', links)
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

@@ -69,3 +69,13 @@ def test_non_staff_user_cannot_enter_admin(client):
     response = client.get("/admin/forum/forum/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_forum_list_links_to_each_organizer_tool(client, staff_owner):
+    user, forum = staff_owner
+    client.force_login(user)
+    page = client.get("/admin/forum/forum/").content.decode()
+    assert f"/organize/{forum.slug}/builder/" in page
+    assert f"/portal/manage/{forum.slug}/" in page
+    assert f"/registration/{forum.slug}/manage/" in page
+    assert f"/registration/badges/{forum.slug}/scanner/" in page
