@@ -74,6 +74,14 @@ def payment_intent_retrieve(*, intent_id: str) -> IntentInfo:
         raise PaymentError(exc.user_message or str(exc)) from exc
 
 
+def payment_intent_cancel(*, intent_id: str) -> IntentInfo:
+    _configure()
+    try:
+        return _intent_info(stripe.PaymentIntent.cancel(intent_id))
+    except stripe.StripeError as exc:
+        raise PaymentError(exc.user_message or str(exc)) from exc
+
+
 def refund_create(*, intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict) -> RefundInfo:
     _configure()
     try:

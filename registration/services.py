@@ -384,6 +384,9 @@ def _end(registration: Registration, *, status: str, reason: str = "") -> None:
     if was_holding:
         _seat_freed(forum_id=registration.forum_id, type_id=registration.registration_type_id)
     transaction.on_commit(lambda: _task("registration_badge_revoke", registration_id=registration.pk))
+    if registration.amount_minor and status in (Status.EXPIRED, Status.CANCELLED, Status.REJECTED):
+        # An unpaid intent of a released seat is cancelled, so it cannot be paid later by mistake.
+        transaction.on_commit(lambda: _task("payment_intent_abandon", registration_id=registration.pk))
 
 
 @transaction.atomic
@@ -674,6 +677,30 @@ def payment_succeeded(*, intent_id: str, amount: int, currency: str) -> Payment 
     if not registration.holds_seat:
         _refund(payment, amount=payment.amount_minor - payment.amount_refunded_minor,
                 reason=Refund.Reason.LATE_PAYMENT)
+    return payment
+
+
+def payment_intent_abandon(*, registration_id: int) -> Payment | None:
+    """Cancel the unpaid PaymentIntent of a registration that no longer holds a seat (best effort).
+
+    If it was paid meanwhile, Stripe refuses the cancellation and the payment
+    is handled as a late payment (webhook or next sync).
+    """
+    payment = Payment.objects.filter(registration_id=registration_id,
+                                      status=Payment.Status.REQUIRES_PAYMENT).first()
+    if payment is None:
+        return None
+    try:
+        intent = payments.payment_intent_cancel(intent_id=payment.stripe_payment_intent_id)
+    except payments.PaymentError:
+        intent = payments.payment_intent_retrieve(intent_id=payment.stripe_payment_intent_id)
+        if intent.status == "succeeded":
+            payment_succeeded(intent_id=intent.id, amount=intent.amount, currency=intent.currency)
+        return payment
+    if intent.status == "canceled":
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.REQUIRES_PAYMENT).update(
+            status=Payment.Status.CANCELED
+        )
     return payment
 
 

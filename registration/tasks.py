@@ -32,6 +32,13 @@ def waitlist_offer_send(entry_id: int) -> None:
 
 
 @shared_task
+def payment_intent_abandon(registration_id: int) -> None:
+    from . import services
+
+    services.payment_intent_abandon(registration_id=registration_id)
+
+
+@shared_task
 def registrations_expire() -> int:
     """Run every minute (CELERY_BEAT_SCHEDULE): release unpaid seats past their hold."""
     from . import services

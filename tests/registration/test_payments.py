@@ -256,3 +256,16 @@ def test_payment_error_when_stripe_unreachable(forum, settings):
     assert not Payment.objects.exists()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING  # still holds its seat; the attendee can retry
+
+
+@pytest.mark.django_db
+def test_expired_registration_intent_cancelled_at_stripe(forum, stripe_local, on_commit):
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
+    payment = services.payment_intent_ensure(registration=registration)
+    Registration.objects.filter(pk=registration.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    with on_commit():
+        services.registrations_expire()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED
+    payments._configure()
+    assert stripe.PaymentIntent.retrieve(payment.stripe_payment_intent_id)["status"] == "canceled"
