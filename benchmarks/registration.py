@@ -33,6 +33,8 @@ RACE_SEATS = int(os.environ.get("BENCH_RACE_SEATS", "100"))
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 QUEUE = "bench_registration"
 
+ORIGINAL_ENV = dict(os.environ)  # for the companion script, untouched by what follows
+HTTP = os.environ.get("BENCH_HTTP", "1") != "0"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/forum_bench_registration")
 os.environ["CELERY_BROKER_URL"] = REDIS
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forum.settings")
@@ -111,6 +113,65 @@ def run_clients(work, seconds: float, clients: int, processes: int) -> tuple[int
     return total, max(end - start_at, 1e-6)
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn():
+    """The project under gunicorn on a loopback port, same database and broker as this run."""
+    port = _free_port()
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "forum.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", os.environ.get("BENCH_WORKERS", "3"), "-k", "gthread", "--threads", "8", "--log-level", "error"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import urllib.request
+
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def http_register_work(port: int, slug: str, type_id: int, run_id: str):
+    import http.client
+    import json
+
+    local = threading.local()
+    path = f"/api/v1/forums/{slug}/registrations/"
+
+    def work(index: int, n: int) -> bool:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = json.dumps({"registration_type": type_id, "full_name_ar": f"مشارك {index}-{n}",
+                           "email": f"h{index}-{n}-{run_id}@bench.example"})
+        try:
+            conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            local.conn = None
+            return True  # counted as not done; try again
+        if response.status == 409:
+            return False
+        if response.status != 201:
+            raise RuntimeError(f"HTTP {response.status}")
+        return True
+
+    return work
+
+
 def main() -> None:
     ensure_database()
     import django
@@ -175,6 +236,19 @@ def main() -> None:
 
     confirmed = Registration.objects.filter(forum=forum, status=Registration.Status.CONFIRMED).count()
 
+    http_rate = None
+    if HTTP:
+        http_forum, http_type = make_forum(CAPACITY)
+        server, port = start_gunicorn()
+        try:
+            _sent, http_elapsed = run_clients(http_register_work(port, http_forum.slug, http_type.pk, run_id),
+                                                   SECONDS, CLIENTS, PROCESSES)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        http_confirmed = Registration.objects.filter(forum=http_forum, status=Registration.Status.CONFIRMED).count()
+        http_rate = http_confirmed / http_elapsed
+
     # Race: 50 clients for RACE_SEATS seats, until no seat is left.
     race_forum, race_type = make_forum(RACE_SEATS)
     run_clients(register_on(race_forum, race_type), SECONDS, CLIENTS, PROCESSES)
@@ -183,14 +257,18 @@ def main() -> None:
     oversold = max(0, race_held - RACE_SEATS) + max(0, confirmed - CAPACITY)
 
     print()
-    print("Registration benchmark — PostgreSQL; the registration services are called directly (no HTTP) by")
+    print("Registration benchmark — PostgreSQL; the registration services are called directly (no HTTP), and")
+    print("then the same through the REST API of a gunicorn server this script starts on loopback, by")
     print(f"{CLIENTS} concurrent clients (threads in {PROCESSES} processes, one DB connection each), "
           f"{SECONDS:.0f} s per measurement; after-commit tasks queued to Redis.")
     print()
     print(f"{'measurement':<52}{'per second':>12}{'vs baseline':>14}")
     print("-" * 78)
     print(f"{'baseline: trivial one-row insert':<52}{base_rate:>12.0f}{'1.00':>14}")
-    print(f"{'confirmed free registrations, one forum':<52}{reg_rate:>12.0f}{reg_rate / base_rate:>14.2f}")
+    print(f"{'confirmed free registrations, one forum (services)':<52}{reg_rate:>12.0f}{reg_rate / base_rate:>14.2f}")
+    if http_rate is not None:
+        label = "same over HTTP: REST API under gunicorn, loopback"
+        print(f"{label:<52}{http_rate:>12.0f}{http_rate / base_rate:>14.2f}")
     print("-" * 78)
     print(f"confirmed registrations in the run: {confirmed} (counter {RegistrationType.objects.get(pk=rtype.pk).seats_taken})")
     print(f"race for {RACE_SEATS} seats by {CLIENTS} clients: {race_held} seats held, counter {race_type.seats_taken}")
@@ -200,7 +278,7 @@ def main() -> None:
 
     # Clean up this run's rows and queued tasks.
     StripeEvent.objects.filter(event_id__startswith=f"bench-{run_id}-").delete()
-    for f in (forum, race_forum):
+    for f in (forum, race_forum, *([http_forum] if HTTP else [])):
         Registration.objects.filter(forum=f).delete()
         f.delete()
     organization.delete()
@@ -217,6 +295,6 @@ def main() -> None:
 if __name__ == "__main__":
     main()
     other = ROOT / "benchmarks" / "checkin_badges.py"
-    if other.exists():
+    if other.exists() and os.environ.get("BENCH_COMPANION", "1") != "0":
         print("\n— benchmarks/checkin_badges.py —", flush=True)
-        subprocess.run([sys.executable, str(other)], check=False, timeout=900)
+        subprocess.run([sys.executable, str(other)], check=False, timeout=900, env=ORIGINAL_ENV)

@@ -123,7 +123,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_answers(self, obj):
-        return {f"q{a.question_id}": (a.file.name if a.file else a.value) for a in obj.answers.all()}
+        answers = getattr(obj, "new_answers", None)
+        if answers is None:
+            answers = obj.answers.all()
+        return {f"q{a.question_id}": (a.file.name if a.file else a.value) for a in answers}
 
 
 class OwnRegistrationSerializer(RegistrationSerializer):

@@ -122,7 +122,10 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
         registration = services.registration_create(
             forum=self.forum, registration_type=rtype, answers=answers, user=request.user, **values
         )
-        return Response(_own_payload(registration), status=status.HTTP_201_CREATED)
+        # Answer from what is in hand: a new registration has these answers and no payment yet.
+        registration._state.fields_cache["payment"] = None
+        registration.new_answers = answers
+        return Response(serializers.OwnRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False)
