@@ -74,3 +74,18 @@ class WaitlistForm(forms.Form):
     def __init__(self, *args, types, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registration_type"].queryset = types
+
+
+class InviteCodesForm(forms.Form):
+    registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), label=_("Registration type"))
+    count = forms.IntegerField(min_value=1, max_value=5000, initial=50, label=_("How many codes"))
+    max_uses = forms.IntegerField(min_value=1, initial=1, label=_("Uses per code"))
+    expires_at = forms.DateTimeField(required=False, label=_("Valid until"),
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(max_length=255, required=False, label=_("Note"))
+
+    def __init__(self, *args, forum, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_type"].queryset = RegistrationType.objects.filter(
+            forum=forum, pricing=RegistrationType.Pricing.INVITATION
+        )

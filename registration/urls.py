@@ -16,4 +16,5 @@ urlpatterns: list = [
     path("<slug:slug>/manage/<int:pk>/<str:action>/", views.manage_action, name="manage_action"),
     path("<slug:slug>/manage/export.<str:fmt>", views.export, name="export"),
     path("<slug:slug>/manage/invite-codes.csv", views.invite_codes_export, name="invite_codes_export"),
+    path("<slug:slug>/manage/invite-codes/", views.invite_codes_create, name="invite_codes_create"),
 ]

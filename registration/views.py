@@ -22,7 +22,7 @@ from forum.errors import DomainError
 from forum.models import Forum
 
 from . import selectors, services
-from .forms import RegistrationForm, WaitlistForm
+from .forms import InviteCodesForm, RegistrationForm, WaitlistForm
 from .models import Registration, RegistrationType, WaitlistEntry, amount_display
 
 
@@ -219,6 +219,7 @@ def manage(request, forum: Forum):
         "forum": forum, "summary": summary, "page": page, "can_pii": can_pii, "filters": filters,
         "statuses": Registration.Status.choices, "types": RegistrationType.objects.filter(forum=forum),
         "settings_row": services.registration_settings_get(forum=forum),
+        "invite_form": InviteCodesForm(forum=forum) if forum_permissions.can_edit_forum(request.user, forum) else None,
     })
 
 
@@ -243,6 +244,31 @@ def manage_action(request, forum: Forum, pk: int, action: str):
     else:
         messages.success(request, _("Done."))
     return redirect(request.POST.get("next") or reverse("registration:manage", args=[forum.slug]))
+
+
+@require_POST
+@_organizer_view
+def invite_codes_create(request, forum: Forum):
+    """Organizers create a batch of invite codes, then download it as CSV."""
+    if not forum_permissions.can_edit_forum(request.user, forum):
+        raise Http404
+    form = InviteCodesForm(request.POST, forum=forum)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("registration:manage", forum.slug)
+    data = form.cleaned_data
+    try:
+        codes = services.invite_codes_create(
+            registration_type=data["registration_type"], count=data["count"], max_uses=data["max_uses"],
+            expires_at=data["expires_at"], note=data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("registration:manage", forum.slug)
+    messages.success(request, _("%(n)d invite codes created.") % {"n": len(codes)})
+    return redirect(reverse("registration:invite_codes_export", args=[forum.slug]) + f"?batch={codes[0].batch}")
 
 
 @_organizer_view

@@ -183,3 +183,20 @@ def test_detail_page_hijri_beside_gregorian(client, forum):
     registration = register(RegistrationTypeFactory(forum=forum, paid=True))
     page = client.get(reverse("registration:detail", args=[registration.access_token])).content.decode()
     assert "هـ" in page  # Hijri date beside the Gregorian one
+
+
+def test_manage_invite_codes_batch_created_and_downloaded(client, forum, editor, viewer):
+    rtype = RegistrationTypeFactory(forum=forum, invitation=True)
+    url = reverse("registration:invite_codes_create", args=[forum.slug])
+    data = {"registration_type": rtype.pk, "count": 12, "max_uses": 2, "note": "وفد الأمانة"}
+    client.force_login(viewer)
+    assert client.post(url, data).status_code == 404
+    client.force_login(editor)
+    response = client.post(url, data)
+    assert response.status_code == 302 and "batch=" in response["Location"]
+    csv_text = client.get(response["Location"]).content.decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 13 and lines[1].split(",")[2] == "2"
+    code = lines[1].split(",")[0]
+    registration = services.registration_create(forum=forum, registration_type=rtype, invite_code=code, **person())
+    assert registration.invite_code.code == code
