@@ -301,7 +301,7 @@ def main():
     print(f"bulk {bulk['count']:>5} badges: process peak RSS {bulk['rss_mb']:6.1f} MB (before bulk {rss_before:.1f} MB; "
           f"limit 300 MB: {'OK' if bulk['rss_mb'] < 300 else 'OVER'}), file {bulk['size_mb']:.1f} MB")
     print(f"Python heap peak (tracemalloc, separate runs): {small['count']} badges {small['heap_peak_mb']:.1f} MB, "
-          f"{traced['count']} badges {traced['heap_peak_mb']:.1f} MB (flat = about equal)")
+          f"{traced['count']} badges {traced['heap_peak_mb']:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -19,10 +19,14 @@ ReportLab:
   image: it prints sharp at any size, and a sheet of 2,000 badges holds no
   per-badge images, which keeps bulk printing small and its memory flat.
 
-Bulk printing writes the sheet in parts of PART_BADGES badges, each part a
-finished fpdf2 document written to disk and dropped before the next is
-composed, and then joins the parts into one file with pypdf (which copies page
-objects, not pixels); so memory stays flat as the number of badges grows.
+Bulk printing reads the registrations in chunks and writes the sheet in parts
+of PART_BADGES badges, each part a finished fpdf2 document written to disk and
+dropped before the next is composed; the parts are then joined into one file
+with pypdf, which copies compressed page objects, not pixels. Composing never
+holds more than one part; only the join grows with the sheet, by about the
+size of its compressed pages (benchmark: Python heap 14 MB for 360 badges,
+25 MB for 1,440; process peak 175 MB for 2,000, of which 130 MB was there
+before printing started).
 
 The PNG (for phones and e-mail) is drawn with Pillow, whose raqm layout engine
 (HarfBuzz + FriBiDi) shapes Arabic the same way.
@@ -319,8 +323,8 @@ def _faces(forum, registrations: Iterable) -> Iterable[BadgeFace]:
 def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], None] | None = None) -> int:
     """Write the badges N-up on A4 with crop marks to the binary file `out`; returns the number of badges.
 
-    Parts of PART_BADGES badges are finished and written one at a time and then
-    joined, so memory does not grow with the number of badges.
+    Parts of PART_BADGES badges are finished and written to disk one at a time
+    and then joined, so composing never holds more than one part in memory.
     """
     import tempfile
 
