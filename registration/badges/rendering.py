@@ -17,7 +17,7 @@ ReportLab:
   is what fpdf2's coordinate API gives directly; there is no HTML to lay out.
 - The QR code is drawn as vector rectangles (runs of dark modules), not as an
   image: it prints sharp at any size, and a sheet of 2,000 badges holds no
-  per-badge images, which keeps bulk printing small and its memory flat.
+  per-badge images, which keeps bulk printing small and its memory low.
 
 Bulk printing reads the registrations in chunks and writes the sheet in parts
 of PART_BADGES badges, each part a finished fpdf2 document written to disk and
