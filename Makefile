@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := chromium fonts-noto-core
 
-.PHONY: run test install system-deps migrate seed lint messages bench bench-agenda bench-registration worker clean
+.PHONY: run test install system-deps migrate seed lint messages bench bench-agenda bench-registration bench-checkin bench-papers bench-builder worker clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,13 +61,25 @@ messages: install
 worker: install
 	$(VENV)/bin/celery -A forum worker -B -l info
 
-bench: bench-agenda bench-registration
+# Benchmarks print tables against a baseline measured in the same run; they
+# are not part of `make test`. The registration and check-in ones want
+# PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/forum_bench make bench-registration
+bench: bench-agenda bench-registration bench-checkin bench-papers bench-builder
 
 bench-agenda: install
 	$(PY) benchmarks/agenda.py
 
 bench-registration: install
 	$(PY) benchmarks/registration.py
+
+bench-checkin: install
+	$(PY) benchmarks/checkin_badges.py
+
+bench-papers: install
+	$(PY) benchmarks/speakers_papers.py
+
+bench-builder: install
+	$(PY) benchmarks/builder_conflicts.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
