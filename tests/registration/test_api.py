@@ -239,3 +239,15 @@ def test_api_register_multipart_with_file_answer(api_client, forum, settings, tm
     registration = Registration.objects.get(email="k@example.org")
     assert registration.answers.get(question=phone).value == "+966501234567"
     assert registration.answers.get(question=letter).file.read() == b"%PDF-1.4"
+
+
+def test_api_resend_confirmation_sends_again(client_for, forum, editor, django_capture_on_commit_callbacks):
+    from forum.mailing.models import OutgoingMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = register(RegistrationTypeFactory(forum=forum))
+    assert OutgoingMessage.objects.filter(kind="registration_confirmation", to=registration.email).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(editor).post(url(forum, f"registrations/{registration.pk}/resend/"))
+    assert response.status_code == 200
+    assert OutgoingMessage.objects.filter(kind="registration_confirmation", to=registration.email).count() == 2

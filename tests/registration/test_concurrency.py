@@ -83,3 +83,17 @@ def test_registration_last_seats_of_forum_across_types(postgres_only):
     assert Registration.objects.filter(forum=forum).count() == 5
     assert RegistrationSettings.objects.get(forum=forum).seats_taken == 5
     assert sum(RegistrationType.objects.filter(forum=forum).values_list("seats_taken", flat=True)) == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_payment_intent_one_per_registration_under_concurrency(postgres_only, stripe_local):
+    from registration.models import Payment
+
+    forum = ForumFactory()
+    rtype = RegistrationTypeFactory(forum=forum, paid=True)
+    registration = services.registration_create(forum=forum, registration_type=rtype, **person())
+    outcomes = race(lambda index: services.payment_intent_ensure(registration=registration), 8)
+    assert all(isinstance(o, Payment) for o in outcomes), outcomes
+    assert len({o.stripe_payment_intent_id for o in outcomes}) == 1
+    assert Payment.objects.filter(registration=registration).count() == 1
