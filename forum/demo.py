@@ -423,6 +423,9 @@ class DemoResult:
     organizer_password: str = ""
 
 
+DEMO_BADGE_VALID_DAYS_AFTER = 3650
+
+
 def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
     """Find by natural key; create, or save only the fields that differ (so reruns touch nothing)."""
     obj = model.objects.filter(**lookup).first()
@@ -529,6 +532,12 @@ def _load_forum(data: dict, orgs: dict, people: dict, organizer_user) -> Forum:
     for order, r in enumerate(REGISTRATION_TYPES, start=1):
         _upsert(RegistrationType, {"forum": forum, "code": r["code"]},
                 {**{k: v for k, v in r.items() if k != "code"}, "order": order})
+
+    # The reported forums took place in 2018; their badges would scan as
+    # expired. The demo keeps them valid for ten years so the scanner can be tried.
+    from registration.badges.models import BadgeSettings
+
+    _upsert(BadgeSettings, {"forum": forum}, {"valid_days_after": DEMO_BADGE_VALID_DAYS_AFTER})
 
     _upsert(TeamMember, {"forum": forum, "user": organizer_user}, {"role": TeamMember.Role.OWNER})
     return forum

@@ -298,3 +298,17 @@ def test_seed_demo_prints_admin_and_public_urls(db):
     assert "http://127.0.0.1:8000/admin/" in output
     assert "organizer" in output and DEMO_ORGANIZER_DEFAULT_PASSWORD in output
     assert f"/forums/{MAKKAH_SLUG}/" in output and f"/forums/{KHOBAR_SLUG}/" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_demo_badges_valid_today_so_the_scanner_can_be_tried():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registration.badges.models import BadgeSettings
+
+    call_command("seed_demo", stdout=StringIO())
+    for settings in BadgeSettings.objects.select_related("forum"):
+        assert settings.forum.last_day + timedelta(days=settings.valid_days_after) > timezone.localdate()
+    assert BadgeSettings.objects.count() == 2
