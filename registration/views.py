@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -243,7 +244,10 @@ def manage_action(request, forum: Forum, pk: int, action: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Done."))
-    return redirect(request.POST.get("next") or reverse("registration:manage", args=[forum.slug]))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("registration:manage", args=[forum.slug])
+    return redirect(back)
 
 
 @require_POST

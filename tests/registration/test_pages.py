@@ -200,3 +200,11 @@ def test_manage_invite_codes_batch_created_and_downloaded(client, forum, editor,
     code = lines[1].split(",")[0]
     registration = services.registration_create(forum=forum, registration_type=rtype, invite_code=code, **person())
     assert registration.invite_code.code == code
+
+
+def test_manage_action_no_open_redirect(client, forum, editor):
+    registration = register(RegistrationTypeFactory(forum=forum, requires_approval=True))
+    client.force_login(editor)
+    response = client.post(reverse("registration:manage_action", args=[forum.slug, registration.pk, "approve"]),
+                           {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("registration:manage", args=[forum.slug])
