@@ -284,7 +284,8 @@ def main() -> None:
     organization.delete()
     try:
         with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_purge(QUEUE)
+            for queue in (QUEUE, "celery"):  # the gunicorn run queues to the default name, same private Redis DB
+                conn.default_channel.queue_purge(queue)
     except Exception as exc:  # the numbers above stand either way
         print(f"(could not purge the task queue: {exc})")
 
