@@ -16,7 +16,7 @@ from django.utils import translation
 from forum.mailing.models import OutgoingMessage
 from forum.mailing.services import Attachment, message_enqueue
 
-from .models import Registration, WaitlistEntry
+from .models import Registration, WaitlistEntry, amount_display
 
 log = logging.getLogger(__name__)
 
@@ -125,4 +125,23 @@ def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:
     return message_enqueue(
         to=entry.email, subject=_subject("waitlist_offer", context), text_body=text, html_body=html,
         language=entry.language, kind="waitlist_offer", related=entry, forum=entry.forum,
+    )
+
+
+def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
+    """A pending (unpaid) or awaiting-approval registration: its link, to pay or to follow it up."""
+    registration = Registration.objects.select_related("forum", "registration_type").filter(pk=registration_id).first()
+    if registration is None or registration.status not in (Registration.Status.PENDING,
+                                                           Registration.Status.AWAITING_APPROVAL):
+        return None
+    context = {
+        "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
+        "amount": amount_display(registration.amount_minor, registration.currency),
+    }
+    text, html = _bilingual("received", context)
+    return message_enqueue(
+        to=registration.email, subject=_subject("received", context), text_body=text, html_body=html,
+        language=registration.language, kind="registration_received", related=registration,
+        forum=registration.forum,
     )

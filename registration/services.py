@@ -352,6 +352,8 @@ def registration_create(
         _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
     if status == Status.CONFIRMED:
         transaction.on_commit(lambda: _task("registration_confirmation_send", registration_id=registration.pk))
+    else:
+        transaction.on_commit(lambda: _task("registration_received_send", registration_id=registration.pk))
     return registration
 
 

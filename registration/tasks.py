@@ -18,6 +18,13 @@ def registration_confirmation_send(registration_id: int, resend: bool = False) -
 
 
 @shared_task
+def registration_received_send(registration_id: int) -> None:
+    from .mail import received_enqueue
+
+    received_enqueue(registration_id=registration_id)
+
+
+@shared_task
 def registration_badge_revoke(registration_id: int) -> None:
     from .mail import badge_revoke_for
 

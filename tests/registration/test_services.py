@@ -282,3 +282,13 @@ def test_badge_issued_on_confirmation_and_revoked_on_cancellation(forum, on_comm
         services.registration_cancel(registration=registration, by=object(), reason="organizer")
     badge.refresh_from_db()
     assert badge.revoked_at is not None
+
+
+def test_pending_registration_gets_link_by_email(forum, on_commit):
+    rtype = RegistrationTypeFactory(forum=forum, paid=True)
+    with on_commit():
+        registration = register(rtype)
+    message = OutgoingMessage.objects.get(kind="registration_received", to=registration.email)
+    assert registration.access_token in message.text_body
+    assert "575.00" in message.text_body
+    assert message.text_body.index("استلمنا") < message.text_body.index("We received")
