@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import Honorific
@@ -37,10 +38,16 @@ class RegistrationForm(forms.Form):
     @staticmethod
     def _type_label(rtype: RegistrationType) -> str:
         if rtype.is_paid:
-            return f"{rtype.name} — {rtype.total_price} {rtype.currency} ({_('incl. VAT')})"
-        if rtype.is_invitation_only:
-            return f"{rtype.name} — {_('by invitation')}"
-        return f"{rtype.name} — {_('free')}"
+            price = gettext("%(amount)s %(currency)s incl. VAT") % {"amount": rtype.total_price,
+                                                                    "currency": rtype.currency}
+        elif rtype.is_invitation_only:
+            price = gettext("by invitation")
+        else:
+            price = gettext("free")
+        parts = [rtype.name, price]
+        if rtype.seats_left == 0:
+            parts.append(gettext("full: you may join the waiting list"))
+        return " — ".join(parts)
 
     @staticmethod
     def _question_field(question: Question) -> forms.Field:

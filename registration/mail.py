@@ -145,3 +145,26 @@ def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         language=registration.language, kind="registration_received", related=registration,
         forum=registration.forum,
     )
+
+
+def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
+    """Tell the attendee their registration was cancelled, rejected or released, and about any refund."""
+    registration = (
+        Registration.objects.select_related("forum", "registration_type", "payment").filter(pk=registration_id).first()
+    )
+    ended = (Registration.Status.CANCELLED, Registration.Status.REJECTED, Registration.Status.EXPIRED)
+    if registration is None or registration.status not in ended:
+        return None
+    payment = getattr(registration, "payment", None) if hasattr(registration, "payment") else None
+    refunded = payment.amount_refunded_minor if payment is not None else 0
+    context = {
+        "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "refund": amount_display(refunded, registration.currency) if refunded else "",
+        "register_url": absolute(reverse("registration:register", args=[registration.forum.slug])),
+    }
+    text, html = _bilingual("ended", context)
+    return message_enqueue(
+        to=registration.email, subject=_subject("ended", context), text_body=text, html_body=html,
+        language=registration.language, kind=f"registration_{registration.status}", related=registration,
+        forum=registration.forum,
+    )

@@ -26,9 +26,10 @@ def registration_received_send(registration_id: int) -> None:
 
 @shared_task
 def registration_badge_revoke(registration_id: int) -> None:
-    from .mail import badge_revoke_for
+    from .mail import badge_revoke_for, ended_enqueue
 
     badge_revoke_for(registration_id=registration_id)
+    ended_enqueue(registration_id=registration_id)
 
 
 @shared_task

@@ -208,3 +208,11 @@ def test_manage_action_no_open_redirect(client, forum, editor):
     response = client.post(reverse("registration:manage_action", args=[forum.slug, registration.pk, "approve"]),
                            {"next": "https://evil.example/"})
     assert response["Location"] == reverse("registration:manage", args=[forum.slug])
+
+
+def test_register_page_full_type_labelled(client, forum):
+    rtype = RegistrationTypeFactory(forum=forum, capacity=1, paid=True)
+    register(rtype)
+    page = client.get(reverse("registration:register", args=[forum.slug])).content.decode()
+    assert "مكتمل: يمكنك الانضمام إلى قائمة الانتظار" in page
+    assert "575.00 SAR شاملة ضريبة القيمة المضافة" in page

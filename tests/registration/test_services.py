@@ -292,3 +292,11 @@ def test_pending_registration_gets_link_by_email(forum, on_commit):
     assert registration.access_token in message.text_body
     assert "575.00" in message.text_body
     assert message.text_body.index("استلمنا") < message.text_body.index("We received")
+
+
+def test_organizer_cancellation_tells_attendee(forum, on_commit):
+    registration = register(RegistrationTypeFactory(forum=forum))
+    with on_commit():
+        services.registration_cancel(registration=registration, by=object(), reason="organizer")
+    message = OutgoingMessage.objects.get(kind="registration_cancelled", to=registration.email)
+    assert "أُلغي تسجيلك" in message.subject and "is cancelled" in message.subject
