@@ -9,7 +9,7 @@ GIL of one Python process is not what is measured), each with its own PostgreSQL
     make bench-registration            # DATABASE_URL defaults to a scratch database forum_bench_registration
     BENCH_SECONDS=10 BENCH_CLIENTS=50 .venv/bin/python benchmarks/registration.py
 
-Then runs benchmarks/checkin_badges.py (check-in scans, bulk badges) when it exists.
+With BENCH_COMPANION=1 it then runs benchmarks/checkin_badges.py (check-in scans, bulk badges).
 """
 
 from __future__ import annotations
@@ -296,6 +296,7 @@ def main() -> None:
 if __name__ == "__main__":
     main()
     other = ROOT / "benchmarks" / "checkin_badges.py"
-    if other.exists() and os.environ.get("BENCH_COMPANION", "1") != "0":
+    # `make bench` runs it on its own; BENCH_COMPANION=1 prints it after this table.
+    if other.exists() and os.environ.get("BENCH_COMPANION", "0") == "1":
         print("\n— benchmarks/checkin_badges.py —", flush=True)
         subprocess.run([sys.executable, str(other)], check=False, timeout=900, env=ORIGINAL_ENV)

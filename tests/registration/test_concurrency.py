@@ -13,7 +13,7 @@ from tests.registration.factories import RegistrationSettingsFactory, Registrati
 CLIENTS = 24
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def after_commit_queued(monkeypatch):
     """After-commit work goes to the broker in production; here it is only recorded, so the race
     measures the seat rule alone (badge issuing has its own tests)."""
@@ -67,7 +67,7 @@ def test_registration_last_seats_of_type_go_to_exactly_as_many(postgres_only, af
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_registration_last_seats_of_forum_across_types(postgres_only):
+def test_registration_last_seats_of_forum_across_types(postgres_only, after_commit_queued):
     forum = ForumFactory()
     RegistrationSettingsFactory(forum=forum, capacity=5)
     types = [RegistrationTypeFactory(forum=forum) for _ in range(3)]
@@ -97,3 +97,25 @@ def test_payment_intent_one_per_registration_under_concurrency(postgres_only, st
     assert all(isinstance(o, Payment) for o in outcomes), outcomes
     assert len({o.stripe_payment_intent_id for o in outcomes}) == 1
     assert Payment.objects.filter(registration=registration).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_registration_race_with_badges_and_mail_after_commit(postgres_only):
+    """The after-commit work (badge issuing, confirmation e-mail) runs in the racing threads too: no deadlock."""
+    from forum.mailing.models import OutgoingMessage
+    from registration.badges.models import Badge
+
+    forum = ForumFactory()
+    RegistrationSettingsFactory(forum=forum, capacity=5)
+    types = [RegistrationTypeFactory(forum=forum) for _ in range(3)]
+
+    def register(index):
+        return services.registration_create(forum=forum, registration_type=types[index % 3],
+                                            **person(email=f"eager{index}@example.org"))
+
+    outcomes = race(register, CLIENTS)
+    assert all(isinstance(o, (Registration, services.SeatsFull)) for o in outcomes), outcomes
+    assert sum(isinstance(o, Registration) for o in outcomes) == 5
+    assert Badge.objects.filter(registration__forum=forum).count() == 5
+    assert OutgoingMessage.objects.filter(forum=forum, kind="registration_confirmation").count() == 5
