@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
@@ -115,7 +115,7 @@ class ForumAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
                 links.append((reverse(name, kwargs={kwarg: obj.slug}), label))
             except NoReverseMatch:
                 continue
-        return format_html_join(format_html(" · "), '<a href="{}">{}</a>', links)
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
