@@ -234,3 +234,15 @@ def test_forum_scoped_lists_keep_constant_queries(api_client, forum, django_asse
         SponsorshipFactory(forum=forum)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert api_client.get(base).json()["count"] == 33
+
+
+def test_token_authentication_lets_an_organizer_write(api_client, forum, editor):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=editor)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.post(f"/api/v1/forums/{forum.slug}/halls/", {"name_ar": "قاعة التوكن"}, format="json")
+    assert response.status_code == 201
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api_client.post(f"/api/v1/forums/{forum.slug}/halls/", {"name_ar": "أخرى"}, format="json").status_code == 401
+    assert list(Hall.objects.filter(forum=forum).values_list("name_ar", flat=True)) == ["قاعة التوكن"]
