@@ -91,3 +91,15 @@ def render_for(template_base: str, context: dict, language: str, localize: Local
     if (language or "ar").startswith("ar"):
         return render_email(template_base, context, "ar", localize)
     return render_bilingual_email(template_base, context, localize)
+
+
+def html_from_text(text: str, *, language: str = "ar", subject: str = "") -> str:
+    """The HTML part for a message written as plain text only.
+
+    Every message carries an HTML part with the right `lang`/`dir`; each
+    paragraph of a bilingual text (Arabic first, English below) takes its own
+    direction from its first letters (`dir="auto"`).
+    """
+    language = (language or "ar").split("-")[0]
+    body = linebreaks(escape(text)).replace("<p>", '<p dir="auto">')
+    return _layout([(language, body)], language, subject)

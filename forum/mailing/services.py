@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from forum.errors import DomainError
 
 from .models import OutgoingMessage
+from .rendering import html_from_text
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,13 @@ def message_enqueue(
     forum=None,
     headers: dict | None = None,
 ) -> OutgoingMessage:
-    """Store one message and schedule its sending for after the current commit."""
+    """Store one message and schedule its sending for after the current commit.
+
+    A message given as plain text only still gets an HTML part (Arabic-first,
+    right to left), so every e-mail of the system reads the same.
+    """
+    if not html_body:
+        html_body = html_from_text(text_body, language=language, subject=subject)
     message = OutgoingMessage.objects.create(
         to=to,
         subject=subject[:300],

@@ -246,3 +246,16 @@ def test_send_task_with_broker_schedules_its_retry_after_the_backoff(smtp_server
     [(args, countdown)] = scheduled
     assert args == (message.pk,)
     assert 0 < countdown <= services.BACKOFF_BASE_SECONDS
+
+
+@pytest.mark.django_db
+def test_plain_text_message_gets_an_arabic_first_rtl_html_part():
+    message = message_enqueue(
+        to="speaker@example.org",
+        subject="دعوة للمشاركة",
+        text_body="السلام عليكم\n\nDear speaker, <welcome>",
+        language="ar",
+    )
+    assert '<html lang="ar" dir="rtl">' in message.html_body
+    assert '<p dir="auto">السلام عليكم</p>' in message.html_body
+    assert "&lt;welcome&gt;" in message.html_body
