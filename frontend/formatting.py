@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils import timezone
 from hijridate import Gregorian, Hijri
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -62,6 +63,9 @@ def digits_for(value, digits: str) -> str:
 
 def as_date(value) -> date:
     if isinstance(value, datetime):
+        # The day as seen where the forum is (TIME_ZONE), not in UTC: 22:00 UTC is already tomorrow in Riyadh.
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return value.date()
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
@@ -122,6 +126,22 @@ def dual_range(first, last, lang: str = "ar", digits: str | None = None) -> str:
     hijri = f"{hijri_date(first, lang, digits, weekday=True)}{sep}{hijri_date(last, lang, digits, weekday=True)}"
     greg = f"{gregorian_date(first, lang, digits)}{sep}{gregorian_date(last, lang, digits)}"
     return f"{hijri} — {greg}"
+
+
+# Gulf currencies as written in Arabic text; the ISO code is kept for any other currency.
+CURRENCY_AR = {"SAR": "ر.س", "AED": "د.إ", "KWD": "د.ك", "BHD": "د.ب", "QAR": "ر.ق", "OMR": "ر.ع"}
+
+
+def money(amount, currency: str, lang: str = "ar", digits: str | None = None) -> str:
+    """«٢٨٧٫٥٠ ر.س» in Arabic, "SAR 287.50" in English: no Latin code inside Arabic text (bidi)."""
+    digits = digits or default_digits(lang)
+    text = str(amount)
+    code = (currency or "").upper()
+    if is_arabic(lang):
+        if digits == "arab":
+            text = digits_for(text, digits).replace(".", "٫")
+        return f"{text}\u00a0{CURRENCY_AR.get(code, code)}"
+    return f"{code}\u00a0{text}"
 
 
 def clock(value: datetime, digits: str = "latn") -> str:

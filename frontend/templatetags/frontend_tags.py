@@ -30,6 +30,13 @@ def dual_date(context, value) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def money(context, amount, currency) -> str:
+    """An amount with its currency, written the way the page's language reads it."""
+    lang, digits = _settings(context)
+    return fmt.money(amount, currency, lang, digits)
+
+
+@register.simple_tag(takes_context=True)
 def hijri(context, value) -> str:
     lang, digits = _settings(context)
     return fmt.hijri_date(value, lang, digits, weekday=True)

@@ -7,18 +7,13 @@ from django.utils import timezone, translation
 
 register = template.Library()
 
-HIJRI_MONTHS_EN = [
-    "Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula", "Jumada al-Akhirah", "Rajab", "Shaban",
-    "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah",
-]
-
-
-@register.simple_tag
-def dual_date(value) -> str:
-    """«20 صفر 1440هـ — 29/10/2018م», the date in the active time zone."""
+@register.simple_tag(takes_context=True)
+def dual_date(context, value) -> str:
+    """«الثلاثاء ٥ ربيع الأول ١٤٤٠هـ — ١٣ نوفمبر ٢٠١٨م», the day in the forum's time zone, written like the
+    public pages (the visitor's digits), so a speaker sees one date format everywhere."""
     if value is None or value == "":
         return ""
-    from hijridate import Gregorian
+    from frontend import formatting as fmt
 
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -27,13 +22,12 @@ def dual_date(value) -> str:
         day = value
     else:
         return str(value)
+    lang = translation.get_language() or "ar"
+    digits = context.get("digits") or fmt.default_digits(lang)
     try:
-        hijri = Gregorian(day.year, day.month, day.day).to_hijri()
+        return fmt.dual_date(day, lang, digits)
     except (ValueError, OverflowError):
         return day.isoformat()
-    if (translation.get_language() or "ar").startswith("ar"):
-        return f"{hijri.day} {hijri.month_name('ar')} {hijri.year}هـ — {day:%d/%m/%Y}م"
-    return f"{hijri.day} {HIJRI_MONTHS_EN[hijri.month - 1]} {hijri.year} AH — {day:%d %b %Y}"
 
 
 @register.filter

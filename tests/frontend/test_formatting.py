@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date
 
 from django.template import Context, Template
 from django.utils import translation
@@ -54,3 +54,28 @@ def test_search_normalize_folds_arabic_letter_variants_and_harakat():
     assert fmt.search_normalize("أُسامة") == fmt.search_normalize("اسامه")
     assert fmt.search_normalize("مستشفى") == "مستشفي"
     assert fmt.search_normalize("Quality") == "quality"
+
+
+def test_money_arabic_uses_arabic_digits_and_riyal_sign():
+    assert fmt.money("287.50", "SAR", "ar") == "٢٨٧٫٥٠\u00a0ر.س"
+    assert fmt.money("287.50", "SAR", "ar", "latn") == "287.50\u00a0ر.س"
+
+
+def test_money_english_puts_the_code_first():
+    assert fmt.money("287.50", "sar", "en") == "SAR\u00a0287.50"
+
+
+def test_dual_date_aware_datetime_is_the_day_in_riyadh():
+    from datetime import datetime
+
+    # 22:30 UTC on 28 October is already 29 October (20 Safar 1440) in Riyadh.
+    late = datetime(2018, 10, 28, 22, 30, tzinfo=UTC)
+    assert fmt.dual_date(late, "ar", "latn") == "الاثنين 20 صفر 1440هـ — 29 أكتوبر 2018م"
+
+
+def test_list_separator_follows_the_language():
+    template = Template('{% load i18n %}a{% translate ", " context "list separator" %}b')
+    with translation.override("ar"):
+        assert template.render(Context()) == "a، b"
+    with translation.override("en"):
+        assert template.render(Context()) == "a, b"

@@ -81,7 +81,7 @@ def test_browser_paid_registration_with_stripe_js(page, live_server, stripe_webh
     page.fill("input[name=email]", "sultan@example.org")
     page.click("[data-testid=register-submit]")
     page.wait_for_selector("[data-testid=payment-form]")
-    assert page.locator("[data-testid=amount]").inner_text().startswith("575.00")
+    assert page.locator("[data-testid=amount]").inner_text().startswith("٥٧٥٫٠٠")
     registration = Registration.objects.get(email="sultan@example.org")
     payment = Payment.objects.get(registration=registration)  # stored before the page was shown
     assert page.locator("#card-element input").count() >= 4  # Stripe.js mounted its card element

@@ -75,7 +75,7 @@ def test_paid_registration_page_flow(client, forum, stripe_local):
     pay_page = client.get(response["Location"]).content.decode()
     payment = registration.payment
     assert payment.client_secret in pay_page and f"{stripe_local}/js.stripe.com/v3/" in pay_page
-    assert "575.00" in pay_page
+    assert "٥٧٥٫٠٠\u00a0ر.س" in pay_page
     card_pay(payment.stripe_payment_intent_id)
     back = client.get(reverse("registration:payment_return", args=[registration.access_token]))
     assert back.status_code == 302
@@ -215,4 +215,4 @@ def test_register_page_full_type_labelled(client, forum):
     register(rtype)
     page = client.get(reverse("registration:register", args=[forum.slug])).content.decode()
     assert "مكتمل: يمكنك الانضمام إلى قائمة الانتظار" in page
-    assert "575.00 SAR شاملة ضريبة القيمة المضافة" in page
+    assert "٥٧٥٫٠٠\u00a0ر.س شاملة ضريبة القيمة المضافة" in page

@@ -128,7 +128,7 @@ def test_my_sessions_show_time_hall_co_speakers_and_chair_with_ics(client, forum
     assert session.title_ar in page and session.hall.name_ar in page
     assert "رئيس الجلسة التجريبي" in page
     assert two_speakers["b"]["person"].full_name_ar in page
-    assert "10:00" in page
+    assert "١٠:٠٠" in page  # the visitor's digits, as on the public agenda
     ics = client.get(reverse("speakers:session_ics", args=[session.pk]))
     assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
     body = ics.content.decode()
