@@ -63,6 +63,7 @@ def _client_threads(work, threads: int, first_index: int, start_at: float, stop_
 
     counts = [0] * threads
     last = [0.0] * threads
+    cpu_start = time.process_time()
 
     def loop(slot: int) -> None:
         index = first_index + slot
@@ -81,11 +82,14 @@ def _client_threads(work, threads: int, first_index: int, start_at: float, stop_
         thread.start()
     for thread in pool:
         thread.join()
-    results.put((sum(counts), max(last)))
+    results.put((sum(counts), max(last), time.process_time() - cpu_start))
 
 
 def run_clients(work, seconds: float, clients: int, processes: int) -> tuple[int, float]:
-    """`clients` concurrent clients spread over `processes` OS processes (so Python's GIL is not the limit)."""
+    """`clients` concurrent clients spread over `processes` OS processes (so Python's GIL is not the limit).
+
+    Returns (successes, elapsed seconds); the clients' own CPU seconds are left in LAST_CLIENT_CPU.
+    """
     import multiprocessing
 
     from django.db import connections
@@ -106,11 +110,15 @@ def run_clients(work, seconds: float, clients: int, processes: int) -> tuple[int
     outcomes = [results.get(timeout=seconds + 120) for _ in children]
     for child in children:
         child.join()
-    total = sum(count for count, _last in outcomes)
-    last_success = max(last for _count, last in outcomes)
+    total = sum(count for count, _last, _cpu in outcomes)
+    last_success = max(last for _count, last, _cpu in outcomes)
+    LAST_CLIENT_CPU[0] = sum(cpu for _count, _last, cpu in outcomes)
     # When seats ran out early, the rate is over the time it took to fill them.
     end = last_success if total and last_success < stop_at - 0.05 else stop_at
     return total, max(end - start_at, 1e-6)
+
+
+LAST_CLIENT_CPU = [0.0]
 
 
 def _free_port() -> int:
@@ -121,13 +129,23 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+GUNICORN = f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, keep-alive, DEBUG=0"
+
+
 def start_gunicorn():
-    """The project under gunicorn on a loopback port, same database and broker as this run."""
+    """The project under gunicorn on a loopback port, same database and broker as this run.
+
+    gthread workers: a thread waiting on PostgreSQL or Redis lets another one run, so a few
+    processes (about one per core, plus one) with a handful of threads keep both cores busy.
+    """
     port = _free_port()
     env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "forum.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", os.environ.get("BENCH_WORKERS", "3"), "-k", "gthread", "--threads", "8", "--log-level", "error"],
+         "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", "5",
+         "--backlog", "2048", "--log-level", "error"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     import urllib.request
@@ -141,6 +159,49 @@ def start_gunicorn():
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the name: state ppid ... utime (field 14) stime (15) in the full line
+        if int(entry) == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def http_health_work(port: int):
+    """The cheapest request the server answers (full middleware, one SELECT 1): the load generator's
+    and the HTTP stack's ceiling, measured with the very same clients."""
+    import http.client
+
+    local = threading.local()
+
+    def work(index: int, n: int) -> bool:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            local.conn = None
+            return True
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        return True
+
+    return work
 
 
 def http_register_work(port: int, slug: str, type_id: int, run_id: str):
@@ -236,44 +297,72 @@ def main() -> None:
 
     confirmed = Registration.objects.filter(forum=forum, status=Registration.Status.CONFIRMED).count()
 
-    http_rate = None
+    http_rate = health_rate = None
     if HTTP:
         http_forum, http_type = make_forum(CAPACITY)
+        # Statements on the API's request path for one registration (tasks go to the broker, after commit).
+        from django.test import Client
+
+        api = Client()
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post(f"/api/v1/forums/{http_forum.slug}/registrations/", content_type="application/json",
+                                data={"registration_type": http_type.pk, "full_name_ar": "استعلامات",
+                                      "email": f"api-queries-{run_id}@bench.example"})
+        assert response.status_code == 201, response.content
+        http_query_count = len(queries.captured_queries)
         server, port = start_gunicorn()
         try:
+            health_done, health_elapsed = run_clients(http_health_work(port), SECONDS, CLIENTS, PROCESSES)
+            health_rate = health_done / health_elapsed
+            cpu_before = server_cpu_seconds(server.pid)
             _sent, http_elapsed = run_clients(http_register_work(port, http_forum.slug, http_type.pk, run_id),
-                                                   SECONDS, CLIENTS, PROCESSES)
+                                              SECONDS, CLIENTS, PROCESSES)
+            server_cpu = server_cpu_seconds(server.pid) - cpu_before
+            client_cpu = LAST_CLIENT_CPU[0]
         finally:
             server.terminate()
             server.wait(timeout=30)
         http_confirmed = Registration.objects.filter(forum=http_forum, status=Registration.Status.CONFIRMED).count()
-        http_rate = http_confirmed / http_elapsed
+        http_rate = (http_confirmed - 1) / http_elapsed  # less the one counted for queries
+        http_overlimit = max(0, http_confirmed - CAPACITY)
 
     # Race: 50 clients for RACE_SEATS seats, until no seat is left.
     race_forum, race_type = make_forum(RACE_SEATS)
     run_clients(register_on(race_forum, race_type), SECONDS, CLIENTS, PROCESSES)
     race_held = Registration.objects.filter(forum=race_forum, status__in=Registration.SEAT_HOLDING).count()
     race_type.refresh_from_db()
-    oversold = max(0, race_held - RACE_SEATS) + max(0, confirmed - CAPACITY)
+    oversold = max(0, race_held - RACE_SEATS) + max(0, confirmed - CAPACITY) + (http_overlimit if HTTP else 0)
 
     print()
     print("Registration benchmark — PostgreSQL; the registration services are called directly (no HTTP), and")
     print("then the same through the REST API of a gunicorn server this script starts on loopback, by")
-    print(f"{CLIENTS} concurrent clients (threads in {PROCESSES} processes, one DB connection each), "
-          f"{SECONDS:.0f} s per measurement; after-commit tasks queued to Redis.")
+    print(f"{CLIENTS} concurrent clients (threads in {PROCESSES} processes, one DB connection or one keep-alive")
+    print(f"HTTP connection each), {SECONDS:.0f} s per measurement; after-commit tasks queued to Redis.")
+    if HTTP:
+        print(f"server: {GUNICORN}; clients, server, PostgreSQL and Redis share the machine's {os.cpu_count()} cores.")
     print()
     print(f"{'measurement':<52}{'per second':>12}{'vs baseline':>14}")
     print("-" * 78)
     print(f"{'baseline: trivial one-row insert':<52}{base_rate:>12.0f}{'1.00':>14}")
     print(f"{'confirmed free registrations, one forum (services)':<52}{reg_rate:>12.0f}{reg_rate / base_rate:>14.2f}")
     if http_rate is not None:
-        label = "same over HTTP: REST API under gunicorn, loopback"
+        label = "baseline over HTTP: GET /healthz (SELECT 1)"
+        print(f"{label:<52}{health_rate:>12.0f}{health_rate / base_rate:>14.2f}")
+        label = "same registrations over HTTP: REST API, gunicorn"
         print(f"{label:<52}{http_rate:>12.0f}{http_rate / base_rate:>14.2f}")
     print("-" * 78)
+    if http_rate is not None:
+        print(f"over HTTP: registrations / healthz = {http_rate / health_rate:.2f}; "
+              f"registrations over HTTP / via services = {http_rate / reg_rate:.2f}")
+        done = max(http_rate * http_elapsed, 1)
+        print(f"CPU per registration over HTTP: server (all gunicorn workers) {server_cpu / done * 1000:.1f} ms, "
+              f"load generator {client_cpu / done * 1000:.1f} ms")
     print(f"confirmed registrations in the run: {confirmed} (counter {RegistrationType.objects.get(pk=rtype.pk).seats_taken})")
     print(f"race for {RACE_SEATS} seats by {CLIENTS} clients: {race_held} seats held, counter {race_type.seats_taken}")
     print(f"oversold: {oversold}  (must be 0)")
-    print(f"SQL statements per registration: {query_count}")
+    print(f"SQL statements per registration: {query_count} in the service"
+          + (f", {http_query_count} for the whole API request" if HTTP else "")
+          + " (BEGIN and COMMIT included)")
     print("goal: > 200 confirmed registrations/s on one forum, 0 oversold")
 
     # Clean up this run's rows and queued tasks.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,20 @@ def registration_types_open(*, forum: Forum) -> QuerySet[RegistrationType]:
 
 def questions_active(*, forum: Forum) -> QuerySet[Question]:
     return Question.objects.filter(forum=forum, is_active=True).order_by("order", "id")
+
+
+def registration_type_for_create(*, forum_slug: str, type_id: int) -> RegistrationType | None:
+    """The type someone registers for, with its forum and `forum_has_questions`, in one query.
+
+    None when the forum has no type with that id (or there is no such forum).
+    """
+    has_questions = Exists(Question.objects.filter(forum_id=OuterRef("forum_id"), is_active=True))
+    return (
+        RegistrationType.objects.select_related("forum")
+        .annotate(forum_has_questions=has_questions)
+        .filter(forum__slug=forum_slug, pk=type_id)
+        .first()
+    )
 
 
 def registrations_search(

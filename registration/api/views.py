@@ -95,10 +95,10 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if self.action == "create":
+            return  # create() loads the forum with the type in one query and checks it there
         if not self.forum_readable(request.user, self.forum):
             raise NotFound(_("Not found."))
-        if self.action == "create":
-            return
         if self.action == "summary":
             require(forum_permissions.can_view_drafts(request.user, self.forum))
             return
@@ -111,21 +111,28 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
         data = serializers.RegistrationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        rtype = RegistrationType.objects.filter(forum=self.forum, pk=values.pop("registration_type")).first()
+        # The public hot path: the type, its forum and whether the forum asks questions in one query.
+        rtype = selectors.registration_type_for_create(forum_slug=self.kwargs[self.forum_url_kwarg],
+                                                       type_id=values.pop("registration_type"))
+        if rtype is not None:
+            self.__dict__["forum"] = rtype.forum  # fills the cached property, no second query
+        # Drafts are hidden (404) from all but the team, exactly as for every other action.
+        if not self.forum_readable(request.user, self.forum):
+            raise NotFound(_("Not found."))
         if rtype is None:
             raise DomainError(_("Choose a registration type of this forum."), field="registration_type")
         # JSON clients send {"answers": {"q12": ...}}; multipart clients (file questions) send q12=... fields.
         raw_answers = {key: request.data[key] for key in request.data if key[:1] == "q" and key[1:].isdigit()}
         raw_answers.update(values.pop("answers"))
-        answers = services.answers_clean(questions=list(selectors.questions_active(forum=self.forum)),
-                                         data=raw_answers, files=request.FILES)
+        questions = list(selectors.questions_active(forum=self.forum)) if rtype.forum_has_questions else []
+        answers = services.answers_clean(questions=questions, data=raw_answers, files=request.FILES)
         registration = services.registration_create(
             forum=self.forum, registration_type=rtype, answers=answers, user=request.user, **values
         )
-        # Answer from what is in hand: a new registration has these answers and no payment yet.
-        registration._state.fields_cache["payment"] = None
-        registration.new_answers = answers
-        return Response(serializers.OwnRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+        # Answer from what is in hand (a new registration has these answers and no payment yet),
+        # in the same shape as OwnRegistrationSerializer, without building a ModelSerializer per request.
+        return Response(serializers.own_registration_created(registration, answers=answers),
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False)
