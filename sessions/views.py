@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from forum import permissions as forum_permissions
 from forum.models import Forum
@@ -16,6 +17,7 @@ from forum.models import Forum
 from .models import Prayer, Session
 
 
+@require_safe  # the page only reads; the builder writes through the API
 def builder(request, forum_slug: str):
     """Organizers only: team members read, owners and editors change. Others get 404 (drafts stay private)."""
     if not request.user.is_authenticated:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import permissions as forum_permissions
 from forum.errors import DomainError
@@ -101,6 +101,7 @@ def _require_user(request):
 # -- the portal -------------------------------------------------------------------------------
 
 
+@require_safe
 def portal(request):
     if (response := _require_user(request)) is not None:
         return response
@@ -258,6 +259,7 @@ def _paper_detail(request, paper: WorkingPaper, limiter: SizeLimitUploadHandler 
     )
 
 
+@require_safe
 def file_download(request, file_id: int):
     """A version of a paper or slides, for those who may read the paper's files."""
     stored = get_object_or_404(PaperFile.objects.select_related("paper__forum"), pk=file_id)
@@ -278,6 +280,7 @@ def paper_download(request, paper_id: int):
     return _attachment(stored.file.open("rb"), filename=filename, content_type=stored.content_type)
 
 
+@require_safe
 def session_ics(request, session_id: int):
     """The person's own session as an .ics file, from the project's single iCalendar builder."""
     if (response := _require_user(request)) is not None:

@@ -71,6 +71,9 @@ class CheckpointsView(ForumRoleView):
     @extend_schema(request=serializers.CheckpointSerializer, responses={201: serializers.CheckpointSerializer},
                    operation_id="checkin_checkpoints_create")
     def post(self, request, forum_slug):
+        # Refuse check-in staff before reading the body: a 400 would tell them how to shape a request.
+        if not forum_permissions.can_edit_forum(request.user, self.forum):
+            self.permission_denied(request, message="Only the organizers of this forum may add checkpoints.")
         serializer = serializers.CheckpointSerializer(data=request.data, context={"forum": self.forum})
         serializer.is_valid(raise_exception=True)
         checkpoint = services.checkpoint_create(forum=self.forum, by=request.user, **{
