@@ -144,35 +144,38 @@ def _portal_url(path: str) -> str:
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
     person, session, forum = invitation.person, invitation.session, invitation.forum
+    from frontend import formatting as fmt
+
     with translation.override("ar"):
         link = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
+    with translation.override("en"):
+        link_en = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
     tz = forum.tzinfo
     start = session.starts_at.astimezone(tz)
-    from hijridate import Gregorian
-
-    hijri = Gregorian(start.year, start.month, start.day).to_hijri()
+    expires_day = invitation.expires_at.astimezone(tz).date()
     role_ar = {"speaker": "متحدثًا", "chair": "رئيسًا للجلسة", "panelist": "مشاركًا في الندوة"}[invitation.role]
     role_en = {"speaker": "a speaker", "chair": "the chair", "panelist": "a panelist"}[invitation.role]
-    expires = invitation.expires_at.astimezone(tz).strftime("%Y-%m-%d")
     hall_ar = session.hall.name_ar if session.hall else ""
     hall_en = (session.hall.name_en or session.hall.name_ar) if session.hall else ""
+    # Hijri beside Gregorian in both parts, written as on the public pages.
     ar = (
         f"{person.display_name_ar}،\n\n"
         f"السلام عليكم ورحمة الله وبركاته،\n\n"
         f"يسرّنا دعوتكم للمشاركة {role_ar} في «{session.title_ar}» ضمن {forum.title_ar}، "
-        f"يوم {hijri.day}/{hijri.month}/{hijri.year}هـ الموافق {start:%d/%m/%Y}م الساعة {start:%H:%M}"
+        f"يوم {fmt.hijri_date(start.date(), 'ar', weekday=True)} الموافق {fmt.gregorian_date(start.date(), 'ar')} "
+        f"الساعة {fmt.clock(start, 'arab')}"
         f"{f' في {hall_ar}' if hall_ar else ''}.\n\n"
         + (f"{invitation.message}\n\n" if invitation.message else "")
         + f"للرد على الدعوة واستكمال بياناتكم ورفع ورقة العمل، افتحوا رابطكم الشخصي:\n{link}\n\n"
-        f"الرابط خاص بكم فلا تشاركوه، وهو صالح حتى {expires}.\n"
+        f"الرابط خاص بكم فلا تشاركوه، وهو صالح حتى {fmt.dual_date(expires_day, 'ar')}.\n"
     )
     en = (
         f"Dear {person.display_name_en},\n\n"
         f"You are invited to take part as {role_en} in “{session.title_en or session.title_ar}” at "
-        f"{forum.title_en or forum.title_ar}, on {start:%d %B %Y} at {start:%H:%M}"
+        f"{forum.title_en or forum.title_ar}, on {fmt.dual_date(start.date(), 'en')} at {fmt.clock(start)}"
         f"{f', {hall_en}' if hall_en else ''}.\n\n"
-        f"To reply, complete your profile and upload your working paper, open your personal link:\n{link}\n\n"
-        f"The link is personal; please do not share it. It is valid until {expires}.\n"
+        f"To reply, complete your profile and upload your working paper, open your personal link:\n{link_en}\n\n"
+        f"The link is personal; please do not share it. It is valid until {fmt.dual_date(expires_day, 'en')}.\n"
     )
     message_enqueue(
         to=person.email,

@@ -223,3 +223,12 @@ def test_api_my_invitations_reply_only_own(client_for, forum, session, outsider)
     assert client_for(outsider).get("/api/v1/my-invitations/").json()["results"] == []
     theirs.refresh_from_db()
     assert theirs.status == Invitation.Status.PENDING
+
+
+def test_invitation_email_english_part_has_hijri_date_and_english_link(forum, session, owner):
+    _invite(forum, session, invited_by=owner)
+    body = OutgoingMessage.objects.get(kind="speakers.invitation").text_body
+    arabic, english = body.split("— English —")
+    assert " AH — " in english and "هـ" not in english
+    assert "/en/portal/invitation/" in english and "/en/" not in arabic
+    assert "هـ الموافق" in arabic and "-" not in arabic.split("صالح حتى")[1].split("\n")[0]
