@@ -57,7 +57,7 @@
     var kind = outcome === "admitted" ? "ok" : (outcome === "already_admitted" ? "warn" : "bad");
     resultBox.className = "scan-result scan-result--" + kind;
     resultBox.dataset.outcome = outcome;
-    resultBox.querySelector("[data-testid=scan-outcome]").textContent = result.message || config.outcomes[outcome] || outcome;
+    resultBox.querySelector("[data-testid=scan-outcome]").textContent = config.outcomes[outcome] || result.message || outcome;  // the page's language; the API answers in Arabic
     var person = result.registration;
     var name = resultBox.querySelector("[data-testid=scan-name]");
     var category = resultBox.querySelector("[data-testid=scan-category]");
@@ -69,11 +69,25 @@
     if (result.admission && outcome === "already_admitted") {
       var at = new Date(result.admission.at);
       detail.push(config.outcomes.already_admitted + " " + config.text.at + " " +
-        at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }) + " — " + result.admission.checkpoint.name);
+        clock(at, lang) + " — " + checkpointName(result.admission.checkpoint));
     }
     if (result.offline) { detail.push(result.unverified ? config.text.unverified : config.text.checkedOffline); }
     resultBox.querySelector("[data-testid=scan-detail]").textContent = detail.join(" · ");
     beep(kind === "ok");
+  }
+
+  function checkpointName(checkpoint) {
+    var option = select.querySelector("option[value='" + checkpoint.id + "']");
+    return option ? option.textContent.trim() : checkpoint.name;
+  }
+
+  // 24-hour time at the forum (not the device's zone), with the page's digits, as on the agenda.
+  function clock(date, lang) {
+    var locale = lang.indexOf("ar") === 0 ? "ar-SA-u-nu-arab" : "en-GB";
+    try {
+      return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                               timeZone: config.timeZone }).format(date);
+    } catch (e) { return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }); }
   }
 
   // ---- Base45 and the token ---------------------------------------------------
@@ -171,7 +185,9 @@
     return fetch(url, {
       method: body ? "POST" : "GET",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      // The API has no language prefix: ask for the page's language so messages match the screen.
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json",
+                 "Accept-Language": document.documentElement.lang || "ar" },
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       if (response.status >= 500) { throw new Error("server " + response.status); }
