@@ -252,6 +252,7 @@ def main() -> None:
     from registration.models import Registration, RegistrationSettings, RegistrationType, StripeEvent
 
     run_id = uuid.uuid4().hex[:8]
+    load_before = os.getloadavg()[0]
     organization = Organization.objects.create(name_ar=f"أمانة القياس {run_id}")
 
     def make_forum(capacity: int) -> tuple[Forum, RegistrationType]:
@@ -363,6 +364,8 @@ def main() -> None:
     print(f"SQL statements per registration: {query_count} in the service"
           + (f", {http_query_count} for the whole API request" if HTTP else "")
           + " (BEGIN and COMMIT included)")
+    print(f"machine load average (1 min) before / after the run: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+          "(anything else running on the 2 cores lowers every figure above)")
     print("goal: > 200 confirmed registrations/s on one forum, 0 oversold")
 
     # Clean up this run's rows and queued tasks.

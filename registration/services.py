@@ -21,7 +21,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DataError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -267,9 +267,116 @@ def _initial_status(rtype: RegistrationType) -> str:
     return Status.CONFIRMED
 
 
+def registration_create(
+    *,
+    forum: Forum,
+    registration_type: RegistrationType,
+    full_name_ar: str,
+    email: str,
+    _seat_already_held: bool = False,
+    **details,
+) -> Registration:
+    """Register one person for a forum.
+
+    Rules: the forum is published and registration open; the type belongs to
+    the forum and is open; invitation-only types need a valid, unexpired,
+    not-used-up code; one live registration per e-mail per forum; a seat of
+    the forum and of the type must be free (else SeatsFull and the waiting
+    list). Free types are confirmed at once, types needing approval wait for
+    an organizer, paid types are pending and hold their seat for the forum's
+    hold minutes.
+
+    Every registration of a forum takes the same two counter rows, so the
+    forum's registrations per second are bounded by how long those rows stay
+    locked. On PostgreSQL, when this call owns the transaction, the seat is
+    taken and the transaction committed in one round trip (psycopg pipeline):
+    the rows are locked only while the server runs the UPDATE and the COMMIT,
+    never while this process waits for its turn on a busy CPU in between. If
+    no seat was free, that attempt rolled back whole and the ordinary path
+    below runs once more to say why (full, closed) in the usual words.
+    """
+    arguments = dict(forum=forum, registration_type=registration_type, full_name_ar=full_name_ar, email=email,
+                     **details)
+    if not _seat_already_held and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            return _registration_create_pipelined(**arguments)
+        except _NoSeatInPipeline:
+            pass
+    return _registration_create(**arguments, _seat_already_held=_seat_already_held)
+
+
+class _NoSeatInPipeline(Exception):
+    """The one-round-trip seat take found no seat; nothing was written."""
+
+
+def _registration_create_pipelined(**arguments) -> Registration:
+    import psycopg
+
+    connection.ensure_connection()
+    if not psycopg.Pipeline.is_supported():
+        return _registration_create(**arguments)
+    after_commit: list = []
+    try:
+        with connection.connection.pipeline():
+            registration = _registration_create(**arguments, _seat_take_func=_seat_take_or_fail,
+                                                _after_commit=after_commit)
+    except DataError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "22012":  # no seat: see _SEAT_TAKE_OR_FAIL_SQL
+            raise _NoSeatInPipeline from exc
+        raise
+    # Committed. The after-commit work runs now, outside pipeline mode (tasks run in-process
+    # when no broker is configured, and their queries should not share the pipeline).
+    for callback in after_commit:
+        callback()
+    return registration
+
+
+def _seat_take_or_fail(*, forum_id: int, type_id: int) -> None:
+    """Take the seat and commit in one round trip: the UPDATE is queued, COMMIT follows it at once.
+
+    The statement fails the transaction when there is no seat, so the COMMIT cannot commit
+    a registration without one. The surrounding atomic block then finds the transaction
+    already ended and has nothing left to commit or roll back.
+    """
+    import psycopg
+
+    with connection.cursor() as cursor:
+        cursor.execute(_SEAT_TAKE_OR_FAIL_SQL, [forum_id, type_id])
+    raw = connection.connection
+    try:
+        with connection.wrap_database_errors:
+            raw.commit()
+    except Exception:
+        # Leave the connection clean: end the failed transaction; a first attempt may only
+        # clear the pipeline's "aborted" state left by the COMMIT the server skipped.
+        for _attempt in range(3):
+            try:
+                raw.rollback()
+                break
+            except psycopg.errors.PipelineAborted:
+                continue
+        raise
+
+
+# As _SEAT_TAKE_SQL, but when either row had no room the division by zero aborts the
+# transaction, so the COMMIT queued right behind it cannot commit a registration without a seat.
+_SEAT_TAKE_OR_FAIL_SQL = """
+WITH f AS (
+    UPDATE registration_registrationsettings SET seats_taken = seats_taken + 1
+    WHERE forum_id = %s AND is_open AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING 1
+), t AS (
+    UPDATE registration_registrationtype SET seats_taken = seats_taken + 1
+    WHERE id = (SELECT %s::bigint FROM f) AND (capacity IS NULL OR seats_taken < capacity)
+    RETURNING 1
+)
+SELECT 1 / (SELECT count(*) FROM t)::integer
+"""
+
+
 @_deadlock_retry
 @transaction.atomic
-def registration_create(
+def _registration_create(
     *,
     forum: Forum,
     registration_type: RegistrationType,
@@ -285,17 +392,10 @@ def registration_create(
     answers: list[Answer] | None = None,
     user=None,
     _seat_already_held: bool = False,
+    _seat_take_func=None,
+    _after_commit: list | None = None,
 ) -> Registration:
-    """Register one person for a forum.
-
-    Rules: the forum is published and registration open; the type belongs to
-    the forum and is open; invitation-only types need a valid, unexpired,
-    not-used-up code; one live registration per e-mail per forum; a seat of
-    the forum and of the type must be free (else SeatsFull and the waiting
-    list). Free types are confirmed at once, types needing approval wait for
-    an organizer, paid types are pending and hold their seat for the forum's
-    hold minutes.
-    """
+    """registration_create's rules, in one transaction (see there)."""
     email = (email or "").strip().lower()
     if registration_type.forum_id != forum.pk:
         raise DomainError(_("This registration type is not part of this forum."), field="registration_type")
@@ -349,11 +449,13 @@ def registration_create(
     # The seat is taken last: the forum row stays locked only from this statement to the commit.
     # When there is none, the exception rolls back the rows written above.
     if not _seat_already_held:
-        _seat_take(forum_id=forum.pk, type_id=registration_type.pk)
-    if status == Status.CONFIRMED:
-        transaction.on_commit(lambda: _task("registration_confirmation_send", registration_id=registration.pk))
+        (_seat_take_func or _seat_take)(forum_id=forum.pk, type_id=registration_type.pk)
+    task = "registration_confirmation_send" if status == Status.CONFIRMED else "registration_received_send"
+    send = functools.partial(_task, task, registration_id=registration.pk)
+    if _after_commit is not None:
+        _after_commit.append(send)  # the caller runs it once the commit has succeeded
     else:
-        transaction.on_commit(lambda: _task("registration_received_send", registration_id=registration.pk))
+        transaction.on_commit(send)
     return registration
 
 
