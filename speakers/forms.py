@@ -72,6 +72,9 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.filter(forum=forum).order_by("starts_at", "id")
         self.fields["person"].queryset = Person.objects.exclude(email="").select_related("organization")
+        # Names and titles in the page's language (the models' __str__ is Arabic).
+        self.fields["session"].label_from_instance = lambda session: session.title
+        self.fields["person"].label_from_instance = lambda person: person.display_name
 
 
 class ExtensionForm(forms.Form):
