@@ -371,7 +371,8 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
         "one": 1,
     }
     InviteCodeFactory(registration_type=RegistrationTypeFactory(forum=forum))
-    WaitlistEntry.objects.create(forum=forum, registration_type=rtype, full_name_ar="منتظر", email="w@example.org")
+    WaitlistEntry.objects.create(forum=forum, registration_type=rtype, full_name_ar="منتظر",
+                                 email=f"waiting-{forum.slug}@example.org")
     badge_services.badge_issue(registration=registration)
     badge_services.checkpoints_ensure(forum=forum)
     assert Checkpoint.objects.filter(forum=forum).exists()
@@ -408,7 +409,19 @@ def world(db, settings, tmp_path):
         invitation=Invitation.objects.get(pk=a["invitation"]))
     # The review assignment of A belongs to the editor, so OWN objects of A are the editor's or the speaker's.
     ReviewAssignment.objects.filter(pk=a["review"]).update(reviewer=users["editor_a"])
-    return {"A": a, "B": b, "users": users}
+    return {"A": a, "B": b, "users": users, "secrets": _secrets(forum_a, forum_b)}
+
+
+def _secrets(forum_a, forum_b) -> dict:
+    """Strings that must never reach those who may not see them."""
+    from registration.models import Registration
+    from speakers.models import Invitation
+
+    a = set(Registration.objects.filter(forum=forum_a).values_list("email", flat=True))
+    a |= set(WaitlistEntry.objects.filter(forum=forum_a).values_list("email", flat=True))
+    a |= set(Invitation.objects.filter(forum=forum_a).values_list("person__email", flat=True))
+    b = {forum_b.title_ar, *forum_b.sessions.values_list("title_ar", flat=True)}
+    return {"A": {x.encode() for x in a if x}, "B": {x.encode() for x in b if x}}
 
 
 def url_for(route: str, rule_: Rule, side: dict) -> str:
@@ -482,6 +495,18 @@ def _refused(response, user: str) -> bool:
     return user == "anonymous" and response.status_code == 302 and ("login" in location or "sign-in" in location)
 
 
+def _leaks(response, name: str, where: str, secrets: dict) -> list[str]:
+    """Attendees' and speakers' e-mails of A never reach outsiders; nothing of draft B reaches non-members."""
+    if response.status_code >= 300 or name == "superuser" or getattr(response, "streaming", False):
+        return []
+    found = []
+    if name in ("anonymous", "outsider", "owner_b"):
+        found += [s for s in secrets["A"] if s in response.content]
+    if name not in TEAM_B:
+        found += [s for s in secrets["B"] if s in response.content]
+    return [f"{where}: shows {s.decode()!r}" for s in found]
+
+
 def _client(user) -> Client:
     client = Client()
     if user is not None:
@@ -512,7 +537,7 @@ def _route_params():
         yield pytest.param(route, marks=marks, id=route)
 
 
-@pytest.mark.parametrize("route", _route_params())
+@pytest.mark.parametrize("route", list(_route_params()))
 def test_url_permissions(route, world):
     rule_ = RULES[route]
     failures = []
@@ -532,4 +557,82 @@ def test_url_permissions(route, world):
                     failures.append(f"{where}: {response.status_code}")
                 elif allowed is False and not _refused(response, name):
                     failures.append(f"{where}: {response.status_code}, expected refusal")
+                failures += _leaks(response, name, where, world["secrets"])
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------
+# Another forum's ids under one's own forum's URL
+# ---------------------------------------------------------------------------
+
+WORLD_KEYS = {"hall", "session", "person", "session_role", "session_item", "track", "sponsorship", "team_member",
+              "honoree", "prayer_override", "invitation", "paper", "paper_file", "criterion", "review",
+              "proceedings", "registration_type", "question", "registration", "print_job", "message"}
+
+
+def _mixed_routes():
+    """Routes naming a forum and one of its objects: the place to smuggle in another forum's object."""
+    for route, rule_ in sorted(RULES.items()):
+        names = re.findall(r"<(\w+)>", route)
+        keys = {rule_.params.get(n, n) for n in names}
+        forum_named = "forum_slug" in names or rule_.params.get("slug") == "forum"
+        if forum_named and keys & WORLD_KEYS:
+            yield pytest.param(route, id=route)
+
+
+@pytest.mark.parametrize("route", list(_mixed_routes()))
+def test_other_forums_object_under_own_forum_url_is_refused(route, world):
+    """Forum A's owner names forum B's object under A's URL: 404/403 for reading and writing, B unchanged."""
+    rule_ = RULES[route]
+    mixed = {**world["B"], "forum": world["A"]["forum"]}
+    url = url_for(route, rule_, mixed)
+    client = _client(world["users"]["owner_a"])
+    api = route.startswith(("api/", "calendar/api/"))
+    failures = []
+    for method in ("get", "post", "patch", "delete") if api else ("get", "post"):
+        kwargs = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
+        before = _rows()
+        with translation.override("ar"):
+            response = getattr(client, method)(url, **kwargs)
+        # An idempotent DELETE of something that is not there may say 204, as long as nothing went away.
+        no_op = method == "delete" and response.status_code == 204 and _rows() == before
+        if response.status_code not in REFUSED and not no_op:
+            failures.append(f"{method.upper()} {url} as owner_a: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _rows() -> dict:
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models()
+            if m._meta.app_label in ("forum", "forum_sessions", "speakers", "registration", "badges", "frontend")}
+
+
+# ---------------------------------------------------------------------------
+# Focused rules found by the matrix
+# ---------------------------------------------------------------------------
+
+
+def test_starting_a_forum_does_not_open_other_forums_contact_data(world):
+    """Anyone signed in may start a forum and edit the shared directory, but not read other forums' contacts."""
+    from rest_framework.test import APIClient
+
+    from forum.models import Person
+    from tests.factories import OrganizationFactory
+
+    speaker = Person.objects.get(pk=world["A"]["person"])
+    loose = PersonFactory(email="not-placed@example.org")  # in no forum yet
+    client = APIClient()
+    client.force_authenticate(world["users"]["outsider"])
+    created = client.post("/api/v1/forums/", {"slug": "my-own", "title_ar": "ملتقاي", "first_day": "2027-01-01",
+                                               "last_day": "2027-01-02", "organizer": OrganizationFactory().pk},
+                          format="json")
+    assert created.status_code == 201, created.content
+    people = {p["id"]: p for p in client.get("/api/v1/people/", {"page_size": 500}).json()["results"]}
+    assert "email" not in people[speaker.pk]
+    assert client.get(f"/api/v1/people/{speaker.pk}/").json().get("email") is None
+    assert client.patch(f"/api/v1/people/{speaker.pk}/", {}, format="json").json().get("email") is None
+    assert people[loose.pk]["email"] == "not-placed@example.org"
+    editor = APIClient()
+    editor.force_authenticate(world["users"]["editor_a"])
+    assert editor.get(f"/api/v1/people/{speaker.pk}/").json()["email"] == speaker.email

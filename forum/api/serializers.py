@@ -38,7 +38,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not self.context.get("show_contact"):
+        # `contact_visible` (from the directory's queryset) narrows it to the people of the user's own forums.
+        if not (self.context.get("show_contact") and getattr(instance, "contact_visible", True)):
             for field in self.Meta.private_fields:
                 data.pop(field, None)
         return data
