@@ -77,6 +77,12 @@
   // ---- messages ------------------------------------------------------------------------------
   const alertBox = $("#builder-alert");
   const statusBox = $("#builder-status");
+  function fieldLabel(key) {
+    const dialogForm = document.getElementById("session-form");
+    const input = dialogForm && dialogForm.elements[key];
+    const label = input && input.id ? document.querySelector('label[for="' + input.id + '"]') : null;
+    return label ? label.textContent.trim() : "";
+  }
   function messagesOf(data) {
     if (!data) return [T.error];
     if (Array.isArray(data.errors) && data.errors.length) return data.errors.map((e) => e.message);
@@ -84,7 +90,12 @@
     for (const [key, value] of Object.entries(data)) {
       if (key === "code" || key === "warnings") continue;
       const list = Array.isArray(value) ? value : [value];
-      for (const item of list) lines.push(typeof item === "string" ? item : JSON.stringify(item));
+      // Name the field ("Title (Arabic): This field may not be blank."), or the message says nothing useful.
+      const label = fieldLabel(key);
+      for (const item of list) {
+        const text = typeof item === "string" ? item : JSON.stringify(item);
+        lines.push(label ? label + ": " + text : text);
+      }
     }
     return lines.length ? lines : [T.error];
   }
@@ -397,6 +408,8 @@
       $("#f-end").value = hhmm(defaults ? defaults.end : 10 * 60);
       $("#f-kind").value = "papers";
       $("#session-conflicts").replaceChildren();
+      // Nothing to cancel or put back before the session exists.
+      for (const id of ["#cancel-session", "#restore-session"]) if ($(id)) $(id).hidden = true;
     }
     $("#people-section").hidden = !s;
     $("#items-section").hidden = !s;
