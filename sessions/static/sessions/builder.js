@@ -629,13 +629,24 @@
 
   // ---- versions and publishing ----------------------------------------------------------------
   async function loadVersions() {
+    // Hijri beside Gregorian and a 24-hour time, at the forum (not in the browser's time zone).
+    function publishedWhen(iso) {
+      const date = new Date(iso), lang = (config.language || "ar").indexOf("en") === 0 ? "en-GB" : "ar";
+      const zone = { timeZone: config.forum.time_zone };
+      try {
+        const hijri = new Intl.DateTimeFormat(lang + "-u-ca-islamic-umalqura-nu-latn", { day: "numeric", month: "long", year: "numeric", ...zone }).format(date);
+        const greg = new Intl.DateTimeFormat(lang + "-u-ca-gregory-nu-latn", { day: "numeric", month: "long", year: "numeric", ...zone }).format(date);
+        const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...zone }).format(date);
+        return `${hijri} — ${greg} ${time}`;
+      } catch (e) { return date.toLocaleString(config.language); }
+    }
     const result = await call("GET", "schedule-versions/");
     const box = $("#versions-list");
     box.replaceChildren();
     if (!result.ok) return;
     if (!result.data.results.length) { box.append(el("p", { text: T.no_versions })); return; }
     for (const v of result.data.results) {
-      const when = new Date(v.published_at).toLocaleString(config.language);
+      const when = publishedWhen(v.published_at);
       const entries = v.changelog.length ? el("ul", {}, ...v.changelog.map((e) => el("li", { "data-type": e.type, text: e.text }))) : el("p", { text: T.first_version });
       box.append(el("div", { class: "version", "data-version": v.number }, el("h3", { text: `${fmt(T.version, { number: v.number })} — ${when}` }), entries));
     }
