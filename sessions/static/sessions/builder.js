@@ -216,6 +216,7 @@
     const node = el("div", {
       class: `session-card kind-${s.kind}` + (cancelled ? " is-cancelled" : "") + (warnings ? " has-warning" : ""),
       tabindex: "0", role: "button", "data-session-id": s.id, "data-testid": `session-${s.id}`,
+      title,  // a short session's card has no room for its title: show it on hover
       "aria-label": `${title}, ${hhmm(minutesOf(s.starts_at))}–${hhmm(endMin)}` + (cancelled ? `, ${T.cancelled}` : "") + (warnings ? `, ${fmt(T.warning_count, { count: warnings })}` : ""),
       style: `inset-block-start:${top}px; block-size:${height}px;` + (track ? ` --track:${track.color};` : ""),
     },
