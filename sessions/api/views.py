@@ -11,7 +11,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -52,13 +52,10 @@ IF_MATCH = OpenApiParameter(
 class ConflictResponseMixin:
     """A refused agenda change answers 400 with the conflict report: {"errors": [...], "warnings": [...]}.
 
-    API paths carry no language prefix, so the messages follow the Accept-Language header when one is sent.
+    Messages follow the Accept-Language header (forum.middleware.ApiLanguageMiddleware).
     """
 
     def initial(self, request, *args, **kwargs):
-        if request.headers.get("Accept-Language"):
-            translation.activate(translation.get_language_from_request(request._request, check_path=False))
-            request.LANGUAGE_CODE = translation.get_language()
         super().initial(request, *args, **kwargs)
         # Times read and written in the forum's own zone: naive "2018-10-29T09:00" means 09:00 at the venue.
         timezone.activate(self.forum.tzinfo)
