@@ -516,16 +516,18 @@ def _client(user) -> Client:
 
 def _calls(route: str, name: str, side: str, write_allowed) -> list[tuple[str, str | None]]:
     """GET for everyone; writes (empty JSON) where they tell something; garbage JSON for a few."""
+    if side == "B" and name not in ("owner_a", "outsider", "anonymous", "owner_b", "superuser"):
+        return []  # to draft B, everybody else is an outsider with a role elsewhere, like owner_a
     calls = [("get", None)]
-    if side == "B" and name not in ("owner_a", "outsider", "anonymous", "owner_b"):
-        return calls  # others have nothing more to tell about B than about A
+    if side == "B" and name in ("owner_b", "superuser"):
+        return calls
     api = route.startswith(("api/", "calendar/api/"))
     probing = name in ("anonymous", "outsider", "viewer_a", "checkin_a", "owner_b")
     for method in ("post", "patch", "delete") if api and probing else ("post",):
         if method == "delete" and write_allowed is not False:
             continue  # the world stays whole for the users after this one
         calls.append((method, "{}"))
-    if name in ("anonymous", "owner_a", "superuser"):
+    if name in ("anonymous", "owner_a") and side == "A":
         calls.append(("post", "{not json"))
     return calls
 
