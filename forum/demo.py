@@ -426,6 +426,10 @@ class DemoResult:
 DEMO_BADGE_VALID_DAYS_AFTER = 3650
 
 
+def demo_email(key: str) -> str:
+    return f"{key.replace('_', '.')}@example.org"
+
+
 def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
     """Find by natural key; create, or save only the fields that differ (so reruns touch nothing)."""
     obj = model.objects.filter(**lookup).first()
@@ -586,7 +590,9 @@ def demo_load(*, password: str | None = None) -> DemoResult:
             Person,
             {"full_name_ar": p["full_name_ar"]},
             {**{k: v for k, v in p.items() if k not in ("key", "full_name_ar", "organization")},
-             "organization": orgs[p["organization"]]},
+             "organization": orgs[p["organization"]],
+             # The reports give no addresses; example.org ones let organizers try invitations.
+             "email": p.get("email", demo_email(p["key"]))},
         )
     user = _organizer_user(password)
     for data in FORUMS:

@@ -312,3 +312,11 @@ def test_seed_demo_keeps_demo_badges_valid_today_so_the_scanner_can_be_tried():
     for settings in BadgeSettings.objects.select_related("forum"):
         assert settings.forum.last_day + timedelta(days=settings.valid_days_after) > timezone.localdate()
     assert BadgeSettings.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_demo_people_example_addresses_so_invitations_can_be_tried():
+    call_command("seed_demo", stdout=StringIO())
+    emails = list(Person.objects.values_list("email", flat=True))
+    assert emails and all(e.endswith("@example.org") for e in emails)
+    assert len(set(emails)) == len(emails)
