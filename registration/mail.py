@@ -36,7 +36,10 @@ def _bilingual(template: str, context: dict) -> tuple[str, str]:
     parts_text, parts_html = [], []
     for language in ("ar", "en"):
         with translation.override(language):
-            ctx = {**context, "language": language}
+            # "register_url_ar"/"register_url_en" become "register_url" in their own part.
+            suffix = f"_{language}"
+            ctx = {**context, **{k[: -len(suffix)]: v for k, v in context.items() if k.endswith(suffix)},
+                   "language": language}
             parts_text.append(render_to_string(f"registration/email/{template}.txt", ctx).strip())
             parts_html.append(render_to_string(f"registration/email/{template}.html", ctx).strip())
     text = "\n\n———\n\n".join(parts_text)
@@ -147,6 +150,11 @@ def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
     )
 
 
+def _register_url(slug: str, language: str) -> str:
+    with translation.override(language):
+        return absolute(reverse("registration:register", args=[slug]))
+
+
 def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
     """Tell the attendee their registration was cancelled, rejected or released, and about any refund."""
     registration = (
@@ -160,7 +168,7 @@ def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
     context = {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "refund": amount_display(refunded, registration.currency) if refunded else "",
-        "register_url": absolute(reverse("registration:register", args=[registration.forum.slug])),
+        **{f"register_url_{language}": _register_url(registration.forum.slug, language) for language in ("ar", "en")},
     }
     text, html = _bilingual("ended", context)
     return message_enqueue(

@@ -300,3 +300,16 @@ def test_organizer_cancellation_tells_attendee(forum, on_commit):
         services.registration_cancel(registration=registration, by=object(), reason="organizer")
     message = OutgoingMessage.objects.get(kind="registration_cancelled", to=registration.email)
     assert "أُلغي تسجيلك" in message.subject and "is cancelled" in message.subject
+
+
+def test_cancellation_email_links_each_part_to_the_form_in_its_own_language(forum, on_commit):
+    from django.utils import translation
+
+    registration = register(RegistrationTypeFactory(forum=forum))
+    # Cancelled from an English page: the Arabic part must still link to the Arabic form.
+    with translation.override("en"), on_commit():
+        services.registration_cancel(registration=registration, by=object(), reason="organizer")
+    text = OutgoingMessage.objects.get(kind="registration_cancelled", to=registration.email).text_body
+    arabic_part, english_part = text.split("Your registration", 1) if "Your registration" in text else (text, "")
+    assert f"/registration/{forum.slug}/" in arabic_part and "/en/registration/" not in arabic_part
+    assert f"/en/registration/{forum.slug}/" in text
