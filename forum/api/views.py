@@ -61,6 +61,13 @@ class PersonViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet):
         context["show_contact"] = serializers.show_contact(self.request)
         return context
 
+    def check_object_permissions(self, request, obj):
+        # Organizers change the people of their own forums (and unplaced entries), never another
+        # forum's speaker: a changed e-mail would receive that forum's invitation links.
+        super().check_object_permissions(request, obj)
+        if request.method not in permissions.SAFE_METHODS and not getattr(obj, "contact_visible", False):
+            self.permission_denied(request, message=_("You do not have permission to do this."))
+
 
 class ForumFilter(filters.FilterSet):
     starts_after = filters.DateFilter(field_name="last_day", lookup_expr="gte")
