@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from forum import permissions as forum_permissions
 from forum.errors import DomainError
@@ -207,6 +207,7 @@ def _organizer_view(view):
     return wrapped
 
 
+@require_safe
 @_organizer_view
 def manage(request, forum: Forum):
     can_pii = forum_permissions.can_view_personal_data(request.user, forum)
@@ -275,6 +276,7 @@ def invite_codes_create(request, forum: Forum):
     return redirect(reverse("registration:invite_codes_export", args=[forum.slug]) + f"?batch={codes[0].batch}")
 
 
+@require_safe
 @_organizer_view
 def export(request, forum: Forum, fmt: str):
     if fmt not in ("csv", "xlsx") or not forum_permissions.can_view_personal_data(request.user, forum):
@@ -292,6 +294,7 @@ def export(request, forum: Forum, fmt: str):
     return response
 
 
+@require_safe
 @_organizer_view
 def invite_codes_export(request, forum: Forum):
     if not forum_permissions.can_view_personal_data(request.user, forum):

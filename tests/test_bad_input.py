@@ -335,8 +335,6 @@ def test_bad_input_cases_cover_the_main_write_endpoints():
             "papers/", "invitations/", "checkin/scans/", "checkin/scans/batch/"} <= paths
 
 
-@pytest.mark.xfail(strict=True, reason="registration/api/views.py: reject/cancel call request.data.get() on whatever "
-                                       "JSON came, so a list or a string is a 500 (fix given in the review report)")
 @pytest.mark.parametrize("action", ["reject", "cancel"])
 @pytest.mark.parametrize("body", [["too", "late"], "reason"], ids=["list", "string"])
 def test_registration_action_with_non_object_body_gets_400(action, body, world):

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as rest_serializers
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -67,6 +68,17 @@ class RegistrationSettingsView(ForumScopedMixin, APIView):
     @extend_schema(request=serializers.RegistrationSettingsSerializer, responses=serializers.RegistrationSettingsSerializer)
     def patch(self, request, forum_slug):
         return self.put(request, forum_slug)
+
+
+class _ReasonSerializer(rest_serializers.Serializer):
+    reason = rest_serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _reason(request) -> str:
+    """The optional reason of a reject/cancel; a body that is not a JSON object is a 400, not a crash."""
+    serializer = _ReasonSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["reason"][:255]
 
 
 def _pii_check(user, forum) -> None:
@@ -170,12 +182,12 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
 
     @action(detail=True, methods=["post"])
     def reject(self, request, forum_slug, pk=None):
-        return self._act(services.registration_reject, reason=str(request.data.get("reason", ""))[:255])
+        return self._act(services.registration_reject, reason=_reason(request))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, forum_slug, pk=None):
         return self._act(services.registration_cancel, by=request.user,
-                         reason=str(request.data.get("reason", "")) or "organizer")
+                         reason=_reason(request) or "organizer")
 
     @action(detail=True, methods=["post"])
     def resend(self, request, forum_slug, pk=None):
