@@ -11,6 +11,7 @@ Badges and check-in live in registration.badges (see its models)."""
 
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import BilingualMixin, Forum, Honorific, Person
+from speakers.storage import private_storage
+
+
+def answer_upload_to(instance, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"registration/answers/{secrets.token_hex(16)}{suffix}"
 
 
 def new_access_token() -> str:
@@ -387,7 +394,9 @@ class Answer(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.TextField(_("answer"), blank=True)
-    file = models.FileField(_("file"), upload_to="registration/answers/%Y/%m/", blank=True)
+    # Attendees' files are personal data: kept in the private storage (never
+    # under MEDIA_URL) and under a name the attendee does not choose.
+    file = models.FileField(_("file"), upload_to=answer_upload_to, storage=private_storage, blank=True)
 
     class Meta:
         verbose_name = _("answer")

@@ -226,7 +226,8 @@ def test_task_registrations_expire_runs_service(forum):
 def test_api_register_multipart_with_file_answer(api_client, forum, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SPEAKERS_PRIVATE_ROOT = tmp_path / "private"
     rtype = RegistrationTypeFactory(forum=forum)
     letter = QuestionFactory(forum=forum, kind="file", required=True)
     phone = QuestionFactory(forum=forum, kind="phone", required=True)
@@ -238,7 +239,12 @@ def test_api_register_multipart_with_file_answer(api_client, forum, settings, tm
     assert response.status_code == 201, response.content
     registration = Registration.objects.get(email="k@example.org")
     assert registration.answers.get(question=phone).value == "+966501234567"
-    assert registration.answers.get(question=letter).file.read() == b"%PDF-1.4"
+    stored = registration.answers.get(question=letter).file
+    assert stored.read() == b"%PDF-1.4"
+    # Personal data: in the private storage, under a name the attendee did not choose.
+    assert "letter" not in stored.name and stored.name.endswith(".pdf")
+    assert (tmp_path / "private" / stored.name).exists()
+    assert not (tmp_path / "media").exists()
 
 
 def test_api_resend_confirmation_sends_again(client_for, forum, editor, django_capture_on_commit_callbacks):

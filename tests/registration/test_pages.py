@@ -158,6 +158,7 @@ def test_register_page_file_question(client, forum, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
+    settings.SPEAKERS_PRIVATE_ROOT = tmp_path / "private"
     rtype = RegistrationTypeFactory(forum=forum)
     question = QuestionFactory(forum=forum, kind="file", required=True, label_ar="خطاب الترشيح")
     missing = client.post(reverse("registration:register", args=[forum.slug]), form_data(rtype))
