@@ -131,7 +131,9 @@ def _free_port() -> int:
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
-GUNICORN = f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, keep-alive, DEBUG=0"
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+GUNICORN = (f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, keep-alive, DEBUG=0" if WORKER_CLASS == "gthread"
+            else f"gunicorn {WORKER_CLASS}, {WORKERS} workers, DEBUG=0")
 
 
 def start_gunicorn():
@@ -144,7 +146,7 @@ def start_gunicorn():
     env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR"}
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "forum.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS), "--keep-alive", "5",
+         "-w", str(WORKERS), "-k", WORKER_CLASS, "--threads", str(THREADS), "--keep-alive", "5",
          "--backlog", "2048", "--log-level", "error"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -175,6 +177,25 @@ def server_cpu_seconds(master_pid: int) -> float:
             continue
         # after the name: state ppid ... utime (field 14) stime (15) in the full line
         if int(entry) == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def named_cpu_seconds(names: tuple[str, ...]) -> float:
+    """CPU seconds used so far by every process whose command name is one of `names` (PostgreSQL, Redis)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                line = f.read()
+        except OSError:
+            continue
+        name = line[line.index("(") + 1:line.rindex(")")]
+        if name.startswith(names):
+            fields = line.rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 
@@ -316,9 +337,11 @@ def main() -> None:
             health_done, health_elapsed = run_clients(http_health_work(port), SECONDS, CLIENTS, PROCESSES)
             health_rate = health_done / health_elapsed
             cpu_before = server_cpu_seconds(server.pid)
+            services_cpu_before = named_cpu_seconds(("postgres", "redis-server"))
             _sent, http_elapsed = run_clients(http_register_work(port, http_forum.slug, http_type.pk, run_id),
                                               SECONDS, CLIENTS, PROCESSES)
             server_cpu = server_cpu_seconds(server.pid) - cpu_before
+            services_cpu = named_cpu_seconds(("postgres", "redis-server")) - services_cpu_before
             client_cpu = LAST_CLIENT_CPU[0]
         finally:
             server.terminate()
@@ -357,7 +380,8 @@ def main() -> None:
               f"registrations over HTTP / via services = {http_rate / reg_rate:.2f}")
         done = max(http_rate * http_elapsed, 1)
         print(f"CPU per registration over HTTP: server (all gunicorn workers) {server_cpu / done * 1000:.1f} ms, "
-              f"load generator {client_cpu / done * 1000:.1f} ms")
+              f"load generator {client_cpu / done * 1000:.1f} ms, "
+              f"PostgreSQL and Redis {services_cpu / done * 1000:.1f} ms")
     print(f"confirmed registrations in the run: {confirmed} (counter {RegistrationType.objects.get(pk=rtype.pk).seats_taken})")
     print(f"race for {RACE_SEATS} seats by {CLIENTS} clients: {race_held} seats held, counter {race_type.seats_taken}")
     print(f"oversold: {oversold}  (must be 0)")

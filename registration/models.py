@@ -221,15 +221,22 @@ class Registration(models.Model):
     # Statuses that hold a seat against the capacity.
     SEAT_HOLDING = (Status.PENDING, Status.AWAITING_APPROVAL, Status.CONFIRMED)
 
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="registrations")
-    registration_type = models.ForeignKey(RegistrationType, on_delete=models.PROTECT, related_name="registrations")
-    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
-    access_token = models.CharField(max_length=64, unique=True, default=new_access_token, editable=False)
+    # Every index is written on every registration, the public hot path, so there is
+    # none that another one already covers (see Meta) and none for LIKE searches.
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="registrations", db_index=False)
+    registration_type = models.ForeignKey(
+        RegistrationType, on_delete=models.PROTECT, related_name="registrations", db_index=False
+    )
+    reference = models.CharField(_("reference"), max_length=12, default=new_reference)
+    access_token = models.CharField(max_length=64, default=new_access_token, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
+        db_index=False,
     )
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations", db_index=False
+    )
     honorific = models.CharField(_("honorific"), max_length=20, choices=Honorific.choices, blank=True, default="")
     full_name_ar = models.CharField(_("full name (Arabic)"), max_length=255)
     full_name_en = models.CharField(_("full name (English)"), max_length=255, blank=True)
@@ -243,7 +250,7 @@ class Registration(models.Model):
     hold_expires_at = models.DateTimeField(_("seat held until"), null=True, blank=True)
     invite_code = models.ForeignKey(
         InviteCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
-        verbose_name=_("invite code"),
+        verbose_name=_("invite code"), db_index=False,
     )
     cancel_reason = models.CharField(_("reason"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -255,10 +262,17 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["forum", "status"]),
+            models.Index(fields=["forum", "status"]),  # also serves lookups by forum alone
             models.Index(fields=["registration_type", "status"]),
+            # Most registrations have no user, person or invite code: only rows that do are indexed.
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="registration_user_idx"),
+            models.Index(fields=["person"], condition=Q(person__isnull=False), name="registration_person_idx"),
+            models.Index(fields=["invite_code"], condition=Q(invite_code__isnull=False),
+                         name="registration_invite_code_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="registration_reference_unique"),
+            models.UniqueConstraint(fields=["access_token"], name="registration_access_token_unique"),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False), name="registration_confirmed_has_time"
             ),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum import db
 from forum.models import Forum
 
 from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry, amount_display
@@ -26,14 +28,28 @@ def registration_type_for_create(*, forum_slug: str, type_id: int) -> Registrati
     """The type someone registers for, with its forum and `forum_has_questions`, in one query.
 
     None when the forum has no type with that id (or there is no such forum).
+    This is the public registration's hot path: the SQL is written out (see
+    forum.db) instead of compiled from a QuerySet on every request.
     """
-    has_questions = Exists(Question.objects.filter(forum_id=OuterRef("forum_id"), is_active=True))
-    return (
-        RegistrationType.objects.select_related("forum")
-        .annotate(forum_has_questions=has_questions)
-        .filter(forum__slug=forum_slug, pk=type_id)
-        .first()
+    if not 0 < type_id < 2**63:  # no row has such a key (and the database could not even compare it)
+        return None
+    sql = (
+        f"SELECT {db.select_columns(RegistrationType, 't')}, {db.select_columns(Forum, 'f')}, "
+        f"EXISTS (SELECT 1 FROM {Question._meta.db_table} q WHERE q.forum_id = t.forum_id AND q.is_active) "
+        f"FROM {RegistrationType._meta.db_table} t JOIN {Forum._meta.db_table} f ON f.id = t.forum_id "
+        "WHERE f.slug = %s AND t.id = %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [forum_slug, type_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = db.column_count(RegistrationType)
+    rtype = db.instance_from_row(RegistrationType, row[:split])
+    forum = db.instance_from_row(Forum, row[split:-1])
+    RegistrationType.forum.field.set_cached_value(rtype, forum)
+    rtype.forum_has_questions = bool(row[-1])
+    return rtype
 
 
 def registrations_search(

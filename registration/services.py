@@ -259,6 +259,25 @@ def _deadlock_retry(func):
     return wrapper
 
 
+def _email_registered(*, forum_id: int, email: str) -> bool:
+    """Whether the e-mail already holds a live registration of the forum.
+
+    The partial unique constraint registration_one_live_per_email is what
+    guarantees it; this check only turns the common case into a field error
+    before anything is written. Written out in SQL because it runs on every
+    public registration and compiling the QuerySet cost more than running it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_EMAIL_REGISTERED_SQL, [forum_id, email, *Registration.SEAT_HOLDING])
+        return cursor.fetchone() is not None
+
+
+_EMAIL_REGISTERED_SQL = (
+    f"SELECT 1 FROM {Registration._meta.db_table} WHERE forum_id = %s AND email = %s"
+    f" AND status IN ({', '.join(['%s'] * len(Registration.SEAT_HOLDING))}) LIMIT 1"
+)
+
+
 def _initial_status(rtype: RegistrationType) -> str:
     if rtype.is_paid:
         return Status.PENDING
@@ -405,7 +424,7 @@ def _registration_create(
         raise DomainError(_("This registration type is closed."), field="registration_type")
     if not full_name_ar.strip():
         raise DomainError(_("Enter your name."), field="full_name_ar")
-    if Registration.objects.filter(forum=forum, email=email, status__in=Registration.SEAT_HOLDING).exists():
+    if _email_registered(forum_id=forum.pk, email=email):
         raise DomainError(_("This e-mail address is already registered for this forum."), field="email")
     invite = None
     if registration_type.is_invitation_only and not _seat_already_held:

@@ -17,11 +17,13 @@ forum_router.register("team", views.TeamMemberViewSet, basename="team-member")
 
 # Each app adds its forum-scoped routes under forums/<forum_slug>/ in its own api/urls.py.
 urlpatterns = [
+    # Registration first: public registration is the busiest endpoint, and Django tries the
+    # patterns in order (no pattern here overlaps another, so the order changes nothing else).
+    path("", include("registration.api.urls")),
     path("", include(router.urls)),
     path("forums/<slug:forum_slug>/", include(forum_router.urls)),
     path("", include("sessions.api.urls")),
     path("", include("speakers.api.urls")),
-    path("", include("registration.api.urls")),
     path("", include("forum.mailing.api.urls")),
     path("", include("frontend.api.urls")),
 ]

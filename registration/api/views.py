@@ -120,9 +120,11 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
 
     @extend_schema(request=serializers.RegistrationCreateSerializer, responses=serializers.OwnRegistrationSerializer)
     def create(self, request, *args, **kwargs):
-        data = serializers.RegistrationCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = serializers.registration_create_values(request.data)
+        if values is None:  # not the plain common case: the serializer judges it and names the fields
+            data = serializers.RegistrationCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
         # The public hot path: the type, its forum and whether the forum asks questions in one query.
         rtype = selectors.registration_type_for_create(forum_slug=self.kwargs[self.forum_url_kwarg],
                                                        type_id=values.pop("registration_type"))
