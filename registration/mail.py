@@ -7,11 +7,12 @@ the person chose, because these e-mails are forwarded inside organizations.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from forum.mailing.models import OutgoingMessage
 from forum.mailing.services import Attachment, message_enqueue
@@ -21,6 +22,7 @@ from .models import Registration, WaitlistEntry, amount_display
 log = logging.getLogger(__name__)
 
 CONFIRMATION_KIND = "registration_confirmation"
+RECEIVED_KIND = "registration_received"
 
 
 def absolute(path: str) -> str:
@@ -81,9 +83,7 @@ def confirmation_enqueue(*, registration_id: int, resend: bool = False) -> Outgo
     )
     if registration is None or registration.status != Registration.Status.CONFIRMED:
         return None
-    if not resend and OutgoingMessage.objects.filter(
-        kind=CONFIRMATION_KIND, related_id=str(registration.pk), forum=registration.forum
-    ).exists():
+    if not resend and OutgoingMessage.objects.filter(kind=CONFIRMATION_KIND, related_id=str(registration.pk)).exists():
         return None  # a retried task must not send the confirmation twice
     try:
         from registration.badges.services import badge_issue
@@ -132,11 +132,13 @@ def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:
 
 
 def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
-    """A pending (unpaid) or awaiting-approval registration: its link, to pay or to follow it up."""
+    """A pending (unpaid) or awaiting-approval registration: its link, to pay or to follow it up. Once."""
     registration = Registration.objects.select_related("forum", "registration_type").filter(pk=registration_id).first()
     if registration is None or registration.status not in (Registration.Status.PENDING,
                                                            Registration.Status.AWAITING_APPROVAL):
         return None
+    if OutgoingMessage.objects.filter(kind=RECEIVED_KIND, related_id=str(registration.pk)).exists():
+        return None  # a retried or swept job must not send it twice
     context = {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
@@ -145,7 +147,7 @@ def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
     text, html = _bilingual("received", context)
     return message_enqueue(
         to=registration.email, subject=_subject("received", context), text_body=text, html_body=html,
-        language=registration.language, kind="registration_received", related=registration,
+        language=registration.language, kind=RECEIVED_KIND, related=registration,
         forum=registration.forum,
     )
 
@@ -176,3 +178,49 @@ def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         language=registration.language, kind=f"registration_{registration.status}", related=registration,
         forum=registration.forum,
     )
+
+
+def notifications_enqueue(*, items: list) -> int:
+    """The e-mails of a batch of new registrations ([kind, id] pairs); one failure does not stop the rest.
+
+    Returns how many were handled without error; a failed one is found again by the sweep.
+    """
+    senders = {"confirmation": confirmation_enqueue, "received": received_enqueue}
+    done = 0
+    for kind, registration_id in items:
+        try:
+            senders[kind](registration_id=registration_id)
+            done += 1
+        except Exception:
+            log.exception("%s e-mail for registration %s failed", kind, registration_id)
+    return done
+
+
+def notifications_missing_enqueue(*, now=None, settle: timedelta = timedelta(minutes=2),
+                                  window: timedelta = timedelta(days=2)) -> int:
+    """Send the e-mail of every recent registration whose after-commit job never ran.
+
+    Rule: a registration confirmed (or, pending or awaiting approval, created)
+    between `window` and `settle` ago, of a forum not yet over, with no
+    confirmation (or "received") message in the outbox, gets it now. The
+    `settle` time leaves the normal path, which takes milliseconds, to finish
+    first; the message kinds make sending twice impossible either way.
+    """
+    from django.db.models import CharField, Exists, OuterRef
+    from django.db.models.functions import Cast
+
+    now = now or timezone.now()
+    recent = Registration.objects.filter(forum__last_day__gte=(now - window).date())
+
+    def missing(queryset, kind: str):
+        sent = OutgoingMessage.objects.filter(kind=kind, related_id=Cast(OuterRef("pk"), CharField()))
+        return queryset.filter(~Exists(sent)).values_list("pk", flat=True)
+
+    confirmations = missing(recent.filter(status=Registration.Status.CONFIRMED,
+                                          confirmed_at__range=(now - window, now - settle)), CONFIRMATION_KIND)
+    received = missing(recent.filter(status__in=(Registration.Status.PENDING, Registration.Status.AWAITING_APPROVAL),
+                                     created_at__range=(now - window, now - settle)), RECEIVED_KIND)
+    items = [["confirmation", pk] for pk in confirmations] + [["received", pk] for pk in received]
+    if items:
+        log.warning("sending %s registration e-mails whose job was lost", len(items))
+    return notifications_enqueue(items=items)

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from forum.batching import TaskBatch
 from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.models import Forum
 
@@ -166,6 +167,12 @@ def _task(name: str, **kwargs) -> None:
         getattr(tasks, name).delay(**kwargs)
     except Exception:  # logged; the periodic sweep or a resend covers it
         log.exception("could not queue %s %s", name, kwargs)
+
+
+# The e-mail (with the badge) to each new registration, queued in batches: one broker message
+# per 20 ms instead of one per registration (see forum.batching for what that trades). Items
+# are [kind, registration id]; `registration_notifications_send_due` sends any that got lost.
+NEW_REGISTRATION_NOTIFICATIONS = TaskBatch("registration.tasks.registration_notifications_send")
 
 
 # ---- answers to custom questions --------------------------------------------------------------
@@ -469,8 +476,8 @@ def _registration_create(
     # When there is none, the exception rolls back the rows written above.
     if not _seat_already_held:
         (_seat_take_func or _seat_take)(forum_id=forum.pk, type_id=registration_type.pk)
-    task = "registration_confirmation_send" if status == Status.CONFIRMED else "registration_received_send"
-    send = functools.partial(_task, task, registration_id=registration.pk)
+    kind = "confirmation" if status == Status.CONFIRMED else "received"
+    send = functools.partial(NEW_REGISTRATION_NOTIFICATIONS.add, [kind, registration.pk])
     if _after_commit is not None:
         _after_commit.append(send)  # the caller runs it once the commit has succeeded
     else:

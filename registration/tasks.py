@@ -25,6 +25,22 @@ def registration_received_send(registration_id: int) -> None:
 
 
 @shared_task
+def registration_notifications_send(items: list) -> int:
+    """New registrations' e-mails, batched by services.NEW_REGISTRATION_NOTIFICATIONS: [kind, id] pairs."""
+    from .mail import notifications_enqueue
+
+    return notifications_enqueue(items=items)
+
+
+@shared_task
+def registration_notifications_send_due() -> int:
+    """Run every minute (CELERY_BEAT_SCHEDULE): e-mails of new registrations whose job was lost."""
+    from .mail import notifications_missing_enqueue
+
+    return notifications_missing_enqueue()
+
+
+@shared_task
 def registration_badge_revoke(registration_id: int) -> None:
     from .mail import badge_revoke_for, ended_enqueue
 

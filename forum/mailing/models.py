@@ -49,6 +49,8 @@ class OutgoingMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["forum", "status"]),
+            # "Was this registration's confirmation already sent?" (idempotent jobs, the sweep).
+            models.Index(fields=["kind", "related_id"]),
         ]
         constraints = [
             models.CheckConstraint(

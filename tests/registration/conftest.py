@@ -94,3 +94,24 @@ def arabic_urls():
 
     with translation.override("ar"):
         yield
+
+
+@pytest.fixture
+def new_registration_jobs(monkeypatch):
+    """New registrations' e-mail jobs, recorded through the real batching thread instead of a broker.
+
+    Call it to get the [kind, registration id] jobs published so far (it flushes the batch first).
+    """
+    from forum.batching import TaskBatch
+    from registration import services
+
+    jobs = []
+    batch = TaskBatch(services.NEW_REGISTRATION_NOTIFICATIONS.task_name, publish=jobs.extend, window=0.005)
+    monkeypatch.setattr(services, "NEW_REGISTRATION_NOTIFICATIONS", batch)
+
+    def recorded() -> list:
+        batch.flush()
+        return jobs
+
+    return recorded
+

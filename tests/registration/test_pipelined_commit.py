@@ -20,10 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_task", lambda name, **kwargs: calls.append((name, kwargs)))
-    return calls
+def queued(new_registration_jobs):
+    return new_registration_jobs
 
 
 def counters(rtype):
@@ -42,7 +40,7 @@ def test_pipelined_registration_confirmed_and_counted(postgres_only, queued):
     assert len(statements) <= 5  # duplicate check, INSERT, seat take, with BEGIN and COMMIT
     assert Registration.objects.get(pk=registration.pk).status == Registration.Status.CONFIRMED
     assert counters(rtype) == (1, 1)
-    assert queued == [("registration_confirmation_send", {"registration_id": registration.pk})]
+    assert queued() == [["confirmation", registration.pk]]
     assert connection.connection._pipeline is None  # the connection is back to normal mode
 
 
@@ -55,7 +53,7 @@ def test_pipelined_type_full_writes_nothing(postgres_only, queued):
         services.registration_create(forum=forum, registration_type=rtype, **person(email="late@example.org"))
     assert not Registration.objects.filter(email="late@example.org").exists()
     assert counters(rtype) == (1, 1)
-    assert len(queued) == 1
+    assert len(queued()) == 1
 
 
 def test_pipelined_forum_full_writes_nothing(postgres_only, queued):
@@ -77,7 +75,7 @@ def test_pipelined_closed_registration_refused(postgres_only, queued):
     with pytest.raises(DomainError) as refused:
         services.registration_create(forum=forum, registration_type=rtype, **person())
     assert not isinstance(refused.value, services.SeatsFull)
-    assert not Registration.objects.exists() and counters(rtype) == (0, 0) and not queued
+    assert not Registration.objects.exists() and counters(rtype) == (0, 0) and not queued()
 
 
 def test_pipelined_first_registration_creates_counters_row(postgres_only, queued):
