@@ -2,9 +2,14 @@
 clients on one forum, the oversell count (must be 0), and queries per registration, beside a baseline
 (a trivial one-row insert by the same 50 clients) measured in the same run.
 
-How: the registration *services* are called by 50 client threads spread over a few processes (so the
-GIL of one Python process is not what is measured), each with its own PostgreSQL connection (no HTTP). After-commit work (badge PDF, e-mail) is queued to a Redis broker as in production
-(a private queue, purged afterwards), never run on the request path.
+How: first the registration *services* are called by 50 client threads spread over a few processes (so
+the GIL of one Python process is not what is measured), each with its own PostgreSQL connection; then
+the same 50 clients register through the REST API of a gunicorn server this script starts on loopback
+(gthread, BENCH_WORKERS x BENCH_THREADS; BENCH_WORKER_CLASS=sync to compare), beside GET /healthz as the
+HTTP baseline. It prints the CPU spent per registration by the server, the load generator, and
+PostgreSQL with Redis, which together explain the rate on a machine whose cores they share.
+After-commit work (badge PDF, e-mail) is queued to a Redis broker as in production (a private
+Redis database, purged afterwards), never run on the request path.
 
     make bench-registration            # DATABASE_URL defaults to a scratch database forum_bench_registration
     BENCH_SECONDS=10 BENCH_CLIENTS=50 .venv/bin/python benchmarks/registration.py
