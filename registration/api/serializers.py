@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from forum.models import Honorific
 
@@ -94,17 +95,15 @@ class RegistrationCreateSerializer(serializers.Serializer):
                                     help_text="Keyed q<question id>.")
 
 
-_CREATE_TEXT_LIMITS = {
-    "full_name_ar": 255, "full_name_en": 255, "phone": 32, "position": 255, "organization_name": 255,
-    "invite_code": 32,
-}
-_CREATE_CHOICES = {"honorific": frozenset(Honorific.values), "language": frozenset(code for code, _name in settings.LANGUAGES)}
-_CREATE_DEFAULTS = {
-    "honorific": "", "full_name_en": "", "phone": "", "position": "", "organization_name": "", "language": "ar",
-    "invite_code": "",
-}
+# What the hot path checks is read off RegistrationCreateSerializer's own fields, so the two cannot drift.
+_CREATE_FIELDS = RegistrationCreateSerializer._declared_fields
+_CREATE_TEXT_LIMITS = {name: field.max_length for name, field in _CREATE_FIELDS.items()
+                       if type(field) is serializers.CharField}
+_CREATE_CHOICES = {name: frozenset(field.choices) for name, field in _CREATE_FIELDS.items()
+                   if isinstance(field, serializers.ChoiceField)}
+_CREATE_DEFAULTS = {name: field.default for name, field in _CREATE_FIELDS.items()
+                    if field.default is not empty and not callable(field.default)}
 _email_valid = EmailValidator()
-_CREATE_FIELDS = frozenset(RegistrationCreateSerializer._declared_fields)
 
 
 def _plain_text(value, limit: int | None = None) -> str | None:
@@ -112,9 +111,10 @@ def _plain_text(value, limit: int | None = None) -> str | None:
     if type(value) is not str:
         return None
     value = value.strip()
-    if (limit is not None and len(value) > limit) or "\x00" in value or not value.isprintable() and any(
-        0xD800 <= ord(char) <= 0xDFFF for char in value
-    ):
+    if (limit is not None and len(value) > limit) or "\x00" in value:
+        return None
+    # Lone surrogates are refused by the field; they are never printable, so most text skips the scan.
+    if not value.isprintable() and any(0xD800 <= ord(char) <= 0xDFFF for char in value):
         return None
     return value
 
@@ -129,7 +129,7 @@ def registration_create_values(data) -> dict | None:
     of inputs); anything else returns None and goes through the serializer,
     which gives the field-level errors in the client's language.
     """
-    if type(data) is not dict or not data.keys() <= _CREATE_FIELDS:
+    if type(data) is not dict or not data.keys() <= _CREATE_FIELDS.keys():
         return None
     type_id = data.get("registration_type")
     if type(type_id) is not int:
