@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import Honorific
 
+from . import settings_services
 from .models import Question, RegistrationType
 
 
@@ -96,3 +97,50 @@ class InviteCodesForm(forms.Form):
         self.fields["registration_type"].queryset = RegistrationType.objects.filter(
             forum=forum, pricing=RegistrationType.Pricing.INVITATION
         )
+
+
+class RegistrationSettingsForm(forms.Form):
+    """The organizers' settings page; the rules are those of settings_services.registration_settings_update."""
+
+    is_open = forms.BooleanField(required=False, label=_("Registration open"),
+                                 help_text=_("When closed, the form tells visitors that registration is closed."))
+    capacity = forms.IntegerField(required=False, min_value=1, max_value=settings_services.CAPACITY_MAX,
+                                  label=_("Forum capacity"))
+    hold_minutes = forms.IntegerField(min_value=settings_services.HOLD_MINUTES_MIN,
+                                      max_value=settings_services.HOLD_MINUTES_MAX,
+                                      label=_("Minutes an unpaid registration holds its seat"))
+    waitlist_enabled = forms.BooleanField(required=False, label=_("Waiting list"),
+                                          help_text=_("When a type is full, visitors may join its waiting list."))
+    claim_hours = forms.IntegerField(min_value=settings_services.CLAIM_HOURS_MIN,
+                                     max_value=settings_services.CLAIM_HOURS_MAX,
+                                     label=_("Hours to claim a seat offered from the waiting list"))
+
+    def __init__(self, *args, seats_taken: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats_taken = seats_taken
+        s = settings_services
+        # One clear sentence, in the page's language, for every wrong number: too small, too large, not whole.
+        rules = {
+            "capacity": gettext("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "
+                                "To stop registrations, close registration instead.") % {"max": s.CAPACITY_MAX},
+            "hold_minutes": gettext("An unpaid registration holds its seat from %(min)s to %(max)s minutes "
+                                    "(one day).") % {"min": s.HOLD_MINUTES_MIN, "max": s.HOLD_MINUTES_MAX},
+            "claim_hours": gettext("An offered seat waits from %(min)s to %(max)s hours (one week) for its "
+                                   "claim.") % {"min": s.CLAIM_HOURS_MIN, "max": s.CLAIM_HOURS_MAX},
+        }
+        for name, rule in rules.items():
+            field = self.fields[name]
+            field.help_text = rule
+            field.error_messages = {**field.error_messages, "min_value": rule, "max_value": rule, "invalid": rule,
+                                    "required": gettext("Please enter a number.")}
+        self.fields["capacity"].help_text = gettext("All registration types together; empty: no limit. "
+                                                    "%(taken)s seats are taken now.") % {"taken": seats_taken}
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity is not None and capacity < self.seats_taken:
+            # Said at once; the service says it again under the row lock, for a registration made meanwhile.
+            raise forms.ValidationError(
+                gettext("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.seats_taken}
+            )
+        return capacity

@@ -72,6 +72,32 @@ def registrations_search(
     return qs.order_by("-created_at", "-id")
 
 
+def file_questions_exist(*, forum: Forum) -> bool:
+    """Whether the forum ever asked for a file (shown or not), so the list needs a files column."""
+    return Question.objects.filter(forum=forum, kind=Question.Kind.FILE).exists()
+
+
+def file_answers_prefetch() -> Prefetch:
+    """Each registration's answers that carry a file, as `file_answers` (one query for a whole page)."""
+    return Prefetch(
+        "answers",
+        queryset=Answer.objects.exclude(file="").select_related("question").order_by("question__order", "question_id"),
+        to_attr="file_answers",
+    )
+
+
+def answer_with_file(*, forum: Forum, answer_id: int) -> Answer | None:
+    """One answer of the forum's registrations that carries a file; None for another forum's or a fileless one."""
+    if not 0 < answer_id < 2**63:
+        return None
+    return (
+        Answer.objects.filter(pk=answer_id, registration__forum=forum)
+        .exclude(file="")
+        .select_related("registration", "question")
+        .first()
+    )
+
+
 def registration_summary(*, forum: Forum) -> list[dict]:
     """Counts per type and status (no personal data: viewers may see it)."""
     rows = (

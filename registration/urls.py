@@ -17,4 +17,6 @@ urlpatterns: list = [
     path("<slug:slug>/manage/export.<str:fmt>", views.export, name="export"),
     path("<slug:slug>/manage/invite-codes.csv", views.invite_codes_export, name="invite_codes_export"),
     path("<slug:slug>/manage/invite-codes/", views.invite_codes_create, name="invite_codes_create"),
+    path("<slug:slug>/manage/answers/<int:answer_id>/file/", views.answer_file, name="answer_file"),
+    path("<slug:slug>/manage/settings/", views.settings_edit, name="settings"),
 ]

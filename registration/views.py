@@ -6,25 +6,29 @@ Attendees reach their own registration only through its secret link
 
 from __future__ import annotations
 
+import mimetypes
+import re
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import permissions as forum_permissions
 from forum.errors import DomainError
 from forum.models import Forum
 
-from . import selectors, services
-from .forms import InviteCodesForm, RegistrationForm, WaitlistForm
-from .models import Registration, RegistrationType, WaitlistEntry, amount_display
+from . import selectors, services, settings_services
+from .forms import InviteCodesForm, RegistrationForm, RegistrationSettingsForm, WaitlistForm
+from .models import Answer, Registration, RegistrationSettings, RegistrationType, WaitlistEntry, amount_display
 
 
 def _language() -> str:
@@ -118,8 +122,11 @@ def _registration(token: str) -> Registration:
 def detail(request, token: str):
     registration = _registration(token)
     payment = getattr(registration, "payment", None) if hasattr(registration, "payment") else None
+    # Only that a file arrived: the files themselves are personal data, downloaded by the organizers.
+    files_received = Answer.objects.filter(registration=registration).exclude(file="").select_related("question")
     return render(request, "registration/detail.html", {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
+        "files_received": files_received,
         "payment": payment, "badge_url": badge_url(registration) if registration.status == "confirmed" else None,
         "amount": amount_display(registration.amount_minor, registration.currency),
     })
@@ -214,11 +221,16 @@ def manage(request, forum: Forum):
     summary = selectors.registration_summary(forum=forum)
     page = None
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "registration_type")}
+    has_files = False
     if can_pii:
         qs = selectors.registrations_search(forum=forum, **filters)
+        has_files = selectors.file_questions_exist(forum=forum)
+        if has_files:
+            qs = qs.prefetch_related(selectors.file_answers_prefetch())
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "registration/manage.html", {
         "forum": forum, "summary": summary, "page": page, "can_pii": can_pii, "filters": filters,
+        "has_files": has_files, "can_edit": forum_permissions.can_edit_forum(request.user, forum),
         "statuses": Registration.Status.choices, "types": RegistrationType.objects.filter(forum=forum),
         "settings_row": services.registration_settings_get(forum=forum),
         "invite_form": InviteCodesForm(forum=forum) if forum_permissions.can_edit_forum(request.user, forum) else None,
@@ -303,3 +315,74 @@ def invite_codes_export(request, forum: Forum):
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invite-codes-{forum.slug}.csv"'
     return response
+
+
+# Types a browser may be told for an attendee's file; anything else is application/octet-stream.
+ANSWER_FILE_TYPES = {
+    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
+    "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip",
+}
+_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,9}$")
+
+
+def answer_file_name(answer: Answer) -> str:
+    """reference-q<question id> and the stored suffix: nothing the attendee typed reaches the header."""
+    suffix = PurePosixPath(answer.file.name).suffix.lower()
+    if not _SAFE_SUFFIX.match(suffix):
+        suffix = ""
+    return f"{answer.registration.reference}-q{answer.question_id}{suffix}"
+
+
+@require_safe
+@_organizer_view
+def answer_file(request, forum: Forum, answer_id: int):
+    """An attendee's uploaded answer, for those who may see the forum's personal data."""
+    if not forum_permissions.can_view_personal_data(request.user, forum):
+        raise Http404
+    answer = selectors.answer_with_file(forum=forum, answer_id=answer_id)
+    if answer is None:
+        raise Http404
+    try:
+        handle = answer.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = answer_file_name(answer)
+    content_type = mimetypes.guess_type(filename)[0]
+    if content_type not in ANSWER_FILE_TYPES:
+        content_type = "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    # Even if a browser ignored the attachment, nothing in it may run.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_organizer_view
+def settings_edit(request, forum: Forum):
+    """Capacity, seat hold, waiting list and open/closed: the forum's owners and editors."""
+    if not forum_permissions.can_edit_forum(request.user, forum):
+        raise Http404
+    # Read without creating: a page view writes nothing (the service creates the row if needed).
+    current = RegistrationSettings.objects.filter(forum=forum).first() or RegistrationSettings(forum=forum)
+    if request.method == "POST":
+        form = RegistrationSettingsForm(request.POST, seats_taken=current.seats_taken)
+        if form.is_valid():
+            try:
+                settings_services.registration_settings_update(forum=forum, **form.cleaned_data)
+            except DomainError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The registration settings were saved."))
+                return redirect("registration:settings", forum.slug)
+    else:
+        form = RegistrationSettingsForm(
+            initial={name: getattr(current, name) for name in settings_services.FIELDS},
+            seats_taken=current.seats_taken,
+        )
+    return render(request, "registration/settings.html", {"forum": forum, "form": form, "settings_row": current},
+                  status=200 if not form.errors else 400)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
@@ -27,7 +28,7 @@ from forum.calendars.models import FeedToken
 from frontend.models import StarredSession
 from registration.badges import services as badge_services
 from registration.badges.models import BulkPrintJob, Checkpoint
-from registration.models import WaitlistEntry
+from registration.models import Answer, WaitlistEntry
 from sessions.models import PrayerTimeOverride
 from sessions.services import schedule_publish
 from speakers import services as speaker_services
@@ -255,6 +256,9 @@ RULES: dict[str, Rule] = {
                                                     slug="forum", fmt="csv"),
     "registration/<slug>/manage/invite-codes.csv": rule(STAFF, NOBODY, "invite codes are secrets", slug="forum"),
     "registration/<slug>/manage/invite-codes/": rule(NOBODY, EDIT, "creating invite codes", slug="forum"),
+    "registration/<slug>/manage/answers/<answer_id>/file/": rule(STAFF, NOBODY, "an attendee's uploaded file",
+                                                                 slug="forum", answer_id="answer"),
+    "registration/<slug>/manage/settings/": rule(EDIT, EDIT, "capacity, seat hold, waiting list", slug="forum"),
     # ---- pages: public site ----
     "": rule(PUBLIC, NOBODY, "list of forums"),
     "forums/ping": rule(PUBLIC, NOBODY, "liveness of the pages"),
@@ -362,6 +366,8 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
         "registration_type": rtype.pk,
         "question": QuestionFactory(forum=forum).pk,
         "registration": registration.pk,
+        "answer": Answer.objects.create(registration=registration, question=QuestionFactory(forum=forum, kind="file"),
+                                        value="cv.pdf", file=ContentFile(b"%PDF-1.4 cv", name="cv.pdf")).pk,
         "print_job": BulkPrintJob.objects.create(forum=forum).pk,
         "one": 1,
     }
@@ -564,7 +570,8 @@ def test_url_permissions(route, world):
 
 WORLD_KEYS = {"hall", "session", "person", "session_role", "session_item", "track", "sponsorship", "team_member",
               "honoree", "prayer_override", "invitation", "paper", "paper_file", "criterion", "review",
-              "proceedings", "registration_type", "question", "registration", "print_job", "message"}
+              "proceedings", "registration_type", "question", "registration", "print_job", "message",
+              "answer"}
 
 
 def _mixed_routes():
