@@ -1,6 +1,6 @@
 """Benchmark: check-in scans and bulk badge printing, each beside a baseline measured in the same run.
 
-    .venv/bin/python benchmarks/checkin_badges.py [--badges 2000] [--scanners 8] [--scans 3000]
+    .venv/bin/python benchmarks/checkin_badges.py [--badges 2000] [--small-badges 500] [--scanners 8] [--scans 3000]
 
 Runs on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/forum_bench_badges)
 in a throw-away test database that is created and dropped here. Prints one table:
@@ -9,9 +9,14 @@ in a throw-away test database that is created and dropped here. Prints one table
   scanner threads (each its own connection; every badge scanned once, and 20%
   scanned again to hit "already admitted"), beside a trivial one-row INSERT
   per transaction with the same threads;
-- bulk badges: badges per second for the N-up A4 sheet of 2,000 badges and the
-  process's peak memory (ru_maxrss) and Python heap peak (tracemalloc) while
-  it runs, beside a bare `qrcode` PNG loop over the same tokens.
+- bulk badges: badges per second for the N-up A4 sheet of 2,000 badges, beside
+  a bare `qrcode` PNG loop over the same tokens;
+- bulk badges memory, for a small sheet (--small-badges, 500) and the full one
+  (--badges, 2,000) side by side: the process's peak RSS (ru_maxrss, a
+  high-water mark, so the small sheet runs first and the full sheet's figure
+  is the peak of both) less the RSS before printing, and the Python heap peak
+  (tracemalloc, separate runs); "flat" when the full sheet needs less than
+  1.25× the small one's memory, "growing" otherwise.
 
 Each phase is bounded in time, so the script ends in a few minutes at most.
 """
@@ -248,6 +253,7 @@ def bench_qrcode_baseline(tokens):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--badges", type=int, default=2000)
+    parser.add_argument("--small-badges", type=int, default=500, help="the smaller sheet of the memory comparison")
     parser.add_argument("--scanners", type=int, default=8)
     parser.add_argument("--scans", type=int, default=2000, help="distinct badges scanned (plus 20%% repeats)")
     args = parser.parse_args()
@@ -261,12 +267,12 @@ def main():
         forum, staff = setup_data(args.badges)
         badges, issue_elapsed = bench_issue(forum)
         rss_before = rss_mb()
-        bulk = bench_bulk(forum)  # timed without tracemalloc; ru_maxrss is the process's peak so far
-        # Heap peak for one part of the sheet and for four: flat means about the same.
-        from registration.badges.rendering import PART_BADGES
-
-        small = bench_bulk(forum, limit=min(args.badges, PART_BADGES), trace=True)
-        traced = bench_bulk(forum, limit=min(args.badges, 4 * PART_BADGES), trace=True)
+        # Timed without tracemalloc; ru_maxrss is the process's peak so far, so the small sheet goes first.
+        bulk_small = bench_bulk(forum, limit=min(args.small_badges, args.badges))
+        bulk = bench_bulk(forum)
+        # Heap peak of the same two sheets, each its own traced run.
+        small = bench_bulk(forum, limit=min(args.small_badges, args.badges), trace=True)
+        traced = bench_bulk(forum, trace=True)
         qr = bench_qrcode_baseline([b.token for b in badges])
         api_count = max(1, min(300, len(badges) // 5))
         service_badges, api_badges = badges[:-api_count], badges[-api_count:]
@@ -300,8 +306,24 @@ def main():
     print(f"scan outcomes: {dict((str(k), v) for k, v in scans['outcomes'].items())}; via API: {api['outcomes']}")
     print(f"bulk {bulk['count']:>5} badges: process peak RSS {bulk['rss_mb']:6.1f} MB (before bulk {rss_before:.1f} MB; "
           f"limit 300 MB: {'OK' if bulk['rss_mb'] < 300 else 'OVER'}), file {bulk['size_mb']:.1f} MB")
-    print(f"Python heap peak (tracemalloc, separate runs): {small['count']} badges {small['heap_peak_mb']:.1f} MB, "
-          f"{traced['count']} badges {traced['heap_peak_mb']:.1f} MB")
+
+    def verdict(small_mb, large_mb):
+        ratio = large_mb / small_mb if small_mb > 0 else float("inf")
+        return f"{ratio:.2f}×", "flat" if ratio < 1.25 else "growing"
+
+    size_ratio = f"×{traced['count'] / small['count']:.1f} badges" if small["count"] else ""
+    small_rss, large_rss = bulk_small["rss_mb"] - rss_before, bulk["rss_mb"] - rss_before
+    memory_rows = [
+        ("process peak RSS over before-bulk", small_rss, large_rss, *verdict(small_rss, large_rss)),
+        ("Python heap peak (tracemalloc)", small["heap_peak_mb"], traced["heap_peak_mb"],
+         *verdict(small["heap_peak_mb"], traced["heap_peak_mb"])),
+    ]
+    print()
+    print(f"{'bulk badges memory ' + size_ratio:<44} {str(bulk_small['count']) + ' badges':>14} "
+          f"{str(bulk['count']) + ' badges':>14} {'large/small':>12} {'':>8}")
+    print("-" * 96)
+    for label, small_mb, large_mb, ratio, word in memory_rows:
+        print(f"{label:<44} {small_mb:>11.1f} MB {large_mb:>11.1f} MB {ratio:>12} {word:>8}")
 
 
 if __name__ == "__main__":
