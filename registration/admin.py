@@ -4,6 +4,7 @@ Seat counters are never edited by hand: status changes go through the services.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -47,19 +48,55 @@ class PersonalDataAdminMixin(ForumTeamAdminMixin):
         return permissions.can_view_personal_data(request.user, self._forum_of(obj))
 
 
+class SeatCounterAdminMixin:
+    """Changes go through the service with only the changed fields, so a seat taken
+    while the page was open is never overwritten by the page's stale counter."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["seats_taken", "forum"] if obj is not None else ["seats_taken"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form
+
+        class CapacityCheckedForm(form):
+            def clean_capacity(self):
+                capacity = self.cleaned_data.get("capacity")
+                if capacity is not None and capacity < self.instance.seats_taken:
+                    raise ValidationError(_("%(n)s seats are already taken; the capacity cannot be lower.")
+                                          % {"n": self.instance.seats_taken})
+                return capacity
+
+        return CapacityCheckedForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        try:
+            self.service_update(obj, fields)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+
+
 @admin.register(RegistrationSettings)
-class RegistrationSettingsAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+class RegistrationSettingsAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.ModelAdmin):
     list_display = ["forum", "is_open", "capacity", "seats_taken", "hold_minutes", "waitlist_enabled", "claim_hours"]
-    readonly_fields = ["seats_taken"]
+
+    def service_update(self, obj, fields):
+        services.registration_settings_update(forum=obj.forum, **fields)
 
 
 @admin.register(RegistrationType)
-class RegistrationTypeAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+class RegistrationTypeAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.ModelAdmin):
     list_display = ["name_ar", "forum", "category", "pricing", "price", "currency", "capacity", "seats_taken",
                     "requires_approval", "is_active"]
     list_filter = ["category", "pricing", "is_active"]
     search_fields = ["name_ar", "name_en", "code"]
-    readonly_fields = ["seats_taken"]
+
+    def service_update(self, obj, fields):
+        services.registration_type_update(registration_type=obj, **fields)
 
 
 @admin.register(Question)

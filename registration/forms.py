@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import Honorific
 
-from . import settings_services
+from . import services
 from .models import Question, RegistrationType
 
 
@@ -100,25 +100,25 @@ class InviteCodesForm(forms.Form):
 
 
 class RegistrationSettingsForm(forms.Form):
-    """The organizers' settings page; the rules are those of settings_services.registration_settings_update."""
+    """The organizers' settings page; the rules are those of services.registration_settings_update."""
 
     is_open = forms.BooleanField(required=False, label=_("Registration open"),
                                  help_text=_("When closed, the form tells visitors that registration is closed."))
-    capacity = forms.IntegerField(required=False, min_value=1, max_value=settings_services.CAPACITY_MAX,
+    capacity = forms.IntegerField(required=False, min_value=1, max_value=services.CAPACITY_MAX,
                                   label=_("Forum capacity"))
-    hold_minutes = forms.IntegerField(min_value=settings_services.HOLD_MINUTES_MIN,
-                                      max_value=settings_services.HOLD_MINUTES_MAX,
+    hold_minutes = forms.IntegerField(min_value=services.HOLD_MINUTES_MIN,
+                                      max_value=services.HOLD_MINUTES_MAX,
                                       label=_("Minutes an unpaid registration holds its seat"))
     waitlist_enabled = forms.BooleanField(required=False, label=_("Waiting list"),
                                           help_text=_("When a type is full, visitors may join its waiting list."))
-    claim_hours = forms.IntegerField(min_value=settings_services.CLAIM_HOURS_MIN,
-                                     max_value=settings_services.CLAIM_HOURS_MAX,
+    claim_hours = forms.IntegerField(min_value=services.CLAIM_HOURS_MIN,
+                                     max_value=services.CLAIM_HOURS_MAX,
                                      label=_("Hours to claim a seat offered from the waiting list"))
 
     def __init__(self, *args, seats_taken: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.seats_taken = seats_taken
-        s = settings_services
+        s = services
         # One clear sentence, in the page's language, for every wrong number: too small, too large, not whole.
         rules = {
             "capacity": gettext("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "

@@ -123,8 +123,12 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(*, forum: Forum, registrations=None):
-    """Header and rows for CSV/XLSX exports, with one column per custom question."""
+def export_rows(*, forum: Forum, registrations=None, file_url=None):
+    """Header and rows for CSV/XLSX exports, with one column per custom question.
+
+    A file answer is exported as `file_url(answer)`, the organizers' download
+    link (the stored name is random and says nothing), when the caller gives one.
+    """
     questions = list(Question.objects.filter(forum=forum).order_by("order", "id"))
     qs = registrations if registrations is not None else registrations_search(forum=forum)
     qs = qs.select_related("registration_type", "payment").prefetch_related(
@@ -150,7 +154,10 @@ def export_rows(*, forum: Forum, registrations=None):
             elif question.kind == Question.Kind.CHOICE:
                 row.append(question.choice_label(answer.value))
             elif question.kind == Question.Kind.FILE:
-                row.append(answer.file.name if answer.file else answer.value)
+                if not answer.file:
+                    row.append(answer.value)
+                else:
+                    row.append(file_url(answer) if file_url else answer.file.name)
             else:
                 row.append(answer.value)
         yield [_safe_cell(v) for v in row]

@@ -63,6 +63,124 @@ def registration_settings_get(*, forum: Forum) -> RegistrationSettings:
     return settings_row
 
 
+CAPACITY_MAX = 1_000_000
+HOLD_MINUTES_MIN, HOLD_MINUTES_MAX = 1, 24 * 60
+CLAIM_HOURS_MIN, CLAIM_HOURS_MAX = 1, 7 * 24
+SETTINGS_FIELDS = ("is_open", "capacity", "hold_minutes", "waitlist_enabled", "claim_hours")
+
+
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _capacity_error(capacity) -> str | None:
+    if capacity is None or (_whole_number(capacity) and 1 <= capacity <= CAPACITY_MAX):
+        return None
+    return _("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "
+             "To stop registrations, close registration instead.") % {"max": CAPACITY_MAX}
+
+
+def _settings_errors(fields: dict) -> dict[str, list[str]]:
+    """The rules that do not need the row (types and ranges)."""
+    errors: dict[str, list[str]] = {}
+    for name in ("is_open", "waitlist_enabled"):
+        if name in fields and not isinstance(fields[name], bool):
+            errors[name] = [_("Choose yes or no.")]
+    if "capacity" in fields and (message := _capacity_error(fields["capacity"])):
+        errors["capacity"] = [message]
+    if "hold_minutes" in fields:
+        value = fields["hold_minutes"]
+        if not (_whole_number(value) and HOLD_MINUTES_MIN <= value <= HOLD_MINUTES_MAX):
+            errors["hold_minutes"] = [
+                _("An unpaid registration holds its seat from %(min)s to %(max)s minutes (one day).")
+                % {"min": HOLD_MINUTES_MIN, "max": HOLD_MINUTES_MAX}
+            ]
+    if "claim_hours" in fields:
+        value = fields["claim_hours"]
+        if not (_whole_number(value) and CLAIM_HOURS_MIN <= value <= CLAIM_HOURS_MAX):
+            errors["claim_hours"] = [
+                _("An offered seat waits from %(min)s to %(max)s hours (one week) for its claim.")
+                % {"min": CLAIM_HOURS_MIN, "max": CLAIM_HOURS_MAX}
+            ]
+    return errors
+
+
+def _capacity_not_below_taken(capacity, seats_taken: int) -> None:
+    if capacity is not None and capacity < seats_taken:
+        raise DomainError(
+            _("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": seats_taken},
+            field="capacity",
+        )
+
+
+def registration_settings_update(*, forum: Forum, **fields) -> RegistrationSettings:
+    """Change some of the forum's registration settings (any of SETTINGS_FIELDS).
+
+    The rule: the capacity is empty (no limit) or a whole number from 1 to
+    CAPACITY_MAX, never below the seats already taken (pending, awaiting
+    approval, confirmed, offered from the waiting list); to stop registrations
+    one closes registration instead. An unpaid registration holds its seat
+    HOLD_MINUTES_MIN..HOLD_MINUTES_MAX minutes, an offered seat waits
+    CLAIM_HOURS_MIN..CLAIM_HOURS_MAX hours for its claim. The check against the
+    seats taken is made on the row locked FOR UPDATE in the same transaction as
+    the change, and only the changed columns are written: the seat counter
+    belongs to the registrations and is never overwritten from a stale read.
+    Seats that the change frees (more capacity, registration reopened, waiting
+    list switched on) are offered to the people waiting, oldest first.
+    Raises DomainError naming the field; nothing is changed then.
+    """
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"not a registration setting: {', '.join(sorted(unknown))}")
+    errors = _settings_errors(fields)
+    if errors:
+        raise DomainError(errors=errors)
+    with transaction.atomic():
+        row = RegistrationSettings.objects.select_for_update().get_or_create(forum=forum)[0]
+        if "capacity" in fields:
+            _capacity_not_below_taken(fields["capacity"], row.seats_taken)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if fields:
+            row.save(update_fields=list(fields))
+        waitlist_offers_make(forum_id=forum.pk)
+    row.refresh_from_db()
+    return row
+
+
+REGISTRATION_TYPE_COUNTERS = frozenset({"seats_taken", "id", "forum", "forum_id"})
+
+
+def registration_type_update(*, registration_type: RegistrationType, **fields) -> RegistrationType:
+    """Change a registration type; its capacity never falls below its seats taken.
+
+    Like the forum's settings, the type row is locked (forum row first, the
+    order every seat change takes) and only the given columns are written, so
+    a registration taking a seat at the same moment is never lost. A larger
+    capacity offers the new seats to the type's waiting list.
+    """
+    if REGISTRATION_TYPE_COUNTERS & set(fields):
+        raise TypeError("the seat counter and the forum of a type are not changed here")
+    if "capacity" in fields and (message := _capacity_error(fields["capacity"])):
+        raise DomainError(message, field="capacity")
+    with transaction.atomic():
+        RegistrationSettings.objects.select_for_update().get_or_create(forum_id=registration_type.forum_id)
+        row = RegistrationType.objects.select_for_update().get(pk=registration_type.pk)
+        if "capacity" in fields:
+            _capacity_not_below_taken(fields["capacity"], row.seats_taken)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if fields:
+            try:
+                with transaction.atomic():
+                    row.save(update_fields=list(fields))
+            except IntegrityError:
+                raise DomainError(_("This code is already used in this forum."), field="code") from None
+        waitlist_offers_make(forum_id=row.forum_id)
+    row.refresh_from_db()
+    return row
+
+
 def _seat_take(*, forum_id: int, type_id: int) -> None:
     """Take one seat of the forum and of the type, or raise SeatsFull.
 
@@ -116,6 +234,15 @@ def _seat_release(*, forum_id: int, type_id: int) -> None:
     RegistrationType.objects.filter(pk=type_id, seats_taken__gt=0).update(seats_taken=F("seats_taken") - 1)
 
 
+def _waitlist_offer(entry: WaitlistEntry, *, claim_hours: int) -> None:
+    now = timezone.now()
+    entry.status = WaitlistEntry.Status.OFFERED
+    entry.offered_at = now
+    entry.offer_expires_at = now + timedelta(hours=claim_hours)
+    entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+    transaction.on_commit(lambda: _task("waitlist_offer_send", entry_id=entry.pk))
+
+
 def _seat_freed(*, forum_id: int, type_id: int) -> WaitlistEntry | None:
     """A seat of the type became free: offer it to the next person waiting, or give it back.
 
@@ -133,15 +260,57 @@ def _seat_freed(*, forum_id: int, type_id: int) -> WaitlistEntry | None:
             .first()
         )
         if entry is not None:
-            now = timezone.now()
-            entry.status = WaitlistEntry.Status.OFFERED
-            entry.offered_at = now
-            entry.offer_expires_at = now + timedelta(hours=claim_hours)
-            entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
-            transaction.on_commit(lambda: _task("waitlist_offer_send", entry_id=entry.pk))
+            _waitlist_offer(entry, claim_hours=claim_hours)
             return entry
     _seat_release(forum_id=forum_id, type_id=type_id)
     return None
+
+
+def waitlist_offers_make(*, forum_id: int) -> int:
+    """Offer every free seat of the forum to the people waiting for it, oldest first; returns how many.
+
+    Seats free up without anyone leaving when organizers raise a capacity,
+    reopen registration or switch the waiting list on. Nothing is offered
+    while registration is closed or the list is off. Each offer takes its seat
+    (counted as taken until claimed or lapsed), under the forum row's lock,
+    which every seat change takes first, so offers and new registrations never
+    share out the same seat twice.
+    """
+    with transaction.atomic():
+        forum_row = RegistrationSettings.objects.select_for_update().filter(forum_id=forum_id).first()
+        if forum_row is None or not (forum_row.is_open and forum_row.waitlist_enabled):
+            return 0
+        waiting = list(
+            WaitlistEntry.objects.select_for_update(skip_locked=True)
+            .filter(forum_id=forum_id, status=WaitlistEntry.Status.WAITING)
+            .order_by("created_at", "id")
+        )
+        if not waiting:
+            return 0
+        types = {
+            row.pk: row for row in RegistrationType.objects.select_for_update().filter(
+                pk__in={entry.registration_type_id for entry in waiting}
+            ).order_by("pk")
+        }
+        forum_left = forum_row.seats_left
+        offered: dict[int, int] = {}
+        for entry in waiting:
+            if forum_left == 0:
+                break
+            rtype = types[entry.registration_type_id]
+            type_left = rtype.seats_left
+            if not rtype.is_active or (type_left is not None and offered.get(rtype.pk, 0) >= type_left):
+                continue
+            _waitlist_offer(entry, claim_hours=forum_row.claim_hours)
+            offered[rtype.pk] = offered.get(rtype.pk, 0) + 1
+            if forum_left is not None:
+                forum_left -= 1
+        for type_id, count in offered.items():
+            RegistrationType.objects.filter(pk=type_id).update(seats_taken=F("seats_taken") + count)
+        total = sum(offered.values())
+        if total:
+            RegistrationSettings.objects.filter(pk=forum_row.pk).update(seats_taken=F("seats_taken") + total)
+        return total
 
 
 def seats_recount(*, forum: Forum) -> None:

@@ -26,7 +26,7 @@ from forum import permissions as forum_permissions
 from forum.errors import DomainError
 from forum.models import Forum
 
-from . import selectors, services, settings_services
+from . import selectors, services
 from .forms import InviteCodesForm, RegistrationForm, RegistrationSettingsForm, WaitlistForm
 from .models import Answer, Registration, RegistrationSettings, RegistrationType, WaitlistEntry, amount_display
 
@@ -294,7 +294,8 @@ def export(request, forum: Forum, fmt: str):
     if fmt not in ("csv", "xlsx") or not forum_permissions.can_view_personal_data(request.user, forum):
         raise Http404
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "registration_type")}
-    rows = selectors.export_rows(forum=forum, registrations=selectors.registrations_search(forum=forum, **filters))
+    rows = selectors.export_rows(forum=forum, registrations=selectors.registrations_search(forum=forum, **filters),
+                                 file_url=answer_file_url_builder(request, forum))
     if fmt == "xlsx":
         response = HttpResponse(
             selectors.export_xlsx(rows),
@@ -326,6 +327,11 @@ ANSWER_FILE_TYPES = {
     "application/zip",
 }
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,9}$")
+
+
+def answer_file_url_builder(request, forum: Forum):
+    """The absolute download link of a file answer, for exports (it asks the reader to sign in)."""
+    return lambda answer: request.build_absolute_uri(reverse("registration:answer_file", args=[forum.slug, answer.pk]))
 
 
 def answer_file_name(answer: Answer) -> str:
@@ -373,7 +379,7 @@ def settings_edit(request, forum: Forum):
         form = RegistrationSettingsForm(request.POST, seats_taken=current.seats_taken)
         if form.is_valid():
             try:
-                settings_services.registration_settings_update(forum=forum, **form.cleaned_data)
+                services.registration_settings_update(forum=forum, **form.cleaned_data)
             except DomainError as exc:
                 _add_errors(form, exc)
             else:
@@ -381,7 +387,7 @@ def settings_edit(request, forum: Forum):
                 return redirect("registration:settings", forum.slug)
     else:
         form = RegistrationSettingsForm(
-            initial={name: getattr(current, name) for name in settings_services.FIELDS},
+            initial={name: getattr(current, name) for name in services.SETTINGS_FIELDS},
             seats_taken=current.seats_taken,
         )
     return render(request, "registration/settings.html", {"forum": forum, "form": form, "settings_row": current},

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -43,22 +44,12 @@ class RegistrationTypeSerializer(serializers.ModelSerializer):
 
 
 class RegistrationSettingsSerializer(serializers.ModelSerializer):
+    """Field types only; the rules (ranges, capacity not below the seats taken) are the service's."""
+
     class Meta:
         model = RegistrationSettings
         fields = ["is_open", "capacity", "hold_minutes", "waitlist_enabled", "claim_hours", "seats_taken"]
         read_only_fields = ["seats_taken"]
-
-    def validate_capacity(self, value):
-        if value is not None and self.instance is not None and value < self.instance.seats_taken:
-            raise serializers.ValidationError(
-                _("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.instance.seats_taken}
-            )
-        return value
-
-    def validate_hold_minutes(self, value):
-        if value < 1:
-            raise serializers.ValidationError(_("At least one minute."))
-        return value
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -182,6 +173,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="registration_type.category", read_only=True)
     payment = serializers.SerializerMethodField()
     answers = serializers.SerializerMethodField()
+    organizer_view = True
 
     class Meta:
         model = Registration
@@ -204,11 +196,24 @@ class RegistrationSerializer(serializers.ModelSerializer):
         answers = getattr(obj, "new_answers", None)
         if answers is None:
             answers = obj.answers.all()
-        return {f"q{a.question_id}": (a.file.name if a.file else a.value) for a in answers}
+        request = self.context.get("request") if self.organizer_view and "forum" in self.context else None
+        return {f"q{a.question_id}": self._answer(a, request) for a in answers}
+
+    def _answer(self, answer, request):
+        if not answer.file:
+            return answer.value
+        if request is None:
+            return answer.file.name
+        # Organizers get the download link (their own personal-data permission is checked there).
+        return request.build_absolute_uri(
+            reverse("registration:answer_file", args=[self.context["forum"].slug, answer.pk])
+        )
 
 
 class OwnRegistrationSerializer(RegistrationSerializer):
     """What the attendee sees through their own link, plus what the payment page needs."""
+
+    organizer_view = False
 
     forum = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     access_token = serializers.CharField(read_only=True)

@@ -28,6 +28,7 @@ from forum.errors import DomainError, NotFound
 
 from .. import payments, selectors, services
 from ..models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry
+from ..views import answer_file_url_builder
 from . import serializers
 
 
@@ -36,6 +37,12 @@ class RegistrationTypeViewSet(ForumScopedViewSet):
     serializer_class = serializers.RegistrationTypeSerializer
     filterset_fields = ["category", "pricing", "is_active"]
     ordering_fields = ["order", "name_ar"]
+
+    def perform_update(self, serializer):
+        # Through the service: the seat counter is never written back from this request's read.
+        serializer.instance = services.registration_type_update(
+            registration_type=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         if instance.registrations.exists():
@@ -59,11 +66,10 @@ class RegistrationSettingsView(ForumScopedMixin, APIView):
 
     @extend_schema(request=serializers.RegistrationSettingsSerializer, responses=serializers.RegistrationSettingsSerializer)
     def put(self, request, forum_slug):
-        row = services.registration_settings_get(forum=self.forum)
-        serializer = serializers.RegistrationSettingsSerializer(row, data=request.data, partial=True)
+        serializer = serializers.RegistrationSettingsSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        row = services.registration_settings_update(forum=self.forum, **serializer.validated_data)
+        return Response(serializers.RegistrationSettingsSerializer(row).data)
 
     @extend_schema(request=serializers.RegistrationSettingsSerializer, responses=serializers.RegistrationSettingsSerializer)
     def patch(self, request, forum_slug):
@@ -163,7 +169,8 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
             forum=self.forum, q=request.query_params.get("q", ""), status=request.query_params.get("status", ""),
             registration_type=request.query_params.get("registration_type", ""),
         )
-        rows = selectors.export_rows(forum=self.forum, registrations=qs)
+        rows = selectors.export_rows(forum=self.forum, registrations=qs,
+                                     file_url=answer_file_url_builder(request, self.forum))
         if fmt == "xlsx":
             response = HttpResponse(selectors.export_xlsx(rows),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -176,7 +183,8 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
         registration = self.get_object()
         result = func(registration=registration, **kwargs)
         registration.refresh_from_db()
-        return Response(serializers.RegistrationSerializer(result if isinstance(result, Registration) else registration).data)
+        return Response(serializers.RegistrationSerializer(
+            result if isinstance(result, Registration) else registration, context=self.get_serializer_context()).data)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, forum_slug, pk=None):

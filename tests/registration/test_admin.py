@@ -42,3 +42,41 @@ def test_admin_outsider_refused(client, outsider):
     outsider.save()
     client.force_login(outsider)
     assert client.get(CHANGELIST).status_code == 403
+
+
+def admin_post_data(obj, **changes):
+    from django.forms.models import model_to_dict
+
+    data = {k: v for k, v in model_to_dict(obj).items() if v is not None and v is not False}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_admin_type_change_keeps_seats_taken_meanwhile_and_offers_freed_seats(client, forum):
+    from registration.models import RegistrationType, WaitlistEntry
+
+    rtype = RegistrationTypeFactory(forum=forum, capacity=1)
+    services.registration_create(forum=forum, registration_type=rtype, **person())
+    entry = services.waitlist_join(forum=forum, registration_type=rtype, full_name_ar="منتظرة", email="w@example.org")
+    page_read = RegistrationType.objects.get(pk=rtype.pk)  # what the organizer's open page holds
+    client.force_login(staff(forum, "editor"))
+    response = client.post(f"/admin/registration/registrationtype/{rtype.pk}/change/",
+                           admin_post_data(page_read, capacity=3, name_ar="حضور"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = RegistrationType.objects.get(pk=rtype.pk)
+    assert (row.capacity, row.name_ar, row.seats_taken) == (3, "حضور", 2)  # one registration, one offer
+    assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistEntry.Status.OFFERED
+
+
+def test_admin_type_capacity_below_seats_taken_is_a_form_error(client, forum):
+    from registration.models import RegistrationType
+
+    rtype = RegistrationTypeFactory(forum=forum, capacity=5)
+    for _ in range(2):
+        services.registration_create(forum=forum, registration_type=rtype, **person())
+    client.force_login(staff(forum, "editor"))
+    response = client.post(f"/admin/registration/registrationtype/{rtype.pk}/change/",
+                           admin_post_data(rtype, capacity=1))
+    assert response.status_code == 200
+    assert "capacity" in response.context["adminform"].form.errors
+    assert RegistrationType.objects.get(pk=rtype.pk).capacity == 5

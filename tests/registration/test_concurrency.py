@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from registration import services
-from registration.models import Registration, RegistrationSettings, RegistrationType
+from registration.models import Registration, RegistrationSettings, RegistrationType, WaitlistEntry
 from tests.factories import ForumFactory
 from tests.registration.factories import RegistrationSettingsFactory, RegistrationTypeFactory, person
 
@@ -121,3 +121,38 @@ def test_registration_race_with_badges_and_mail_after_commit(postgres_only):
     assert sum(isinstance(o, Registration) for o in outcomes) == 5
     assert Badge.objects.filter(registration__forum=forum).count() == 5
     assert OutgoingMessage.objects.filter(forum=forum, kind="registration_confirmation").count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_capacity_raised_while_racing_registrations_and_waiting_list_shares_seats_exactly(
+        postgres_only, after_commit_queued):
+    """Organizers raising the capacity (which offers seats to the waiting list) while attendees
+    race for the same seats: every seat goes to exactly one person and no counter is lost."""
+    forum = ForumFactory()
+    RegistrationSettingsFactory(forum=forum)
+    rtype = RegistrationTypeFactory(forum=forum, capacity=4)
+    for _ in range(4):
+        services.registration_create(forum=forum, registration_type=rtype, **person())
+    waiting = [services.waitlist_join(forum=forum, registration_type=rtype, full_name_ar=f"منتظر {i}",
+                                      email=f"waiting{i}@example.org") for i in range(6)]
+
+    def act(index):
+        if index == 0:
+            return services.registration_type_update(registration_type=rtype, capacity=10)
+        if index == 1:
+            # A stale copy of the type, as an organizer's open page would hold.
+            return services.registration_type_update(registration_type=rtype, name_ar="حضور عام")
+        return services.registration_create(forum=forum, registration_type=rtype,
+                                            **person(email=f"raiser{index}@example.org"))
+
+    outcomes = race(act, CLIENTS)
+    unexpected = [o for o in outcomes[2:] if not isinstance(o, (Registration, services.SeatsFull))]
+    assert not unexpected, [repr(o) for o in unexpected]
+    assert all(isinstance(o, RegistrationType) for o in outcomes[:2]), outcomes[:2]
+    offered = WaitlistEntry.objects.filter(pk__in=[w.pk for w in waiting], status=WaitlistEntry.Status.OFFERED).count()
+    holding = Registration.objects.filter(registration_type=rtype, status__in=Registration.SEAT_HOLDING).count()
+    row = RegistrationType.objects.get(pk=rtype.pk)
+    assert (row.capacity, row.name_ar) == (10, "حضور عام")
+    assert holding + offered == 10 == row.seats_taken
+    assert RegistrationSettings.objects.get(forum=forum).seats_taken == 10

@@ -150,3 +150,26 @@ def test_detail_page_says_file_received_without_a_link(client, forum):
     assert "/manage/answers/" not in page and answer.file.name not in page
     english = client.get("/en" + reverse("registration:detail", args=[answer.registration.access_token]))
     assert "Nomination letter: file received" in english.content.decode()
+
+
+def test_export_csv_gives_each_file_answer_as_its_download_link(client, forum, owner):
+    answer = register_with_file(forum)
+    client.force_login(owner)
+    csv_text = client.get(reverse("registration:export", args=[forum.slug, "csv"])).content.decode("utf-8-sig")
+    header, row = [line.split(",") for line in csv_text.strip().splitlines()]
+    cell = row[header.index("خطاب الترشيح")]
+    assert cell == "http://testserver" + file_url(forum, answer.pk)
+    # The link works for the organizer who exported it.
+    assert client.get(cell.removeprefix("http://testserver")).status_code == 200
+
+
+def test_api_registration_list_gives_organizers_file_links_and_the_attendee_none(client_for, forum, owner):
+    answer = register_with_file(forum)
+    key = f"q{answer.question_id}"
+    listed = client_for(owner).get(f"/api/v1/forums/{forum.slug}/registrations/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert rows[0]["answers"][key] == "http://testserver" + file_url(forum, answer.pk)
+    export = client_for(owner).get(f"/api/v1/forums/{forum.slug}/registrations/export/?as=csv")
+    assert ("http://testserver" + file_url(forum, answer.pk)) in export.content.decode("utf-8-sig")
+    own = client_for(None).get(f"/api/v1/registration/me/{answer.registration.access_token}/").json()
+    assert own["answers"][key] == answer.file.name and "/manage/" not in own["answers"][key]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from forum.errors import DomainError
 from registration import services
 from registration.models import RegistrationSettings
-from registration.settings_services import registration_settings_update
+from registration.services import registration_settings_update
 from tests.factories import ForumFactory, TeamMemberFactory
 from tests.registration.factories import RegistrationSettingsFactory, RegistrationTypeFactory, person
 
