@@ -84,7 +84,9 @@ def test_browser_paid_registration_with_stripe_js(page, live_server, stripe_webh
     assert page.locator("[data-testid=amount]").inner_text().startswith("٥٧٥٫٠٠")
     registration = Registration.objects.get(email="sultan@example.org")
     payment = Payment.objects.get(registration=registration)  # stored before the page was shown
-    assert page.locator("#card-element input").count() >= 4  # Stripe.js mounted its card element
+    # Stripe.js loads asynchronously: wait for it to mount its card element, then look at it.
+    page.locator("#card-element input").first.wait_for(state="attached", timeout=15000)
+    assert page.locator("#card-element input").count() >= 4
 
     # localstripe's Stripe.js cannot tokenise a card itself: attach a 3-D Secure test card to the intent
     # server-side, as real Stripe.js would from the card element, so the payment waits for authentication.

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from forum.mailing.models import OutgoingMessage
 from speakers import services
@@ -34,13 +35,13 @@ def test_speaker_opens_link_uploads_and_replaces_paper(live_server, page, tmp_pa
     page.get_by_test_id("upload-paper").locator("input[type=file]").set_input_files(str(first))
     page.get_by_test_id("upload-paper").locator("button[type=submit]").click()
     rows = page.get_by_test_id("paper-versions").get_by_test_id("version-row")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the page after the upload
     assert rows.first.get_attribute("data-version") == "1"
 
     page.get_by_test_id("upload-paper").locator("input[type=file]").set_input_files(str(second))
     page.get_by_test_id("upload-paper").locator("button[type=submit]").click()
     rows = page.get_by_test_id("paper-versions").get_by_test_id("version-row")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert rows.first.get_attribute("data-version") == "2"
     assert "الحالي" in rows.first.inner_text()
     page.screenshot(path=str(artifacts_dir / "speakers-portal-paper.png"), full_page=True)
@@ -73,7 +74,7 @@ def test_organizer_invites_from_dashboard_and_reminds(live_server, page, artifac
     row = page.get_by_test_id("part-row").filter(has_text="خالد الزهراني")
     assert "لم يرد" in row.inner_text()
     page.get_by_test_id("remind-all").click()
-    assert page.locator(".message").count() >= 1
+    expect(page.locator(".message").first).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "speakers-dashboard.png"), full_page=True)
     kinds = sorted(OutgoingMessage.objects.filter(to=person.email).values_list("kind", flat=True))
     assert kinds == ["speakers.invitation", "speakers.reminder"]
