@@ -73,7 +73,8 @@ def _whole_number(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _capacity_error(capacity) -> str | None:
+def capacity_error_message(capacity) -> str | None:
+    """Why a capacity (the forum's or a type's) is refused, or None when it is fine."""
     if capacity is None or (_whole_number(capacity) and 1 <= capacity <= CAPACITY_MAX):
         return None
     return _("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "
@@ -86,22 +87,17 @@ def _settings_errors(fields: dict) -> dict[str, list[str]]:
     for name in ("is_open", "waitlist_enabled"):
         if name in fields and not isinstance(fields[name], bool):
             errors[name] = [_("Choose yes or no.")]
-    if "capacity" in fields and (message := _capacity_error(fields["capacity"])):
+    if "capacity" in fields and (message := capacity_error_message(fields["capacity"])):
         errors["capacity"] = [message]
-    if "hold_minutes" in fields:
-        value = fields["hold_minutes"]
-        if not (_whole_number(value) and HOLD_MINUTES_MIN <= value <= HOLD_MINUTES_MAX):
-            errors["hold_minutes"] = [
-                _("An unpaid registration holds its seat from %(min)s to %(max)s minutes (one day).")
-                % {"min": HOLD_MINUTES_MIN, "max": HOLD_MINUTES_MAX}
-            ]
-    if "claim_hours" in fields:
-        value = fields["claim_hours"]
-        if not (_whole_number(value) and CLAIM_HOURS_MIN <= value <= CLAIM_HOURS_MAX):
-            errors["claim_hours"] = [
-                _("An offered seat waits from %(min)s to %(max)s hours (one week) for its claim.")
-                % {"min": CLAIM_HOURS_MIN, "max": CLAIM_HOURS_MAX}
-            ]
+    ranges = {
+        "hold_minutes": (HOLD_MINUTES_MIN, HOLD_MINUTES_MAX,
+                         _("An unpaid registration holds its seat from %(min)s to %(max)s minutes (one day).")),
+        "claim_hours": (CLAIM_HOURS_MIN, CLAIM_HOURS_MAX,
+                        _("An offered seat waits from %(min)s to %(max)s hours (one week) for its claim.")),
+    }
+    for name, (low, high, message) in ranges.items():
+        if name in fields and not (_whole_number(fields[name]) and low <= fields[name] <= high):
+            errors[name] = [message % {"min": low, "max": high}]
     return errors
 
 
@@ -161,7 +157,7 @@ def registration_type_update(*, registration_type: RegistrationType, **fields) -
     """
     if REGISTRATION_TYPE_COUNTERS & set(fields):
         raise TypeError("the seat counter and the forum of a type are not changed here")
-    if "capacity" in fields and (message := _capacity_error(fields["capacity"])):
+    if "capacity" in fields and (message := capacity_error_message(fields["capacity"])):
         raise DomainError(message, field="capacity")
     with transaction.atomic():
         RegistrationSettings.objects.select_for_update().get_or_create(forum_id=registration_type.forum_id)

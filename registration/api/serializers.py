@@ -10,6 +10,7 @@ from rest_framework.fields import empty
 
 from forum.models import Honorific
 
+from .. import services
 from ..models import InviteCode, Payment, Question, Registration, RegistrationSettings, RegistrationType, WaitlistEntry
 
 
@@ -32,6 +33,8 @@ class RegistrationTypeSerializer(serializers.ModelSerializer):
         if pricing == RegistrationType.Pricing.PAID and not price:
             raise serializers.ValidationError({"price": [_("A paid type needs a price.")]})
         capacity = attrs.get("capacity", getattr(self.instance, "capacity", None))
+        if "capacity" in attrs and (message := services.capacity_error_message(capacity)):
+            raise serializers.ValidationError({"capacity": [message]})
         if self.instance is not None and capacity is not None and capacity < self.instance.seats_taken:
             raise serializers.ValidationError(
                 {"capacity": [_("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.instance.seats_taken}]}

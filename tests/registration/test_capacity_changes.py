@@ -196,3 +196,17 @@ def test_api_settings_put_refused_to_outsiders_and_viewers(client_for, forum):
                                         {"capacity": 60}, format="json")
         assert response.status_code == 403
     assert RegistrationSettings.objects.get(forum=forum).capacity == 50
+
+
+@pytest.mark.parametrize("capacity", [0, -1, 2_000_000])
+def test_api_type_capacity_out_of_range_refused_on_create_and_update(client_for, forum, editor, capacity):
+    rtype = RegistrationTypeFactory(forum=forum, capacity=5)
+    client = client_for(editor)
+    base = API.format(slug=forum.slug) + "registration-types/"
+    created = client.post(base, {"code": "x", "name_ar": "س", "name_en": "X", "category": rtype.category,
+                                 "pricing": "free", "capacity": capacity}, format="json")
+    assert created.status_code == 400 and "capacity" in created.json()
+    updated = client.patch(f"{base}{rtype.pk}/", {"capacity": capacity}, format="json")
+    assert updated.status_code == 400 and "capacity" in updated.json()
+    assert RegistrationType.objects.get(pk=rtype.pk).capacity == 5
+    assert not RegistrationType.objects.filter(forum=forum, code="x").exists()
