@@ -4,7 +4,6 @@ Seat counters are never edited by hand: status changes go through the services.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -50,25 +49,27 @@ class PersonalDataAdminMixin(ForumTeamAdminMixin):
 
 class SeatCounterAdminMixin:
     """Changes go through the service with only the changed fields, so a seat taken
-    while the page was open is never overwritten by the page's stale counter."""
+    while the page was open is never overwritten by the page's stale counter. The
+    service's rule (`rule_errors`) is checked on the form first, so that a refusal
+    is a form error beside its field."""
 
     def get_readonly_fields(self, request, obj=None):
         return ["seats_taken", "forum"] if obj is not None else ["seats_taken"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None:
-            return form
+        rule_errors = self.rule_errors
 
-        class CapacityCheckedForm(form):
-            def clean_capacity(self):
-                capacity = self.cleaned_data.get("capacity")
-                if capacity is not None and capacity < self.instance.seats_taken:
-                    raise ValidationError(_("%(n)s seats are already taken; the capacity cannot be lower.")
-                                          % {"n": self.instance.seats_taken})
-                return capacity
+        class RuleCheckedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                fields = {name: cleaned[name] for name in self.changed_data if name in cleaned}
+                for field, refusals in rule_errors(fields, seats_taken=self.instance.seats_taken or 0).items():
+                    for message in refusals:
+                        self.add_error(field if field in self.fields else None, message)
+                return cleaned
 
-        return CapacityCheckedForm
+        return RuleCheckedForm
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -76,13 +77,17 @@ class SeatCounterAdminMixin:
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         try:
             self.service_update(obj, fields)
-        except DomainError as exc:
+        except DomainError as exc:  # a registration took a seat between the form check and the lock
             messages.error(request, str(exc))
 
 
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.ModelAdmin):
     list_display = ["forum", "is_open", "capacity", "seats_taken", "hold_minutes", "waitlist_enabled", "claim_hours"]
+
+    @staticmethod
+    def rule_errors(fields, *, seats_taken):
+        return services.registration_settings_errors(fields, seats_taken=seats_taken)
 
     def service_update(self, obj, fields):
         services.registration_settings_update(forum=obj.forum, **fields)
@@ -94,6 +99,12 @@ class RegistrationTypeAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.Mo
                     "requires_approval", "is_active"]
     list_filter = ["category", "pricing", "is_active"]
     search_fields = ["name_ar", "name_en", "code"]
+
+    @staticmethod
+    def rule_errors(fields, *, seats_taken):
+        if "capacity" not in fields:
+            return {}
+        return {"capacity": services.capacity_errors(fields["capacity"], seats_taken=seats_taken)}
 
     def service_update(self, obj, fields):
         services.registration_type_update(registration_type=obj, **fields)

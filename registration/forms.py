@@ -138,9 +138,7 @@ class RegistrationSettingsForm(forms.Form):
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
-        if capacity is not None and capacity < self.seats_taken:
-            # Said at once; the service says it again under the row lock, for a registration made meanwhile.
-            raise forms.ValidationError(
-                gettext("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.seats_taken}
-            )
+        # Said at once; the service says it again under the row lock, for a registration made meanwhile.
+        if messages := services.capacity_errors(capacity, seats_taken=self.seats_taken):
+            raise forms.ValidationError(messages)
         return capacity

@@ -7,6 +7,7 @@ import io
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,11 @@ EXPORT_HEADER = [
     "reference", "status", "type", "category", "honorific", "full_name_ar", "full_name_en", "email", "phone",
     "position", "organization", "language", "amount", "currency", "payment", "registered_at", "confirmed_at",
 ]
+
+
+def answer_file_url_builder(request, forum: Forum):
+    """The absolute link to the organizers' download of a file answer (the view checks who may open it)."""
+    return lambda answer: request.build_absolute_uri(reverse("registration:answer_file", args=[forum.slug, answer.pk]))
 
 
 def export_rows(*, forum: Forum, registrations=None, file_url=None):

@@ -73,22 +73,28 @@ def _whole_number(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def capacity_error_message(capacity) -> str | None:
-    """Why a capacity (the forum's or a type's) is refused, or None when it is fine."""
-    if capacity is None or (_whole_number(capacity) and 1 <= capacity <= CAPACITY_MAX):
-        return None
-    return _("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "
-             "To stop registrations, close registration instead.") % {"max": CAPACITY_MAX}
+def capacity_errors(capacity, *, seats_taken: int = 0) -> list[str]:
+    """Why a capacity (the forum's or a type's) is refused; empty when it is fine.
+
+    Empty means no limit; otherwise a whole number from 1 to CAPACITY_MAX and
+    never below the seats already taken (to stop registrations one closes them).
+    """
+    if not (capacity is None or (_whole_number(capacity) and 1 <= capacity <= CAPACITY_MAX)):
+        return [_("The capacity is a whole number from 1 to %(max)s, or empty for no limit. "
+                  "To stop registrations, close registration instead.") % {"max": CAPACITY_MAX}]
+    if capacity is not None and capacity < seats_taken:
+        return [_("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": seats_taken}]
+    return []
 
 
-def _settings_errors(fields: dict) -> dict[str, list[str]]:
-    """The rules that do not need the row (types and ranges)."""
+def registration_settings_errors(fields: dict, *, seats_taken: int = 0) -> dict[str, list[str]]:
+    """Field -> messages for the settings in `fields` that break the rule of registration_settings_update."""
     errors: dict[str, list[str]] = {}
     for name in ("is_open", "waitlist_enabled"):
         if name in fields and not isinstance(fields[name], bool):
             errors[name] = [_("Choose yes or no.")]
-    if "capacity" in fields and (message := capacity_error_message(fields["capacity"])):
-        errors["capacity"] = [message]
+    if "capacity" in fields and (messages := capacity_errors(fields["capacity"], seats_taken=seats_taken)):
+        errors["capacity"] = messages
     ranges = {
         "hold_minutes": (HOLD_MINUTES_MIN, HOLD_MINUTES_MAX,
                          _("An unpaid registration holds its seat from %(min)s to %(max)s minutes (one day).")),
@@ -101,14 +107,6 @@ def _settings_errors(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _capacity_not_below_taken(capacity, seats_taken: int) -> None:
-    if capacity is not None and capacity < seats_taken:
-        raise DomainError(
-            _("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": seats_taken},
-            field="capacity",
-        )
-
-
 def registration_settings_update(*, forum: Forum, **fields) -> RegistrationSettings:
     """Change some of the forum's registration settings (any of SETTINGS_FIELDS).
 
@@ -117,24 +115,21 @@ def registration_settings_update(*, forum: Forum, **fields) -> RegistrationSetti
     approval, confirmed, offered from the waiting list); to stop registrations
     one closes registration instead. An unpaid registration holds its seat
     HOLD_MINUTES_MIN..HOLD_MINUTES_MAX minutes, an offered seat waits
-    CLAIM_HOURS_MIN..CLAIM_HOURS_MAX hours for its claim. The check against the
-    seats taken is made on the row locked FOR UPDATE in the same transaction as
-    the change, and only the changed columns are written: the seat counter
-    belongs to the registrations and is never overwritten from a stale read.
-    Seats that the change frees (more capacity, registration reopened, waiting
-    list switched on) are offered to the people waiting, oldest first.
+    CLAIM_HOURS_MIN..CLAIM_HOURS_MAX hours for its claim. The rule is checked
+    on the row locked FOR UPDATE in the same transaction as the change, and
+    only the changed columns are written: the seat counter belongs to the
+    registrations and is never overwritten from a stale read. Seats that the
+    change frees (more capacity, registration reopened, waiting list switched
+    on) are offered to the people waiting, oldest first.
     Raises DomainError naming the field; nothing is changed then.
     """
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"not a registration setting: {', '.join(sorted(unknown))}")
-    errors = _settings_errors(fields)
-    if errors:
-        raise DomainError(errors=errors)
     with transaction.atomic():
         row = RegistrationSettings.objects.select_for_update().get_or_create(forum=forum)[0]
-        if "capacity" in fields:
-            _capacity_not_below_taken(fields["capacity"], row.seats_taken)
+        if errors := registration_settings_errors(fields, seats_taken=row.seats_taken):
+            raise DomainError(errors=errors)
         for name, value in fields.items():
             setattr(row, name, value)
         if fields:
@@ -157,13 +152,11 @@ def registration_type_update(*, registration_type: RegistrationType, **fields) -
     """
     if REGISTRATION_TYPE_COUNTERS & set(fields):
         raise TypeError("the seat counter and the forum of a type are not changed here")
-    if "capacity" in fields and (message := capacity_error_message(fields["capacity"])):
-        raise DomainError(message, field="capacity")
     with transaction.atomic():
         RegistrationSettings.objects.select_for_update().get_or_create(forum_id=registration_type.forum_id)
         row = RegistrationType.objects.select_for_update().get(pk=registration_type.pk)
-        if "capacity" in fields:
-            _capacity_not_below_taken(fields["capacity"], row.seats_taken)
+        if "capacity" in fields and (messages := capacity_errors(fields["capacity"], seats_taken=row.seats_taken)):
+            raise DomainError(errors={"capacity": messages})
         for name, value in fields.items():
             setattr(row, name, value)
         if fields:

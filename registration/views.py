@@ -295,7 +295,7 @@ def export(request, forum: Forum, fmt: str):
         raise Http404
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "registration_type")}
     rows = selectors.export_rows(forum=forum, registrations=selectors.registrations_search(forum=forum, **filters),
-                                 file_url=answer_file_url_builder(request, forum))
+                                 file_url=selectors.answer_file_url_builder(request, forum))
     if fmt == "xlsx":
         response = HttpResponse(
             selectors.export_xlsx(rows),
@@ -327,11 +327,6 @@ ANSWER_FILE_TYPES = {
     "application/zip",
 }
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,9}$")
-
-
-def answer_file_url_builder(request, forum: Forum):
-    """The absolute download link of a file answer, for exports (it asks the reader to sign in)."""
-    return lambda answer: request.build_absolute_uri(reverse("registration:answer_file", args=[forum.slug, answer.pk]))
 
 
 def answer_file_name(answer: Answer) -> str:

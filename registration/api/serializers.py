@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +9,7 @@ from rest_framework.fields import empty
 
 from forum.models import Honorific
 
-from .. import services
+from .. import selectors, services
 from ..models import InviteCode, Payment, Question, Registration, RegistrationSettings, RegistrationType, WaitlistEntry
 
 
@@ -32,13 +31,9 @@ class RegistrationTypeSerializer(serializers.ModelSerializer):
         price = attrs.get("price", getattr(self.instance, "price", 0))
         if pricing == RegistrationType.Pricing.PAID and not price:
             raise serializers.ValidationError({"price": [_("A paid type needs a price.")]})
-        capacity = attrs.get("capacity", getattr(self.instance, "capacity", None))
-        if "capacity" in attrs and (message := services.capacity_error_message(capacity)):
-            raise serializers.ValidationError({"capacity": [message]})
-        if self.instance is not None and capacity is not None and capacity < self.instance.seats_taken:
-            raise serializers.ValidationError(
-                {"capacity": [_("%(n)s seats are already taken; the capacity cannot be lower.") % {"n": self.instance.seats_taken}]}
-            )
+        if "capacity" in attrs and (messages := services.capacity_errors(
+                attrs["capacity"], seats_taken=getattr(self.instance, "seats_taken", 0))):
+            raise serializers.ValidationError({"capacity": messages})
         forum = self.context["forum"]
         code = attrs.get("code")
         if code and RegistrationType.objects.filter(forum=forum, code=code).exclude(pk=getattr(self.instance, "pk", None)).exists():
@@ -199,18 +194,18 @@ class RegistrationSerializer(serializers.ModelSerializer):
         answers = getattr(obj, "new_answers", None)
         if answers is None:
             answers = obj.answers.all()
-        request = self.context.get("request") if self.organizer_view and "forum" in self.context else None
-        return {f"q{a.question_id}": self._answer(a, request) for a in answers}
+        request = self.context.get("request")
+        file_url = None
+        if self.organizer_view and request is not None and "forum" in self.context:
+            # Organizers get the download link (their personal-data permission is checked there).
+            file_url = selectors.answer_file_url_builder(request, self.context["forum"])
 
-    def _answer(self, answer, request):
-        if not answer.file:
-            return answer.value
-        if request is None:
-            return answer.file.name
-        # Organizers get the download link (their own personal-data permission is checked there).
-        return request.build_absolute_uri(
-            reverse("registration:answer_file", args=[self.context["forum"].slug, answer.pk])
-        )
+        def shown(answer):
+            if not answer.file:
+                return answer.value
+            return file_url(answer) if file_url else answer.file.name
+
+        return {f"q{a.question_id}": shown(a) for a in answers}
 
 
 class OwnRegistrationSerializer(RegistrationSerializer):

@@ -28,7 +28,6 @@ from forum.errors import DomainError, NotFound
 
 from .. import payments, selectors, services
 from ..models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry
-from ..views import answer_file_url_builder
 from . import serializers
 
 
@@ -170,7 +169,7 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
             registration_type=request.query_params.get("registration_type", ""),
         )
         rows = selectors.export_rows(forum=self.forum, registrations=qs,
-                                     file_url=answer_file_url_builder(request, self.forum))
+                                     file_url=selectors.answer_file_url_builder(request, self.forum))
         if fmt == "xlsx":
             response = HttpResponse(selectors.export_xlsx(rows),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

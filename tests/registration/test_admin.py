@@ -80,3 +80,19 @@ def test_admin_type_capacity_below_seats_taken_is_a_form_error(client, forum):
     assert response.status_code == 200
     assert "capacity" in response.context["adminform"].form.errors
     assert RegistrationType.objects.get(pk=rtype.pk).capacity == 5
+
+
+@pytest.mark.parametrize("change, field", [({"hold_minutes": 0}, "hold_minutes"), ({"claim_hours": 500}, "claim_hours"),
+                                           ({"capacity": 0}, "capacity")])
+def test_admin_settings_out_of_range_is_a_form_error_and_nothing_changes(client, forum, change, field):
+    from registration.models import RegistrationSettings
+    from tests.registration.factories import RegistrationSettingsFactory
+
+    row = RegistrationSettingsFactory(forum=forum, capacity=40, hold_minutes=30, claim_hours=24)
+    client.force_login(staff(forum, "editor"))
+    response = client.post(f"/admin/registration/registrationsettings/{row.pk}/change/",
+                           admin_post_data(row, **change))
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    fresh = RegistrationSettings.objects.get(pk=row.pk)
+    assert (fresh.capacity, fresh.hold_minutes, fresh.claim_hours) == (40, 30, 24)
