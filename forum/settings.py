@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "forum.apps.ForumConfig",
     "forum.mailing.apps.MailingConfig",
-    "forum.calendars.apps.CalendarsConfig",
+    "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
     "registration.apps.RegistrationConfig",

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from forum.calendars import ics
+from calendars import ics
 
 from . import formatting as fmt
 from . import selectors
