@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from calendars import ics
+from forum import formatting as fmt
 
-from . import formatting as fmt
 from . import selectors
 from .caching import VersionCache, gzip_response, has_messages, pointer_get
 from .exports import frab

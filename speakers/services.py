@@ -144,7 +144,7 @@ def _portal_url(path: str) -> str:
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
     person, session, forum = invitation.person, invitation.session, invitation.forum
-    from frontend import formatting as fmt
+    from forum import formatting as fmt
 
     with translation.override("ar"):
         link = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
