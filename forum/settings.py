@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
     "frontend.apps.FrontendConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
