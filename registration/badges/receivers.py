@@ -17,6 +17,6 @@ def on_seat_released(sender, registration, **kwargs) -> None:
 
 
 def confirmation_badge_attachment(registration) -> Attachment:
-    from .rendering import badge_pdf
+    from .services import badge_pdf
 
     return Attachment(f"badge-{registration.reference}.pdf", badge_pdf(registration=registration), "application/pdf")
