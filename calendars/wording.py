@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from forum import formatting as fmt
 from sessions import ics
+from sessions.snapshot import AgendaSnapshot
 
 
 def _lang(language: str) -> str:
@@ -40,7 +41,7 @@ def when(starts_at: str, ends_at: str, tz: ZoneInfo, language: str) -> str:
     return f"{day}{'، ' if lang == 'ar' else ', '}\u2068{times}\u2069"
 
 
-def _hall(snapshot: dict | None, hall_id, language: str) -> str:
+def _hall(snapshot: AgendaSnapshot | None, hall_id, language: str) -> str:
     for hall in (snapshot or {}).get("halls", []):
         if hall["id"] == hall_id:
             return (hall.get("name_en") or hall["name_ar"]) if _lang(language) == "en" else hall["name_ar"]
@@ -61,13 +62,13 @@ def _roles(session: dict, person, language: str) -> str:
     return ("، " if index == 0 else ", ").join(names)
 
 
-def describe(change: dict, snapshot: dict, language: str, person=None) -> str:
+def describe(change: dict, snapshot: AgendaSnapshot, language: str, person=None) -> str:
     """One sentence for one session's change as it concerns this recipient."""
     with translation.override(_lang(language)):
         return _describe(change, snapshot, language, person)
 
 
-def _describe(change: dict, snapshot: dict, language: str, person) -> str:
+def _describe(change: dict, snapshot: AgendaSnapshot, language: str, person) -> str:
     session, action, entries = change["session"], change["action"], change["entries"]
     tz = ZoneInfo(snapshot["forum"].get("time_zone") or "Asia/Riyadh")
     types = {e["type"] for e in entries}
