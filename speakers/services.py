@@ -5,8 +5,8 @@ English below) and sent after commit by forum.mailing.
 
 Why one module of some 700 lines: it is still one sub-domain per section
 (invitations, profile, papers and uploads, reminders, review, proceedings),
-and four engineers edit it this week; it becomes a package by those sections,
-as registration/services/ did, once their work has landed.
+and work in progress elsewhere edits it; it is to become a package by those
+sections, as registration/services/ did, once that work has landed.
 """
 
 from __future__ import annotations
