@@ -51,6 +51,7 @@ from .settings import (
     invite_codes_create,
     registration_settings_errors,
     registration_settings_update,
+    registration_type_delete,
     registration_type_update,
 )
 from .waitlist import waitlist_claim, waitlist_join, waitlist_offers_expire, waitlist_offers_make
@@ -64,6 +65,6 @@ __all__ = [
     "registration_approve", "registration_cancel", "registration_confirmation_resend", "registration_create",
     "registration_expire", "registration_expire_if_due", "registration_for_token", "registration_reject",
     "registration_settings_errors", "registration_settings_get", "registration_settings_update",
-    "registration_type_update", "registrations_expire", "require_personal_data", "seats_recount",
+    "registration_type_delete", "registration_type_update", "registrations_expire", "require_personal_data", "seats_recount",
     "stripe_event_handle", "waitlist_claim", "waitlist_join", "waitlist_offers_expire", "waitlist_offers_make",
 ]

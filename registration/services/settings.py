@@ -126,6 +126,14 @@ def registration_type_update(*, registration_type: RegistrationType, **fields) -
 
 
 @transaction.atomic
+def registration_type_delete(*, registration_type: RegistrationType) -> None:
+    """Delete a registration type nobody has registered for; one with registrations is closed instead."""
+    if registration_type.registrations.exists():
+        raise DomainError(_("This type has registrations; close it instead of deleting it."), field="is_active")
+    registration_type.delete()
+
+
+@transaction.atomic
 def invite_codes_create(
     *, registration_type: RegistrationType, count: int, max_uses: int = 1, expires_at=None, note: str = ""
 ) -> list[InviteCode]:
