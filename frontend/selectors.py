@@ -17,11 +17,10 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from forum import formatting as fmt
 from forum.models import Forum, Sponsorship
 from forum.permissions import visible_forums
 from sessions.models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
-
-from . import formatting as fmt
 
 PUBLIC_STATUSES = (Forum.Status.PUBLISHED, Forum.Status.ARCHIVED)
 # Rows of the agenda grid: one per five minutes.

@@ -19,9 +19,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from forum import formatting as fmt
 from forum.calendars import ics
 
-from . import formatting as fmt
 from . import selectors
 from .caching import VersionCache, gzip_response, has_messages, pointer_get
 from .exports import frab

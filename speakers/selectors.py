@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forum import permissions as forum_permissions
 from forum.models import Forum, Person
+from forum.scoring import weighted_mean
 from sessions.models import Session, SessionRole
 
 from .models import (
@@ -270,10 +271,8 @@ def criteria_for_forum(*, forum: Forum) -> list[ReviewCriterion]:
 
 def weighted_score(scores: dict[int, int], criteria: list[ReviewCriterion]) -> float | None:
     """Σ(score × weight) / Σ weight over the criteria scored; None when nothing was scored."""
-    total_weight = sum(c.weight for c in criteria if c.pk in scores)
-    if not total_weight:
-        return None
-    return round(sum(scores[c.pk] * c.weight for c in criteria if c.pk in scores) / total_weight, 2)
+    mean = weighted_mean((scores[c.pk], c.weight) for c in criteria if c.pk in scores)
+    return None if mean is None else round(mean, 2)
 
 
 @dataclass

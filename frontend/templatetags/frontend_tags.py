@@ -5,7 +5,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from frontend import formatting as fmt
+from forum import formatting as fmt
 
 register = template.Library()
 

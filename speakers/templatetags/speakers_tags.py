@@ -13,7 +13,7 @@ def dual_date(context, value) -> str:
     public pages (the visitor's digits), so a speaker sees one date format everywhere."""
     if value is None or value == "":
         return ""
-    from frontend import formatting as fmt
+    from forum import formatting as fmt
 
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value

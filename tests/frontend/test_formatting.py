@@ -3,7 +3,7 @@ from datetime import UTC, date
 from django.template import Context, Template
 from django.utils import translation
 
-from frontend import formatting as fmt
+from forum import formatting as fmt
 
 
 def test_hijri_known_pair_20_safar_1440_is_29_october_2018():
