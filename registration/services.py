@@ -30,7 +30,7 @@ from forum.batching import TaskBatch
 from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.models import Forum
 
-from . import payments
+from . import invoices, payments
 from .models import (
     Answer,
     InviteCode,
@@ -571,6 +571,8 @@ def _registration_create(
     phone: str = "",
     position: str = "",
     organization_name: str = "",
+    buyer_vat_number: str = "",
+    buyer_address: str = "",
     language: str = "ar",
     invite_code: str = "",
     answers: list[Answer] | None = None,
@@ -589,6 +591,8 @@ def _registration_create(
         raise DomainError(_("This registration type is closed."), field="registration_type")
     if not full_name_ar.strip():
         raise DomainError(_("Enter your name."), field="full_name_ar")
+    if registration_type.is_paid or buyer_vat_number:
+        invoices.sale_check(forum=forum, registration_type=registration_type, buyer_vat_number=buyer_vat_number)
     if _email_registered(forum_id=forum.pk, email=email):
         raise DomainError(_("This e-mail address is already registered for this forum."), field="email")
     invite = None
@@ -617,6 +621,8 @@ def _registration_create(
             phone=(phone or "").strip(),
             position=(position or "").strip(),
             organization_name=(organization_name or "").strip(),
+            buyer_vat_number=(buyer_vat_number or "").strip(),
+            buyer_address=(buyer_address or "").strip(),
             language=language if language in ("ar", "en") else "ar",
             amount_minor=registration_type.total_minor if registration_type.is_paid else 0,
             currency=registration_type.currency,
@@ -919,6 +925,7 @@ def _payment_refunds_total(payment: Payment, *, at_least: int = 0) -> None:
     elif total > 0:
         payment.status = Payment.Status.PARTIALLY_REFUNDED
     payment.save(update_fields=["amount_refunded_minor", "status"])
+    invoices.payment_documents_issue(payment=payment)  # a credit note for each refund, once
 
 
 def _refund_remaining(registration: Registration, *, reason: str) -> None:
@@ -949,6 +956,7 @@ def payment_succeeded(*, intent_id: str, amount: int, currency: str) -> Payment 
                   payment.amount_minor, payment.currency)
         _refund(payment, amount=min(amount, payment.amount_minor), reason=Refund.Reason.LATE_PAYMENT)
         return payment
+    invoices.payment_documents_issue(payment=payment)  # the tax invoice, committed with the payment
     if registration.status == Status.PENDING:
         _confirm(registration)
         return payment
