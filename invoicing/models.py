@@ -179,6 +179,12 @@ class Invoice(models.Model):
         return self.kind == self.Kind.CREDIT_NOTE
 
     @property
+    def total_display(self) -> str:
+        from .money import amount_display
+
+        return amount_display(self.total_minor, self.currency)
+
+    @property
     def titles(self):
         return rules_for(self.seller_country).titles[(self.kind, self.is_standard)]
 
