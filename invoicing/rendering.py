@@ -41,6 +41,11 @@ def _logo(invoice):
         return None  # a missing file must not stop the invoice
 
 
+def _family(text: str) -> str:
+    """Naskh for anything with Arabic letters in it (names and addresses are often Arabic only)."""
+    return "naskh" if any("\u0600" <= char <= "\u06ff" for char in text) else "sans"
+
+
 class InvoicePDF(ShapedPDF):
     width = A4[0] - 2 * MARGIN
 
@@ -50,7 +55,7 @@ class InvoicePDF(ShapedPDF):
         half = self.width / 2
         self.fit_line(ar, x=MARGIN + half, y=y, w=half, h=h, family="naskh", style=style, size=size, color=color,
                       align="R")
-        self.fit_line(en, x=MARGIN, y=y, w=half, h=h, family="sans", style=style, size=size - 1, color=color,
+        self.fit_line(en, x=MARGIN, y=y, w=half, h=h, family=_family(en), style=style, size=size - 1, color=color,
                       align="L")
         return y + h
 
