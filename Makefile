@@ -55,7 +55,7 @@ test: install system-deps lint
 
 # Translations: regenerate .po from sources (per app) and compile .mo.
 messages: install
-	for d in forum sessions speakers registration frontend forum/mailing forum/calendars registration/badges invoicing; do \
+	for d in forum sessions speakers registration frontend forum/mailing calendars registration/badges invoicing; do \
 	  (cd $$d && $(CURDIR)/$(VENV)/bin/django-admin compilemessages >/dev/null) ; done
 
 worker: install

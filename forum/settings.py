@@ -49,13 +49,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "forum.apps.ForumConfig",
     "forum.mailing.apps.MailingConfig",
-    "forum.calendars.apps.CalendarsConfig",
+    "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
     "invoicing.apps.InvoicingConfig",
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
     "frontend.apps.FrontendConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("forum.api.urls")),
-    path("calendar/", include("forum.calendars.urls")),
+    path("calendar/", include("calendars.urls")),
 ]
 
 # Pages: Arabic at /, English at /en/, so every link stays shareable in its language.

@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from calendars import ics
 from forum import formatting as fmt
-from forum.calendars import ics
 
 from . import selectors
 from .caching import VersionCache, gzip_response, has_messages, pointer_get

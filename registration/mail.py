@@ -68,7 +68,7 @@ def confirmation_attachments(registration: Registration) -> list[Attachment]:
     except Exception:  # the badge can still be fetched from the registration page
         log.exception("badge PDF for registration %s failed", registration.pk)
     try:
-        from forum.calendars.invites import attendee_confirmation_ics
+        from calendars.invites import attendee_confirmation_ics
 
         attachments.append(Attachment("forum.ics", attendee_confirmation_ics(registration=registration),
                                       "text/calendar; method=PUBLISH; charset=utf-8"))

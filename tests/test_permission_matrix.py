@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
-from forum.calendars.models import FeedToken
+from calendars.models import FeedToken
 from frontend.models import StarredSession
 from registration.badges import services as badge_services
 from registration.badges.models import BulkPrintJob, Checkpoint

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from forum.demo import DEMO_ORGANIZER_USERNAME, MAKKAH_SLUG
+from demo.loader import DEMO_ORGANIZER_USERNAME, MAKKAH_SLUG
 from forum.models import Forum
 from sessions.models import ScheduleVersion, Session
 

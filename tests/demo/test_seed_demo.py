@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from forum.demo import DEMO_ORGANIZER_DEFAULT_PASSWORD, KHOBAR_SLUG, MAKKAH_SLUG
+from demo.loader import DEMO_ORGANIZER_DEFAULT_PASSWORD, KHOBAR_SLUG, MAKKAH_SLUG
 from forum.models import Forum, Hall, Organization, Person, Sponsorship, TeamMember, Track
 from registration.models import RegistrationType
 from sessions.models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole

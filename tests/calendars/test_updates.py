@@ -7,9 +7,9 @@ import pytest
 import vobject
 from django.core import mail
 
-from forum.calendars import ics
-from forum.calendars.models import CalendarSettings, InviteState, PublicationNotice
-from forum.calendars.services import schedule_updates_send
+from calendars import ics
+from calendars.models import CalendarSettings, InviteState, PublicationNotice
+from calendars.services import schedule_updates_send
 from forum.mailing.models import OutgoingMessage
 from sessions.models import Session, SessionRole
 
@@ -221,7 +221,7 @@ def test_starrer_language_comes_from_their_registration(agenda, django_capture_o
 def test_publication_whose_task_was_lost_is_announced_by_the_sweep(agenda):
     from django.db import transaction
 
-    from forum.calendars import tasks
+    from calendars import tasks
     from sessions.services import schedule_publish
 
     # Published without running the on-commit hand-off, as if the broker had been down.

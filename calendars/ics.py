@@ -44,7 +44,7 @@ forum_event_per_day=False, base_url=settings.SITE_URL, refresh_minutes=None)``
     cancelled sessions and under METHOD:CANCEL. SEQUENCE: the public exports
     and feeds use the number of the published version; e-mailed updates use
     at least that and always more than what was last sent to that person
-    (see forum.calendars.services).
+    (see calendars.services).
 
 ``to_bytes(cal) -> bytes``: the serialized calendar (UTF-8, CRLF, folded).
 

@@ -7,8 +7,8 @@ import pytest
 import vobject
 from django.test import Client
 
-from forum.calendars import ics, invites, services
-from forum.calendars.models import FeedToken
+from calendars import ics, invites, services
+from calendars.models import FeedToken
 from forum.models import TeamMember
 from sessions.models import Session
 from sessions.selectors import agenda_snapshot_build

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from forum.demo import demo_load
+from demo.loader import demo_load
 
 BASE_URL = "http://127.0.0.1:8000"
 

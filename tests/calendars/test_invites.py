@@ -4,8 +4,8 @@ import icalendar
 import pytest
 import vobject
 
-from forum.calendars import ics, invites
-from forum.calendars.models import CalendarSettings
+from calendars import ics, invites
+from calendars.models import CalendarSettings
 from tests.factories import ForumFactory, UserFactory
 from tests.forum.mailing.factories import RegistrationFactory
 

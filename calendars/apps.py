@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CalendarsConfig(AppConfig):
-    name = "forum.calendars"
+    name = "calendars"
     label = "calendars"
     verbose_name = _("Calendar invites and feeds")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from forum.calendars.models import CalendarSettings
+from calendars.models import CalendarSettings
 from tests.factories import ForumFactory
 
 pytestmark = pytest.mark.django_db
