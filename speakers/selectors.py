@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from forum import permissions as forum_permissions
 from forum.models import Forum, Person
-from forum.scoring import weighted_mean
 from sessions.models import Session, SessionRole
 
 from .models import (
@@ -271,8 +270,10 @@ def criteria_for_forum(*, forum: Forum) -> list[ReviewCriterion]:
 
 def weighted_score(scores: dict[int, int], criteria: list[ReviewCriterion]) -> float | None:
     """Σ(score × weight) / Σ weight over the criteria scored; None when nothing was scored."""
-    mean = weighted_mean((scores[c.pk], c.weight) for c in criteria if c.pk in scores)
-    return None if mean is None else round(mean, 2)
+    total_weight = sum(c.weight for c in criteria if c.pk in scores)
+    if not total_weight:
+        return None
+    return round(sum(scores[c.pk] * c.weight for c in criteria if c.pk in scores) / total_weight, 2)
 
 
 @dataclass

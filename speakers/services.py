@@ -6,12 +6,16 @@ English below) and sent after commit by forum.mailing.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Max
@@ -24,7 +28,6 @@ from forum import permissions as forum_permissions
 from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.mailing.services import message_enqueue
 from forum.models import Forum, Person
-from forum.tokens import link_token_hash, link_token_make
 from sessions.models import Session, SessionItem, SessionRole
 
 from . import selectors
@@ -41,7 +44,7 @@ from .models import (
     ReviewScore,
     WorkingPaper,
 )
-from .uploads import UploadRefused, inspect_upload, reencode_photo
+from .uploads import UploadRefused, inspect_upload
 
 TOKEN_SALT = "speakers.invitation.signin"  # single purpose: this salt signs nothing else
 
@@ -49,9 +52,14 @@ TOKEN_SALT = "speakers.invitation.signin"  # single purpose: this salt signs not
 # -- invitation tokens ------------------------------------------------------------------------
 
 
+def _token_hash(nonce: str) -> str:
+    return hashlib.sha256(f"{TOKEN_SALT}:{nonce}".encode()).hexdigest()
+
+
 def _make_token() -> tuple[str, str]:
     """(token for the link, hash to store). The token is signed; only the nonce's hash is kept."""
-    return link_token_make(purpose=TOKEN_SALT)
+    nonce = secrets.token_urlsafe(32)
+    return signing.dumps({"n": nonce}, salt=TOKEN_SALT, compress=False), _token_hash(nonce)
 
 
 def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
@@ -61,10 +69,14 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
     checked with this purpose's salt, so tokens made for anything else fail.
     """
     now = now or timezone.now()
-    hashed = link_token_hash(token, purpose=TOKEN_SALT, max_age=timedelta(days=366))
-    if hashed is None:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=timedelta(days=366))
+        nonce = data["n"]
+    except (signing.BadSignature, KeyError, TypeError):
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
-    invitation = Invitation.objects.select_related("person__user", "forum", "session").filter(token_hash=hashed).first()
+    invitation = (
+        Invitation.objects.select_related("person__user", "forum", "session").filter(token_hash=_token_hash(nonce)).first()
+    )
     if invitation is None:
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
     if invitation.link_revoked_at is not None or invitation.status == Invitation.Status.REVOKED:
@@ -79,19 +91,14 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
 
 
 def portal_user_for_invitation(*, invitation: Invitation):
-    """The user account the invited person signs in with (see portal_user_for_person)."""
-    return portal_user_for_person(person=invitation.person)
-
-
-def portal_user_for_person(*, person: Person):
-    """The user account a person signs in with by an e-mailed link; created and linked when missing.
+    """The user account the invited person signs in with; created and linked when missing.
 
     A link signs in only a portal account (one made by a link, without a
     password). Accounts with a password, staff, and members of any organizing
     team sign in with their password: otherwise whoever can read a forum's
     outbox could borrow another forum's organizer through an invitation.
     """
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update().get(pk=invitation.person_id)
     user = person.user
     if user is None:
         User = get_user_model()
@@ -284,6 +291,33 @@ PROFILE_FIELDS = (
     "preferred_language",
 )
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_SIDE = 1200
+THUMB_SIDE = 200
+
+
+def _reencode_photo(stream: IO[bytes]) -> tuple[bytes, bytes]:
+    """(photo, thumbnail) as fresh JPEGs: only pixels survive, never metadata or embedded payloads."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(stream) as image:
+            if image.format not in {"JPEG", "PNG", "WEBP"}:
+                raise UploadRefused(_("Photos must be JPEG, PNG or WebP."), code="photo_kind")
+            if image.width * image.height > 40_000_000:
+                raise UploadRefused(_("This photo is far too large."), code="photo_too_large")
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            photo = io.BytesIO()
+            image.save(photo, "JPEG", quality=88)
+            image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+            thumb = io.BytesIO()
+            image.save(thumb, "JPEG", quality=85)
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise UploadRefused(_("This photo cannot be read. Upload a JPEG, PNG or WebP image."), code="photo_broken")
+    return photo.getvalue(), thumb.getvalue()
 
 
 @transaction.atomic
@@ -310,7 +344,7 @@ def profile_update(*, person: Person, organization_name: str | None = None, phot
     if photo is not None:
         if photo.size > PHOTO_MAX_BYTES:
             raise UploadRefused(_("The photo is too large; the limit is 10 MB."), code="photo_too_large")
-        photo_bytes, thumb_bytes = reencode_photo(photo)
+        photo_bytes, thumb_bytes = _reencode_photo(photo)
         stem = uuid.uuid4().hex
         person.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
         thumb, _created = ProfilePhoto.objects.get_or_create(person=person, defaults={"thumbnail": ""})
