@@ -111,7 +111,7 @@ def test_paid_type_not_sold_before_the_sellers_billing_settings(api_client, foru
     assert refused.value.code == "seller_not_ready" and "registration_type" in refused.value.errors
     response = api_client.post(f"/api/v1/forums/{forum.slug}/registrations/",
                                {"registration_type": rtype.pk, **person()}, format="json")
-    assert response.status_code == 400 and "billing" in response.json()["registration_type"][0]
+    assert response.status_code == 400 and "بيانات الفوترة" in response.json()["registration_type"][0]
     assert not Registration.objects.exists()
 
 
@@ -120,7 +120,7 @@ def test_paid_type_not_created_before_the_sellers_billing_settings(client_for, f
     url = f"/api/v1/forums/{forum.slug}/registration-types/"
     body = {"code": "paid", "name_ar": "مدفوع", "pricing": "paid", "price": "100.00"}
     refused = client.post(url, body, format="json")
-    assert refused.status_code == 400 and "billing settings" in refused.json()["pricing"][0]
+    assert refused.status_code == 400 and "بيانات الفوترة" in refused.json()["pricing"][0]
     assert client.post(url, {"code": "free", "name_ar": "مجاني"}, format="json").status_code == 201
     from tests.invoicing.factories import seller_for_forum
 
@@ -136,7 +136,7 @@ def test_paid_type_not_created_in_the_admin_before_the_sellers_billing_settings(
         "forum": forum.pk, "code": "paid", "name_ar": "مدفوع", "category": "general", "badge_color": "#14532d",
         "pricing": "paid", "price": "100.00", "currency": "SAR", "vat_rate": "15", "order": 0,
     })
-    assert response.status_code == 200 and "billing settings" in response.content.decode()
+    assert response.status_code == 200 and "بيانات الفوترة" in response.content.decode()
     assert not forum.registration_types.exists()
 
 
