@@ -47,6 +47,7 @@ run: system-deps seed
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install system-deps lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Models and migrations differ: run makemigrations" && exit 1)

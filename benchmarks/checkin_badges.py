@@ -213,7 +213,7 @@ def bench_baseline_insert(scanners: int, count: int):
 
 
 def bench_bulk(forum, limit: int | None = None, trace: bool = False):
-    from registration.badges import rendering
+    from registration.badges import services
     from registration.badges.selectors import print_registrations
 
     registrations = print_registrations(forum=forum, order_by="organization")
@@ -223,7 +223,7 @@ def bench_bulk(forum, limit: int | None = None, trace: bool = False):
         if trace:
             tracemalloc.start()
         begin = time.perf_counter()
-        count = rendering.badges_sheet_write(forum=forum, registrations=registrations, out=out)
+        count = services.badges_sheet_write(forum=forum, registrations=registrations, out=out)
         out.flush()
         elapsed = time.perf_counter() - begin
         heap_peak = 0

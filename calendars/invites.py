@@ -22,8 +22,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from forum.models import Forum, Person
+from sessions import ics
 
-from . import ics, selectors
+from . import selectors
 
 
 def attendee_of_person(person: Person) -> dict:

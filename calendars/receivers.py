@@ -2,6 +2,8 @@
 
 import logging
 
+from forum.mailing.services import Attachment
+
 log = logging.getLogger(__name__)
 
 
@@ -13,3 +15,11 @@ def on_schedule_published(sender, version, previous=None, **kwargs) -> None:
         schedule_updates_send.delay(version.pk)
     except Exception:  # broker down: publishing must not fail because of e-mail
         log.exception("could not queue calendar updates for schedule version %s", version.pk)
+
+
+def confirmation_calendar_attachment(registration) -> Attachment:
+    """The calendar invite attached to a registration's confirmation e-mail (registration.hooks)."""
+    from .invites import attendee_confirmation_ics
+
+    return Attachment("forum.ics", attendee_confirmation_ics(registration=registration),
+                      "text/calendar; method=PUBLISH; charset=utf-8")

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
 
-from django.apps import apps
 from django.db.models import Q
 
 from forum.models import Forum, Person
+from registration.models import Registration
+from sessions.models import ScheduleVersion, StarredSession
+from sessions.selectors import schedule_version_latest
 
 from .models import CalendarSettings, FeedToken
-
-log = logging.getLogger(__name__)
 
 
 def published_snapshot(*, forum: Forum) -> dict | None:
     """The latest published agenda, or None before the first publication."""
-    from sessions.selectors import schedule_version_latest
-
     version = schedule_version_latest(forum=forum)
     return version.snapshot if version else None
 
@@ -34,8 +31,6 @@ def calendar_settings(*, forum: Forum) -> CalendarSettings:
 
 def published_number(*, forum: Forum) -> int:
     """Number of the latest published version (0 before the first)."""
-    from sessions.models import ScheduleVersion
-
     return ScheduleVersion.objects.filter(forum=forum).order_by("-number").values_list("number", flat=True).first() or 0
 
 
@@ -58,34 +53,18 @@ def session_ids_of_person(snapshot: dict, person_id: int) -> list[int]:
     return [s["id"] for s in snapshot.get("sessions", []) if any(r["person_id"] == person_id for r in s["roles"])]
 
 
-def starred_model():
-    """frontend.StarredSession (user, session), or None while it does not exist yet."""
-    try:
-        model = apps.get_model("frontend", "StarredSession")
-    except LookupError:
-        return None
-    from sessions.models import Session
-
-    if model._meta.get_field("session").related_model is not Session:
-        log.warning("frontend.StarredSession.session does not point at the agenda's Session; stars ignored")
-        return None
-    return model
-
-
 def starred_session_ids(*, user, forum: Forum) -> set[int]:
-    model = starred_model()
-    if model is None or user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(model.objects.filter(user=user, session__forum=forum).values_list("session_id", flat=True))
+    return set(StarredSession.objects.filter(user=user, session__forum=forum).values_list("session_id", flat=True))
 
 
 def users_who_starred(*, session_ids) -> dict[int, list]:
     """{session_id: [user, …]} for users with an e-mail address."""
-    model = starred_model()
     result: dict[int, list] = defaultdict(list)
-    if model is None or not session_ids:
+    if not session_ids:
         return result
-    rows = model.objects.filter(session_id__in=list(session_ids)).select_related("user").exclude(user__email="")
+    rows = StarredSession.objects.filter(session_id__in=list(session_ids)).select_related("user").exclude(user__email="")
     for row in rows:
         result[row.session_id].append(row.user)
     return result
@@ -93,7 +72,6 @@ def users_who_starred(*, session_ids) -> dict[int, list]:
 
 def languages_of_users(*, user_ids, forum: Forum) -> dict[int, str]:
     """Each user's language: their person's stated preference, else their registration's, else Arabic."""
-    Registration = apps.get_model("registration", "Registration")
     languages = {
         user_id: language or "ar"
         for user_id, language in Registration.objects.filter(forum=forum, user_id__in=user_ids)

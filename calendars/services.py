@@ -37,8 +37,9 @@ from forum.mailing.rendering import render_for
 from forum.mailing.services import Attachment, message_enqueue
 from forum.models import Forum, Person
 from forum.permissions import can_view_drafts
+from sessions import ics
 
-from . import ics, selectors, wording
+from . import selectors, wording
 from .invites import attendee_of_person
 from .models import CalendarSettings, FeedToken, InviteState, PublicationNotice
 

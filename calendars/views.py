@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 
 from forum.models import Forum
 from forum.permissions import can_view_drafts
+from sessions import ics
 
-from . import ics, invites, selectors, services
+from . import invites, selectors, services
 from .models import FeedToken
 
 ICS_TYPE = "text/calendar; charset=utf-8"

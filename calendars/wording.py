@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from hijridate import Gregorian
 
-from . import ics
+from sessions import ics
 
 WEEKDAYS = {
     "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet, Value
 
 from . import permissions
 from .models import Forum, Organization, Person
 
 PUBLIC_STATUSES = [Forum.Status.PUBLISHED, Forum.Status.ARCHIVED]
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """One way a person takes part in a forum (a session role, a working paper, an invitation…), declared by
+    the app that owns the model in its AppConfig.ready(): the core reads the people of a forum without
+    importing the apps above it."""
+
+    model: type[Model]
+    person_field: str  # the model's field naming the Person ("person", "presenter", "speakers")
+    forum_path: str  # the path from the model to its Forum ("forum", "session__forum")
+    public: bool  # does it show the person on the forum's public pages?
+
+
+_person_links: dict[tuple[str, str], PersonLink] = {}
+
+
+def person_link_register(*, model: type[Model], person_field: str, forum_path: str, public: bool) -> None:
+    _person_links[(model._meta.label, person_field)] = PersonLink(model, person_field, forum_path, public)
+
+
+def person_links() -> list[PersonLink]:
+    return list(_person_links.values())
 
 
 def forums_visible(*, user) -> QuerySet[Forum]:
@@ -21,14 +46,12 @@ def people_public() -> QuerySet[Person]:
 
     Everyone else (attendees, invitees who have not been placed) stays private.
     """
-    from sessions.models import SessionItem, SessionRole
-
-    return Person.objects.filter(
-        Q(patronized_forums__status__in=PUBLIC_STATUSES)
-        | Exists(SessionRole.objects.filter(person=OuterRef("pk"), session__forum__status__in=PUBLIC_STATUSES))
-        | Exists(SessionItem.objects.filter(presenter=OuterRef("pk"), session__forum__status__in=PUBLIC_STATUSES))
-        | Q(papers__forum__status__in=PUBLIC_STATUSES)
-    ).distinct()
+    public = Q(patronized_forums__status__in=PUBLIC_STATUSES)
+    for link in person_links():
+        if link.public:
+            public |= Exists(link.model.objects.filter(
+                **{link.person_field: OuterRef("pk"), f"{link.forum_path}__status__in": PUBLIC_STATUSES}))
+    return Person.objects.filter(public).distinct()
 
 
 def people_visible(*, user) -> QuerySet[Person]:
@@ -49,25 +72,16 @@ def people_with_contact_flag(qs: QuerySet[Person], *, user) -> QuerySet[Person]:
     no forum yet (which they are about to place); not for another forum's
     speakers, honorees and invitees, since anyone signed in may start a forum.
     """
-    from sessions.models import Honoree, SessionItem, SessionRole
-    from speakers.models import Invitation, WorkingPaper
-
     if user is not None and user.is_authenticated and user.is_superuser:
         return qs.annotate(contact_visible=Value(True))
     if user is None or not user.is_authenticated:
         return qs.annotate(contact_visible=Value(False))
-    links = {
-        SessionRole: "session__forum", SessionItem: "session__forum", Honoree: "forum", Invitation: "forum",
-    }
-    person_field = {SessionRole: "person", SessionItem: "presenter", Honoree: "person", Invitation: "person"}
     mine = permissions.editable_forums(user).values("pk")
     in_mine = Q(Exists(Forum.objects.filter(patron=OuterRef("pk"), pk__in=mine)))
     in_any = Q(Exists(Forum.objects.filter(patron=OuterRef("pk"))))
-    in_mine |= Q(Exists(WorkingPaper.objects.filter(speakers=OuterRef("pk"), forum__in=mine)))
-    in_any |= Q(Exists(WorkingPaper.objects.filter(speakers=OuterRef("pk"))))
-    for model, forum_path in links.items():
-        rows = model.objects.filter(**{person_field[model]: OuterRef("pk")})
-        in_mine |= Q(Exists(rows.filter(**{f"{forum_path}__in": mine})))
+    for link in person_links():
+        rows = link.model.objects.filter(**{link.person_field: OuterRef("pk")})
+        in_mine |= Q(Exists(rows.filter(**{f"{link.forum_path}__in": mine})))
         in_any |= Q(Exists(rows))
     return qs.annotate(contact_visible=ExpressionWrapper(in_mine | ~in_any, output_field=BooleanField()))
 

@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
 from forum.models import Forum
-from sessions.models import Session
-
-from .models import StarredSession
+from sessions.models import Session, StarredSession
 
 
 @transaction.atomic

@@ -19,13 +19,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from calendars import ics
 from forum import formatting as fmt
+from sessions import ics
+from sessions.models import StarredSession
 
 from . import selectors
 from .caching import VersionCache, gzip_response, has_messages, pointer_get
 from .exports import frab
-from .models import StarredSession
 
 DIGITS_COOKIE = "digits"
 

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from forum.mailing.models import OutgoingMessage
 from forum.mailing.services import Attachment, message_enqueue
 
+from . import hooks
 from .models import Registration, WaitlistEntry, amount_display
 
 log = logging.getLogger(__name__)
@@ -58,22 +59,14 @@ def _subject(template: str, context: dict) -> str:
 
 
 def confirmation_attachments(registration: Registration) -> list[Attachment]:
-    """The badge PDF and the calendar invite; a failure of either must not stop the e-mail."""
+    """What the apps above registered (the badge PDF, the calendar invite); a failure of one must not stop
+    the e-mail."""
     attachments = []
-    try:
-        from registration.badges.rendering import badge_pdf
-
-        attachments.append(Attachment(f"badge-{registration.reference}.pdf", badge_pdf(registration=registration),
-                                      "application/pdf"))
-    except Exception:  # the badge can still be fetched from the registration page
-        log.exception("badge PDF for registration %s failed", registration.pk)
-    try:
-        from calendars.invites import attendee_confirmation_ics
-
-        attachments.append(Attachment("forum.ics", attendee_confirmation_ics(registration=registration),
-                                      "text/calendar; method=PUBLISH; charset=utf-8"))
-    except Exception:
-        log.exception("calendar invite for registration %s failed", registration.pk)
+    for name, provider in hooks.confirmation_attachment_providers():
+        try:
+            attachments.append(provider(registration))
+        except Exception:  # the badge and the invite can still be fetched from the registration page
+            log.exception("%s for registration %s failed", name, registration.pk)
     return attachments
 
 
@@ -85,12 +78,10 @@ def confirmation_enqueue(*, registration_id: int, resend: bool = False) -> Outgo
         return None
     if not resend and OutgoingMessage.objects.filter(kind=CONFIRMATION_KIND, related_id=str(registration.pk)).exists():
         return None  # a retried task must not send the confirmation twice
-    try:
-        from registration.badges.services import badge_issue
-
-        badge_issue(registration=registration)
-    except Exception:
-        log.exception("badge for registration %s could not be issued", registration.pk)
+    for receiver, error in hooks.confirmation_preparing.send_robust(sender=Registration, registration=registration):
+        if isinstance(error, Exception):
+            log.error("preparing the confirmation of registration %s failed in %s", registration.pk,
+                      getattr(receiver, "__qualname__", receiver), exc_info=error)
     context = {
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
@@ -107,11 +98,7 @@ def badge_revoke_for(*, registration_id: int) -> None:
     registration = Registration.objects.filter(pk=registration_id).first()
     if registration is None or registration.holds_seat:
         return
-    try:
-        from registration.badges.services import badge_revoke
-    except ImportError:
-        return
-    badge_revoke(registration=registration)
+    hooks.seat_released.send(sender=Registration, registration=registration)
 
 
 def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
 
-from .models import Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
+from .models import Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole, StarredSession
 
 
 class SessionInlineMixin(ForumTeamInlineMixin):
@@ -92,3 +92,19 @@ class PrayerTimeOverrideAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
     list_display = ["forum", "day", "prayer", "time", "note"]
     list_filter = ["forum", "prayer"]
     autocomplete_fields = ["forum"]
+
+
+@admin.register(StarredSession)
+class StarredSessionAdmin(admin.ModelAdmin):
+    """Read-only view of attendees' stars (they change them on the agenda)."""
+
+    list_display = ("user", "session", "created_at")
+    list_select_related = ("user", "session")
+    search_fields = ("user__username", "session__title_ar", "session__title_en")
+    raw_id_fields = ("user", "session")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,3 +7,12 @@ class SessionsConfig(AppConfig):
     # django.contrib.sessions already owns the label "sessions".
     label = "forum_sessions"
     verbose_name = _("Agenda")
+
+    def ready(self) -> None:
+        from forum.selectors import person_link_register
+
+        from .models import Honoree, SessionItem, SessionRole
+
+        person_link_register(model=SessionRole, person_field="person", forum_path="session__forum", public=True)
+        person_link_register(model=SessionItem, person_field="presenter", forum_path="session__forum", public=True)
+        person_link_register(model=Honoree, person_field="person", forum_path="forum", public=False)

@@ -34,6 +34,7 @@ with optional keys ``person_id``, ``hall_id``, ``prayer``, ``field``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -100,10 +101,17 @@ def empty_report() -> dict:
     return {"errors": [], "warnings": []}
 
 
+# Who presents a working paper in each session lives in the speakers app, above this one: it registers,
+# in SpeakersConfig.ready(), a reader giving (session_id, person_id) pairs of a forum in one query.
+_paper_speaker_readers: dict[str, Callable[[Forum], Iterable[tuple[int, int]]]] = {}
+
+
+def paper_speakers_reader_register(name: str, reader: Callable[[Forum], Iterable[tuple[int, int]]]) -> None:
+    _paper_speaker_readers[name] = reader
+
+
 def load_slots(*, forum: Forum) -> tuple[list[Slot], Context]:
     """Every session of the forum as a Slot, in a fixed number of queries."""
-    from speakers.models import WorkingPaper
-
     halls = {h.pk: h for h in Hall.objects.filter(forum=forum)}
     sessions = list(Session.objects.filter(forum=forum).order_by("starts_at", "id"))
     slots = {
@@ -121,11 +129,9 @@ def load_slots(*, forum: Forum) -> tuple[list[Slot], Context]:
         "session_id", "duration_minutes"
     ):
         slots[session_id].items_minutes += minutes
-    through = WorkingPaper.speakers.through
-    for session_id, person_id in through.objects.filter(
-        workingpaper__session_item__session__forum=forum
-    ).values_list("workingpaper__session_item__session_id", "person_id"):
-        slots[session_id].paper_speaker_ids.add(person_id)
+    for reader in _paper_speaker_readers.values():
+        for session_id, person_id in reader(forum):
+            slots[session_id].paper_speaker_ids.add(person_id)
     context = Context(forum=forum, halls=halls, people=people, prayer_times=prayer_times_for_forum(forum=forum))
     return list(slots.values()), context
 

@@ -294,3 +294,29 @@ class PrayerTimeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_prayer_display()} {self.time:%H:%M}"
+
+
+class StarredSession(models.Model):
+    """A session a signed-in user put on their own agenda ("my agenda"). Visitors keep stars in the browser
+    instead. It sits here, beside the session, so that both readers above (the public pages and the
+    calendar invites) see it; its table keeps the name it had under the public frontend."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="starred_sessions", verbose_name=_("user")
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="stars", verbose_name=_("session")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "frontend_starredsession"
+        verbose_name = _("starred session")
+        verbose_name_plural = _("starred sessions")
+        ordering = ["user", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "session"], name="starred_session_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ★ {self.session}"

@@ -21,6 +21,13 @@ class FileKind(models.TextChoices):
     PPTX = "pptx", "PowerPoint (PPTX)"
 
 
+CONTENT_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileKind.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+CONTENT_TYPES.update({kind.value: value for kind, value in list(CONTENT_TYPES.items())})
+
 DEFAULT_ACCEPTED_KINDS = [FileKind.PDF.value, FileKind.DOCX.value, FileKind.PPTX.value]
 
 
@@ -117,8 +124,6 @@ class PaperFile(models.Model):
 
     @property
     def content_type(self) -> str:
-        from .uploads import CONTENT_TYPES
-
         return CONTENT_TYPES[self.kind]
 
     @property

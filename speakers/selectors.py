@@ -314,3 +314,11 @@ def paper_reviews(*, paper: WorkingPaper, for_user=None) -> PaperReviews:
         scores = {s.criterion_id: s.score for s in a.scores.all()}
         rows.append(ReviewRow(a, scores, weighted_score(scores, criteria)))
     return PaperReviews(criteria=criteria, rows=rows)
+
+
+def paper_speakers_by_session(forum: Forum) -> list[tuple[int, int]]:
+    """(session_id, person_id) of every working paper's speaker in the forum, in one query (the agenda's
+    conflict checks read it through sessions.conflicts.paper_speakers_reader_register)."""
+    through = WorkingPaper.speakers.through
+    return list(through.objects.filter(workingpaper__session_item__session__forum=forum).values_list(
+        "workingpaper__session_item__session_id", "person_id"))

@@ -21,12 +21,6 @@ from forum.errors import DomainError
 
 from .models import FileKind
 
-CONTENT_TYPES = {
-    FileKind.PDF: "application/pdf",
-    FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    FileKind.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
-CONTENT_TYPES.update({kind.value: value for kind, value in list(CONTENT_TYPES.items())})
 EXTENSIONS = {FileKind.PDF: {"pdf"}, FileKind.DOCX: {"docx"}, FileKind.PPTX: {"pptx"}}
 
 # Main-part content types of the OOXML packages we accept, and of their macro-enabled twins.

@@ -285,7 +285,7 @@ def session_ics(request, session_id: int):
     """The person's own session as an .ics file, from the project's single iCalendar builder."""
     if (response := _require_user(request)) is not None:
         return response
-    from calendars import ics
+    from sessions import ics
     from sessions.selectors import agenda_snapshot_build
 
     person = _portal_person(request)

@@ -25,11 +25,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
 from calendars.models import FeedToken
-from frontend.models import StarredSession
 from registration.badges import services as badge_services
 from registration.badges.models import BulkPrintJob, Checkpoint
 from registration.models import Answer, WaitlistEntry
-from sessions.models import PrayerTimeOverride
+from sessions.models import PrayerTimeOverride, StarredSession
 from sessions.services import schedule_publish
 from speakers import services as speaker_services
 from speakers.models import ProceedingsJob, ReviewAssignment

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from frontend import selectors, services
 from frontend.caching import VersionCache, gzip_response, pointer_get
-from frontend.models import StarredSession
+from sessions.models import StarredSession
 
 
 class PublicAgendaView(APIView):

@@ -36,6 +36,10 @@ PART_BADGES badges.
 
 The PNG (for phones and e-mail) is drawn with Pillow, whose raqm layout engine
 (HarfBuzz + FriBiDi) shapes Arabic the same way.
+
+Rendering writes nothing: it draws the faces (BadgeFace) it is given. Issuing the
+badges they carry is the services' work (services.badge_pdf, badge_png,
+badges_sheet_write), done before drawing.
 """
 
 from __future__ import annotations
@@ -190,7 +194,7 @@ class BadgePDF(ShapedPDF):
                 self.line(cx + direction * g, cy, cx + direction * (g + m), cy)  # horizontal mark
 
 
-def _logo(forum):
+def forum_logo(forum):
     if not forum.logo:
         return None
     try:
@@ -200,23 +204,13 @@ def _logo(forum):
         return None  # a missing file must not stop the badges
 
 
-def _paper_format(forum) -> str:
-    from .services import badge_settings_get
-
-    return badge_settings_get(forum=forum).paper_format
-
-
-def badge_pdf(*, registration) -> bytes:
+def badge_pdf_draw(*, face: BadgeFace, paper_format: str, title: str, logo=None) -> bytes:
     """One badge, one page of the forum's badge size (CR80 card or A6)."""
-    from .services import badge_issue
-
-    badge = badge_issue(registration=registration)
-    forum = registration.forum
-    w, h = SIZES[_paper_format(forum)]
+    w, h = SIZES[paper_format]
     pdf = BadgePDF((w, h))
-    pdf.set_title(f"{registration.full_name_ar} — {forum.title_ar}")
+    pdf.set_title(title)
     pdf.add_page()
-    pdf.badge(badge_face(registration=registration, badge=badge), x=0, y=0, w=w, h=h, logo=_logo(forum))
+    pdf.badge(face, x=0, y=0, w=w, h=h, logo=logo)
     return bytes(pdf.output())
 
 
@@ -250,34 +244,9 @@ def sheet_layout(paper_format: str) -> SheetLayout:
     return SheetLayout(A4, 3, 3, SIZES[paper_format])
 
 
-def _faces(forum, registrations: Iterable) -> Iterable[BadgeFace]:
-    """Faces in print order; badges issued on the way for any confirmed registration that lacks one."""
-    from .models import Badge
-    from .services import badge_issue
-
-    chunk: list = []
-
-    def flush():
-        live = {
-            b.registration_id: b
-            for b in Badge.objects.filter(registration_id__in=[r.pk for r in chunk], revoked_at__isnull=True)
-        }
-        for registration in chunk:
-            registration.forum = forum
-            badge = live.get(registration.pk) or badge_issue(registration=registration)
-            yield badge_face(registration=registration, badge=badge)
-
-    for registration in registrations.iterator(chunk_size=500) if hasattr(registrations, "iterator") else registrations:
-        chunk.append(registration)
-        if len(chunk) == 500:
-            yield from flush()
-            chunk = []
-    if chunk:
-        yield from flush()
-
-
-def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], None] | None = None) -> int:
-    """Write the badges N-up on A4 with crop marks to the binary file `out`; returns the number of badges.
+def badges_sheet_draw(*, faces: Iterable[BadgeFace], paper_format: str, title: str, out, logo=None,
+                      progress: Callable[[int], None] | None = None) -> int:
+    """Draw the faces N-up on A4 with crop marks into the binary file `out`; returns the number of badges.
 
     Parts of PART_BADGES badges are finished and written to disk one at a time
     and then joined part by part (pdfjoin), so neither composing nor joining
@@ -289,13 +258,12 @@ def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], N
 
     from .pdfjoin import pdf_parts_join
 
-    layout = sheet_layout(_paper_format(forum))
-    logo = _logo(forum)
+    layout = sheet_layout(paper_format)
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
         parts: list[str] = []
         pdf = None
-        for face in _faces(forum, registrations):
+        for face in faces:
             slot = count % layout.per_page
             if count % PART_BADGES == 0:
                 if pdf is not None:
@@ -303,7 +271,7 @@ def badges_sheet_write(*, forum, registrations, out, progress: Callable[[int], N
                     pdf = None
                     gc.collect()  # an fpdf2 document is full of reference cycles: free the part now, not later
                 pdf = BadgePDF(layout.page)
-                pdf.set_title(forum.title_ar)
+                pdf.set_title(title)
             if slot == 0:
                 pdf.add_page()
             x, y = layout.slot(slot)
@@ -341,19 +309,14 @@ def _part_write(pdf: BadgePDF, directory: str, number: int) -> str:
 # ---- PNG -----------------------------------------------------------------------
 
 
-def badge_png(*, registration, dpi: int = 300) -> bytes:
+def badge_png_draw(*, face: BadgeFace, paper_format: str, dpi: int = 300) -> bytes:
     """The badge as a PNG image at the forum's badge size (for phones and e-mail)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from .services import badge_issue
-
-    badge = badge_issue(registration=registration)
-    forum = registration.forum
-    w_mm, h_mm = SIZES[_paper_format(forum)]
+    w_mm, h_mm = SIZES[paper_format]
     px = dpi / 25.4
     W, H = round(w_mm * px), round(h_mm * px)
     s = w_mm / 54.0 * px  # pixels per CR80 millimetre
-    face = badge_face(registration=registration, badge=badge)
     image = Image.new("RGB", (W, H), "white")
     draw = ImageDraw.Draw(image)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from forum.errors import DomainError, PermissionDenied
 from forum.models import Forum
 from registration.models import Registration
 
-from . import signing
+from . import rendering, signing
 from .models import Admission, Badge, BadgeSettings, BulkPrintJob, Checkpoint, Scan, SessionAttendance, SigningKey
 
 Outcome = Scan.Outcome
@@ -338,7 +339,6 @@ def print_job_run(*, job_id: int) -> BulkPrintJob:
 
     from django.core.files import File
 
-    from . import rendering
     from .selectors import print_registrations
 
     job = BulkPrintJob.objects.select_related("forum").get(pk=job_id)
@@ -354,7 +354,7 @@ def print_job_run(*, job_id: int) -> BulkPrintJob:
     os.close(fd)
     try:
         with open(path, "wb") as out:
-            rendering.badges_sheet_write(forum=job.forum, registrations=registrations, out=out, progress=progress)
+            badges_sheet_write(forum=job.forum, registrations=registrations, out=out, progress=progress)
         with open(path, "rb") as handle:
             job.file.save(f"badges-{job.forum.slug}-{job.pk}.pdf", File(handle), save=False)
         job.status = BulkPrintJob.Status.DONE
@@ -369,3 +369,57 @@ def print_job_run(*, job_id: int) -> BulkPrintJob:
     finally:
         os.unlink(path)
     return job
+
+
+# ---- Badges to print: issued here, then drawn by rendering -----------------------
+
+
+def badge_pdf(*, registration: Registration) -> bytes:
+    """One badge as a PDF page of the forum's badge size; the badge is issued first if it has none."""
+    badge = badge_issue(registration=registration)
+    forum = registration.forum
+    return rendering.badge_pdf_draw(
+        face=rendering.badge_face(registration=registration, badge=badge),
+        paper_format=badge_settings_get(forum=forum).paper_format,
+        title=f"{registration.full_name_ar} — {forum.title_ar}", logo=rendering.forum_logo(forum),
+    )
+
+
+def badge_png(*, registration: Registration, dpi: int = 300) -> bytes:
+    """The badge as a PNG image (for phones and e-mail); issued first if it has none."""
+    badge = badge_issue(registration=registration)
+    return rendering.badge_png_draw(face=rendering.badge_face(registration=registration, badge=badge),
+                                    paper_format=badge_settings_get(forum=registration.forum).paper_format, dpi=dpi)
+
+
+def _faces_issued(forum: Forum, registrations) -> Iterable[rendering.BadgeFace]:
+    """Faces in print order, read 500 registrations at a time; a badge is issued on the way for any
+    confirmed registration that lacks one."""
+    chunk: list = []
+
+    def flush():
+        live = {
+            b.registration_id: b
+            for b in Badge.objects.filter(registration_id__in=[r.pk for r in chunk], revoked_at__isnull=True)
+        }
+        for registration in chunk:
+            registration.forum = forum
+            badge = live.get(registration.pk) or badge_issue(registration=registration)
+            yield rendering.badge_face(registration=registration, badge=badge)
+
+    for registration in registrations.iterator(chunk_size=500) if hasattr(registrations, "iterator") else registrations:
+        chunk.append(registration)
+        if len(chunk) == 500:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
+
+
+def badges_sheet_write(*, forum: Forum, registrations, out, progress: Callable[[int], None] | None = None) -> int:
+    """The registrations' badges N-up on A4 with crop marks, into the binary file `out`; returns how many.
+    Memory stays flat in the size of the sheet (see rendering)."""
+    return rendering.badges_sheet_draw(
+        faces=_faces_issued(forum, registrations), paper_format=badge_settings_get(forum=forum).paper_format,
+        title=forum.title_ar, logo=rendering.forum_logo(forum), out=out, progress=progress,
+    )

@@ -64,7 +64,7 @@ def _confirmed(access_token: str) -> Registration:
 @require_GET
 def badge_pdf(request, access_token: str):
     registration = _confirmed(access_token)
-    response = HttpResponse(rendering.badge_pdf(registration=registration), content_type="application/pdf")
+    response = HttpResponse(services.badge_pdf(registration=registration), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="badge-{registration.reference}.pdf"'
     return response
 
@@ -73,7 +73,7 @@ def badge_pdf(request, access_token: str):
 @require_GET
 def badge_png(request, access_token: str):
     registration = _confirmed(access_token)
-    response = HttpResponse(rendering.badge_png(registration=registration), content_type="image/png")
+    response = HttpResponse(services.badge_png(registration=registration), content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="badge-{registration.reference}.png"'
     return response
 

@@ -69,7 +69,7 @@ def publish(forum: Forum, capture) -> ScheduleVersion:
 
 def star(user, session):
     """Put a session on a signed-in attendee's own agenda ("my agenda")."""
-    from frontend.models import StarredSession
+    from sessions.models import StarredSession
 
     return StarredSession.objects.create(user=user, session=session)
 

@@ -7,9 +7,10 @@ import pytest
 import vobject
 from django.test import Client
 
-from calendars import ics, invites, services
+from calendars import invites, services
 from calendars.models import FeedToken
 from forum.models import TeamMember
+from sessions import ics
 from sessions.models import Session
 from sessions.selectors import agenda_snapshot_build
 from tests.factories import ForumFactory, SessionFactory, SessionRoleFactory, TeamMemberFactory, UserFactory, at

@@ -8,7 +8,7 @@ import pytest
 import vobject
 from django.conf import settings
 
-from calendars import ics
+from sessions import ics
 from sessions.selectors import agenda_snapshot_build
 from tests.factories import ForumFactory, HallFactory, PersonFactory, SessionFactory, SessionRoleFactory
 

@@ -4,8 +4,9 @@ import icalendar
 import pytest
 import vobject
 
-from calendars import ics, invites
+from calendars import invites
 from calendars.models import CalendarSettings
+from sessions import ics
 from tests.factories import ForumFactory, UserFactory
 from tests.forum.mailing.factories import RegistrationFactory
 

@@ -7,10 +7,10 @@ import pytest
 import vobject
 from django.core import mail
 
-from calendars import ics
 from calendars.models import CalendarSettings, InviteState, PublicationNotice
 from calendars.services import schedule_updates_send
 from forum.mailing.models import OutgoingMessage
+from sessions import ics
 from sessions.models import Session, SessionRole
 
 from .factories import attendee_user, publish, star

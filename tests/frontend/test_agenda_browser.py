@@ -151,7 +151,7 @@ def test_print_view_puts_one_day_per_a4_page(live_server, page, artifacts_dir):
 def test_signed_in_attendee_stars_are_kept_on_the_server(live_server, page, client):
     from django.conf import settings
 
-    from frontend.models import StarredSession
+    from sessions.models import StarredSession
     from tests.factories import UserFactory
 
     from .factories import small_agenda

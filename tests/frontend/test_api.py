@@ -2,7 +2,7 @@
 
 import pytest
 
-from frontend.models import StarredSession
+from sessions.models import StarredSession
 from tests.factories import ForumFactory, SessionFactory, TeamMemberFactory, UserFactory
 
 from .factories import small_agenda

@@ -153,7 +153,7 @@ def test_exports_answer_304_to_a_repeat_with_the_etag(client):
 
 
 def test_my_agenda_calendar_of_a_signed_in_user_holds_their_server_stars(client):
-    from frontend.models import StarredSession
+    from sessions.models import StarredSession
     from tests.factories import UserFactory
 
     d = small_agenda()

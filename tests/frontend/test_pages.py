@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from frontend.models import StarredSession
+from sessions.models import StarredSession
 from sessions.services import schedule_publish, session_cancel, session_update
 from speakers.models import PaperFile, PaperSettings, WorkingPaper
 from tests.factories import ForumFactory, SponsorshipFactory, TeamMemberFactory, UserFactory

@@ -94,7 +94,7 @@ def test_private_key_is_stored_encrypted():
 
 def test_badge_pdf_is_one_card_page_with_arabic_name():
     registration = RegistrationFactory(full_name_ar="طارق العمري", honorific="engineer")
-    reader = PdfReader(io.BytesIO(rendering.badge_pdf(registration=registration)))
+    reader = PdfReader(io.BytesIO(services.badge_pdf(registration=registration)))
     assert len(reader.pages) == 1
     page = reader.pages[0]
     assert round(float(page.mediabox.width) / MM, 1) == 54.0
@@ -109,7 +109,7 @@ def test_badge_pdf_a6_when_forum_setting_says_so():
     registration = RegistrationFactory()
     BadgeSettings.objects.create(forum=registration.forum, paper_format=BadgeSettings.Format.A6)
     registration.forum.refresh_from_db()
-    reader = PdfReader(io.BytesIO(rendering.badge_pdf(registration=registration)))
+    reader = PdfReader(io.BytesIO(services.badge_pdf(registration=registration)))
     page = reader.pages[0]
     assert (round(float(page.mediabox.width) / MM), round(float(page.mediabox.height) / MM)) == (105, 148)
 
@@ -118,7 +118,7 @@ def test_badge_png_is_an_image_of_the_card():
     from PIL import Image
 
     registration = RegistrationFactory()
-    image = Image.open(io.BytesIO(rendering.badge_png(registration=registration, dpi=150)))
+    image = Image.open(io.BytesIO(services.badge_png(registration=registration, dpi=150)))
     assert image.format == "PNG"
     assert image.size == (round(54 / 25.4 * 150), round(85.6 / 25.4 * 150))
 
@@ -129,7 +129,7 @@ def test_badge_png_qr_decodes_to_the_token():
 
     registration = RegistrationFactory(forum=forum_today())
     badge = services.badge_issue(registration=registration)
-    image = Image.open(io.BytesIO(rendering.badge_png(registration=registration, dpi=200))).convert("L")
+    image = Image.open(io.BytesIO(services.badge_png(registration=registration, dpi=200))).convert("L")
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [badge.token]
     page_qr = Image.open(io.BytesIO(rendering.qr_png(badge.token))).convert("L")
     assert [code.text for code in zxingcpp.read_barcodes(page_qr)] == [badge.token]

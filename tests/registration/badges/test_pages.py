@@ -124,7 +124,7 @@ def test_bulk_print_parts_are_joined(monkeypatch):
     out = io.BytesIO()
     from registration.badges.selectors import print_registrations
 
-    assert rendering.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum), out=out) == 20
+    assert services.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum), out=out) == 20
     assert len(PdfReader(io.BytesIO(out.getvalue())).pages) == 3
 
 
@@ -218,12 +218,10 @@ def test_print_order_by_organization_or_name():
 
 
 def test_print_job_failure_is_recorded_on_the_job(monkeypatch, django_capture_on_commit_callbacks):
-    from registration.badges import rendering
-
     def broken(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(rendering, "badges_sheet_write", broken)
+    monkeypatch.setattr(services, "badges_sheet_write", broken)
     forum = forum_today()
     owner = TeamMemberFactory(forum=forum, role="owner").user
     RegistrationFactory(forum=forum)
@@ -244,7 +242,6 @@ def test_badge_page_in_english(client):
 
 
 def test_bulk_print_a6_two_per_landscape_a4():
-    from registration.badges import rendering
     from registration.badges.models import BadgeSettings
     from registration.badges.selectors import print_registrations
 
@@ -253,7 +250,7 @@ def test_bulk_print_a6_two_per_landscape_a4():
     for _ in range(3):
         RegistrationFactory(forum=forum)
     out = io.BytesIO()
-    rendering.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum), out=out)
+    services.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum), out=out)
     reader = PdfReader(io.BytesIO(out.getvalue()))
     assert len(reader.pages) == 2
     box = reader.pages[0].mediabox

@@ -113,14 +113,14 @@ def test_join_memory_is_flat_in_the_number_of_parts(tmp_path):
 
 @pytest.mark.django_db
 def test_bulk_sheet_of_several_parts_has_every_badge_once(monkeypatch):
-    from registration.badges import rendering
+    from registration.badges import rendering, services
     from registration.badges.selectors import print_registrations
 
     monkeypatch.setattr(rendering, "PART_BADGES", 9)  # 23 badges: three parts, the last one short
     forum = forum_today()
     registrations = [RegistrationFactory(forum=forum) for _ in range(23)]
     out = io.BytesIO()
-    count = rendering.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum, order_by="name"),
+    count = services.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum, order_by="name"),
                                          out=out)
     assert count == 23
     reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
