@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from forum.models import Forum, Person
 from sessions import ics
+from sessions.snapshot import AgendaSnapshot, SnapshotSession
 
 from . import selectors
 
@@ -124,7 +125,7 @@ def team_feed_ics(*, forum: Forum) -> bytes:
     return ics.to_bytes(cal)
 
 
-def session_ics_url(snapshot: dict, session: dict) -> str:
+def session_ics_url(snapshot: AgendaSnapshot, session: SnapshotSession) -> str:
     path = reverse("calendars:session_ics", kwargs={"forum_slug": snapshot["forum"]["slug"],
                                                     "session_id": session["id"]})
     return f"{settings.SITE_URL}{path}"
@@ -134,7 +135,7 @@ def _utc_stamp(value: str, tz: ZoneInfo) -> str:
     return ics.local_time(value, tz).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def add_to_calendar_links(snapshot: dict, session: dict) -> dict[str, str]:
+def add_to_calendar_links(snapshot: AgendaSnapshot, session: SnapshotSession) -> dict[str, str]:
     """{"ics": …, "google": …, "outlook": …, "office365": …} for one session of a snapshot."""
     tz = ZoneInfo(snapshot["forum"].get("time_zone") or settings.TIME_ZONE)
     title = ics.bilingual(session.get("title_ar", ""), session.get("title_en", ""))

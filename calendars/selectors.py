@@ -11,11 +11,12 @@ from forum.models import Forum, Person
 from registration.models import Registration
 from sessions.models import ScheduleVersion, StarredSession
 from sessions.selectors import schedule_version_latest
+from sessions.snapshot import AgendaSnapshot
 
 from .models import CalendarSettings, FeedToken
 
 
-def published_snapshot(*, forum: Forum) -> dict | None:
+def published_snapshot(*, forum: Forum) -> AgendaSnapshot | None:
     """The latest published agenda, or None before the first publication."""
     version = schedule_version_latest(forum=forum)
     return version.snapshot if version else None
@@ -34,7 +35,7 @@ def published_number(*, forum: Forum) -> int:
     return ScheduleVersion.objects.filter(forum=forum).order_by("-number").values_list("number", flat=True).first() or 0
 
 
-def sequences_for(snapshot: dict, number: int) -> dict[int, int]:
+def sequences_for(snapshot: AgendaSnapshot, number: int) -> dict[int, int]:
     """SEQUENCE of every event of a calendar made from publication `number`.
 
     The publication's number, as the public exports do: it only grows, so a
@@ -45,11 +46,11 @@ def sequences_for(snapshot: dict, number: int) -> dict[int, int]:
     return {0: number, **{s["id"]: number for s in snapshot.get("sessions", [])}}
 
 
-def sequences_for_forum(*, forum: Forum, snapshot: dict) -> dict[int, int]:
+def sequences_for_forum(*, forum: Forum, snapshot: AgendaSnapshot) -> dict[int, int]:
     return sequences_for(snapshot, published_number(forum=forum))
 
 
-def session_ids_of_person(snapshot: dict, person_id: int) -> list[int]:
+def session_ids_of_person(snapshot: AgendaSnapshot, person_id: int) -> list[int]:
     return [s["id"] for s in snapshot.get("sessions", []) if any(r["person_id"] == person_id for r in s["roles"])]
 
 

@@ -38,6 +38,7 @@ from forum.mailing.services import Attachment, message_enqueue
 from forum.models import Forum, Person
 from forum.permissions import can_view_drafts
 from sessions import ics
+from sessions.snapshot import AgendaSnapshot
 
 from . import selectors, wording
 from .invites import attendee_of_person
@@ -138,7 +139,7 @@ def _roles(session: dict | None) -> dict[int, list[str]]:
     return roles
 
 
-def _plan(snapshot: dict, previous: dict | None, changelog: list[dict]) -> dict[str, dict]:
+def _plan(snapshot: AgendaSnapshot, previous: AgendaSnapshot | None, changelog: list[dict]) -> dict[str, dict]:
     """Who gets what: {"people": {person_id: {sid: action}}, "starrers": {sid: action}}."""
     after = {s["id"]: s for s in snapshot["sessions"]}
     before = {s["id"]: s for s in previous["sessions"]} if previous else {}
@@ -182,7 +183,7 @@ def _plan(snapshot: dict, previous: dict | None, changelog: list[dict]) -> dict[
     return {"people": people, "starrers": starrers}
 
 
-def _recipients(forum: Forum, snapshot: dict, previous: dict | None, plan: dict, changelog: list[dict]) -> dict:
+def _recipients(forum: Forum, snapshot: AgendaSnapshot, previous: AgendaSnapshot | None, plan: dict, changelog: list[dict]) -> dict:
     after = {s["id"]: s for s in snapshot["sessions"]}
     before = {s["id"]: s for s in previous["sessions"]} if previous else {}
     entries: dict[int, list[dict]] = defaultdict(list)
@@ -322,7 +323,7 @@ def publications_announce_pending(*, within: timedelta = timedelta(days=1)) -> i
     return done
 
 
-def _enqueue(*, forum, version, recipient: Recipient, changes: list[dict], first: bool, snapshot: dict,
+def _enqueue(*, forum, version, recipient: Recipient, changes: list[dict], first: bool, snapshot: AgendaSnapshot,
              attachments: list[Attachment]) -> None:
     feed = None
     if recipient.person is not None and not selectors.feed_tokens_of(

@@ -11,26 +11,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from hijridate import Gregorian
 
+from forum import formatting as fmt
 from sessions import ics
-
-WEEKDAYS = {
-    "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-MONTHS = {
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
-           "ديسمبر"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
-HIJRI_MONTHS = {
-    "ar": ("محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة", "رجب", "شعبان", "رمضان",
-           "شوال", "ذو القعدة", "ذو الحجة"),
-    "en": ("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula", "Jumada al-Akhirah", "Rajab",
-           "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah"),
-}
+from sessions.snapshot import AgendaSnapshot
 
 
 def _lang(language: str) -> str:
@@ -43,13 +27,10 @@ def when(starts_at: str, ends_at: str, tz: ZoneInfo, language: str) -> str:
     start: datetime = ics.local_time(starts_at, tz)
     end: datetime = ics.local_time(ends_at, tz)
     try:
-        hijri = Gregorian(start.year, start.month, start.day).to_hijri()
-        hijri_text = f"{hijri.day} {HIJRI_MONTHS[lang][hijri.month - 1]} {hijri.year}"
-        hijri_text += "هـ" if lang == "ar" else " AH"
+        hijri_text = fmt.hijri_date(start.date(), lang, digits="latn")
     except (ValueError, OverflowError):  # outside the Umm al-Qura tables
         hijri_text = ""
-    day = f"{WEEKDAYS[lang][start.weekday()]} {start.day} {MONTHS[lang][start.month - 1]} {start.year}"
-    day += "م" if lang == "ar" else ""
+    day = fmt.gregorian_date(start.date(), lang, digits="latn", weekday=True)
     if hijri_text:
         day += f" ({hijri_text})"
     times = f"{start:%H:%M}–{end:%H:%M}"
@@ -60,7 +41,7 @@ def when(starts_at: str, ends_at: str, tz: ZoneInfo, language: str) -> str:
     return f"{day}{'، ' if lang == 'ar' else ', '}\u2068{times}\u2069"
 
 
-def _hall(snapshot: dict | None, hall_id, language: str) -> str:
+def _hall(snapshot: AgendaSnapshot | None, hall_id, language: str) -> str:
     for hall in (snapshot or {}).get("halls", []):
         if hall["id"] == hall_id:
             return (hall.get("name_en") or hall["name_ar"]) if _lang(language) == "en" else hall["name_ar"]
@@ -81,13 +62,13 @@ def _roles(session: dict, person, language: str) -> str:
     return ("، " if index == 0 else ", ").join(names)
 
 
-def describe(change: dict, snapshot: dict, language: str, person=None) -> str:
+def describe(change: dict, snapshot: AgendaSnapshot, language: str, person=None) -> str:
     """One sentence for one session's change as it concerns this recipient."""
     with translation.override(_lang(language)):
         return _describe(change, snapshot, language, person)
 
 
-def _describe(change: dict, snapshot: dict, language: str, person) -> str:
+def _describe(change: dict, snapshot: AgendaSnapshot, language: str, person) -> str:
     session, action, entries = change["session"], change["action"], change["entries"]
     tz = ZoneInfo(snapshot["forum"].get("time_zone") or "Asia/Riyadh")
     types = {e["type"] for e in entries}

@@ -9,6 +9,9 @@ chosen to be plausible and every forum says so in its description.
 `demo_load()` writes it all idempotently: each row is found by a natural key
 and saved only when a field differs, so a second run changes nothing (same
 ids, same `updated_at`, no new published schedule version).
+
+Over 600 lines because most of it is that data, transcribed from the reports;
+the loader itself is the last hundred lines.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
 from .models import Forum, Hall, Organization, Person, Sponsorship, TeamMember, Track
 from .permissions import editable_forums
+from .services import forum_create, team_member_remove, team_member_update, team_roles_errors
 
 admin.site.site_header = _("Quality and Excellence Forums")
 admin.site.site_title = _("Forums administration")
@@ -69,8 +72,19 @@ class SponsorshipInline(ForumTeamInlineMixin, admin.TabularInline):
     autocomplete_fields = ["organization"]
 
 
+class TeamFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        before = [form.initial.get("role") for form in self.forms if form.instance.pk]
+        after = [form.cleaned_data.get("role") for form in self.forms
+                 if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")]
+        if messages := team_roles_errors(roles_before=before, roles_after=after):
+            raise ValidationError(messages)
+
+
 class TeamMemberInline(ForumTeamInlineMixin, admin.TabularInline):
     model = TeamMember
+    formset = TeamFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -120,7 +134,26 @@ class ForumAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
 
+    def save_formset(self, request, form, formset, change):
+        """The team is written through the team services (new owners first, so the rule that a forum keeps
+        an owner holds at every step); other inlines are saved as usual."""
+        if formset.model is not TeamMember:
+            return super().save_formset(request, form, formset, change)
+        members = formset.save(commit=False)
+        members.sort(key=lambda member: member.role != TeamMember.Role.OWNER)
+        for member in members:
+            if member.pk is None:
+                member.save()
+            else:
+                changed = {name: getattr(member, name) for name in ("user_id", "role")}
+                team_member_update(member=member, **changed)
+        for member in formset.deleted_objects:
+            team_member_remove(member=member)
+        formset.save_m2m()
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change and not request.user.is_superuser:
-            TeamMember.objects.get_or_create(forum=obj, user=request.user, defaults={"role": TeamMember.Role.OWNER})
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new forum: its creator becomes its first owner (a superuser needs no role to manage it).
+        forum_create(forum=obj, created_by=None if request.user.is_superuser else request.user)

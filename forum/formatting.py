@@ -99,6 +99,12 @@ def hijri_date(value, lang: str = "ar", digits: str | None = None, weekday: bool
     return digits_for(text, digits)
 
 
+def hijri_numeric(value) -> str:
+    """The Umm al-Qura date written with numbers, day first: «20/02/1440»."""
+    year, month, day = hijri_parts(value)
+    return f"{day:02d}/{month:02d}/{year}"
+
+
 def gregorian_date(value, lang: str = "ar", digits: str | None = None, weekday: bool = False) -> str:
     digits = digits or default_digits(lang)
     d = as_date(value)

@@ -8,7 +8,11 @@ published.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .models import Forum, TeamMember
 
@@ -82,3 +86,15 @@ def editable_forums(user) -> QuerySet[Forum]:
     if user.is_superuser:
         return Forum.objects.all()
     return Forum.objects.filter(team__user=user, team__role__in=list(EDIT_ROLES))
+
+
+def forum_for_page(user, slug: str, *, check: Callable | None = None, refuse: type[Exception] = Http404,
+                   queryset: QuerySet[Forum] | None = None) -> Forum:
+    """The forum a team page names in its URL, when `check` (by default: any team member) admits the user.
+
+    Everyone else gets `refuse`: 404 by default, so drafts stay private; pages of forums that are public
+    anyway may say 403 (PermissionDenied). The one guard of the organizers' pages in every app."""
+    forum = get_object_or_404(queryset if queryset is not None else Forum.objects.all(), slug=slug)
+    if not (check or can_view_drafts)(user, forum):
+        raise refuse
+    return forum

@@ -21,6 +21,7 @@ from forum import formatting as fmt
 from forum.models import Forum, Sponsorship
 from forum.permissions import visible_forums
 from sessions.models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+from sessions.snapshot import AgendaSnapshot
 
 PUBLIC_STATUSES = (Forum.Status.PUBLISHED, Forum.Status.ARCHIVED)
 # Rows of the agenda grid: one per five minutes.
@@ -123,7 +124,7 @@ def _loc(obj: dict, field: str, lang: str) -> str:
 class Presenter:
     """Turns snapshot dicts into display dicts in one language and one digit style."""
 
-    snapshot: dict
+    snapshot: AgendaSnapshot
     lang: str
     digits: str
     paper_ids: frozenset = frozenset()
@@ -340,7 +341,7 @@ def _grid(day_sessions: list[dict], halls: list[dict]) -> dict:
     }
 
 
-def agenda_build(*, snapshot: dict, lang: str, digits: str, filters: AgendaFilters | None = None,
+def agenda_build(*, snapshot: AgendaSnapshot, lang: str, digits: str, filters: AgendaFilters | None = None,
                  paper_ids=frozenset()) -> dict:
     """Days of the agenda, each with its sessions in time order and their places on the hall grid."""
     presenter = Presenter(snapshot, lang, digits, frozenset(paper_ids))
@@ -379,13 +380,13 @@ def agenda_build(*, snapshot: dict, lang: str, digits: str, filters: AgendaFilte
     }
 
 
-def session_build(*, snapshot: dict, session_id: int, lang: str, digits: str, paper_ids=frozenset()) -> dict | None:
+def session_build(*, snapshot: AgendaSnapshot, session_id: int, lang: str, digits: str, paper_ids=frozenset()) -> dict | None:
     presenter = Presenter(snapshot, lang, digits, frozenset(paper_ids))
     raw = next((s for s in snapshot.get("sessions", []) if s["id"] == session_id), None)
     return presenter.session(raw) if raw else None
 
 
-def speakers_build(*, snapshot: dict, lang: str, digits: str, paper_ids=frozenset()) -> list[dict]:
+def speakers_build(*, snapshot: AgendaSnapshot, lang: str, digits: str, paper_ids=frozenset()) -> list[dict]:
     """Everyone with a part in a session (chairs, speakers, panelists, presenters), with their roles.
 
     Sorted by name; each person lists their sessions in time order.
@@ -422,7 +423,7 @@ def speakers_build(*, snapshot: dict, lang: str, digits: str, paper_ids=frozense
     return sorted(people.values(), key=lambda p: (p["plain_name"] or p["name"]))
 
 
-def changes_build(*, versions: list[ScheduleVersion], snapshot: dict, lang: str, digits: str) -> list[dict]:
+def changes_build(*, versions: list[ScheduleVersion], snapshot: AgendaSnapshot, lang: str, digits: str) -> list[dict]:
     """The changelogs of the latest versions, each entry as a sentence."""
     presenter = Presenter(snapshot, lang, digits)
 

@@ -29,9 +29,7 @@ def _invoicing_view(view):
     def wrapped(request, slug, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        forum = get_object_or_404(Forum, slug=slug)
-        if not forum_permissions.can_view_invoices(request.user, forum):
-            raise Http404
+        forum = forum_permissions.forum_for_page(request.user, slug, check=forum_permissions.can_view_invoices)
         return view(request, forum, *args, **kwargs)
 
     wrapped.__name__ = view.__name__

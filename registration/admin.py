@@ -110,6 +110,13 @@ class RegistrationTypeAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.Mo
     def service_update(self, obj, fields):
         services.registration_type_update(registration_type=obj, **fields)
 
+    def delete_model(self, request, obj):
+        services.registration_type_delete(registration_type=obj)
+
+    def delete_queryset(self, request, queryset):
+        for registration_type in queryset:
+            services.registration_type_delete(registration_type=registration_type)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
 

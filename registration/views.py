@@ -207,10 +207,7 @@ def claim(request, token: str):
 def _team_forum(request, slug: str) -> Forum:
     if not request.user.is_authenticated:
         raise _LoginRequired
-    forum = get_object_or_404(Forum, slug=slug)
-    if not forum_permissions.can_view_drafts(request.user, forum):
-        raise Http404
-    return forum
+    return forum_permissions.forum_for_page(request.user, slug)
 
 
 class _LoginRequired(Exception):

@@ -73,6 +73,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from .snapshot import AgendaSnapshot, SnapshotSession
+
 PRODID = "-//Quality and Excellence Forums//Agenda//AR"
 
 METHODS = ("PUBLISH", "REQUEST", "CANCEL")
@@ -112,12 +114,12 @@ def person_uid(forum_id: int, person_key: str) -> str:
     return f"forum-{forum_id}-{person_key}@{_uid_domain()}"
 
 
-def forum_url(snapshot: dict, base_url: str | None = None) -> str:
+def forum_url(snapshot: AgendaSnapshot, base_url: str | None = None) -> str:
     base = (base_url if base_url is not None else settings.SITE_URL).rstrip("/")
     return f"{base}/forums/{snapshot['forum']['slug']}/"
 
 
-def session_url(snapshot: dict, session: dict, base_url: str | None = None) -> str:
+def session_url(snapshot: AgendaSnapshot, session: SnapshotSession, base_url: str | None = None) -> str:
     return f"{forum_url(snapshot, base_url)}sessions/{session['id']}/"
 
 
@@ -141,7 +143,7 @@ def bilingual(ar: str, en: str, sep: str = " / ") -> str:
     return ar or en
 
 
-def location_text(snapshot: dict, session: dict) -> str:
+def location_text(snapshot: AgendaSnapshot, session: SnapshotSession) -> str:
     forum = snapshot["forum"]
     hall = next((h for h in snapshot.get("halls", []) if h["id"] == session.get("hall_id")), None)
     ar = "، ".join(x for x in ((hall or {}).get("name_ar", ""), forum.get("venue_name_ar", "")) if x)
@@ -151,17 +153,17 @@ def location_text(snapshot: dict, session: dict) -> str:
     return bilingual(ar, en)
 
 
-def _person(snapshot: dict, person_id) -> dict:
+def _person(snapshot: AgendaSnapshot, person_id) -> dict:
     return snapshot.get("people", {}).get(str(person_id), {})
 
 
-def _roles_of(session: dict, person_id) -> list[str]:
+def _roles_of(session: SnapshotSession, person_id) -> list[str]:
     if person_id is None:
         return []
     return [r["role"] for r in session.get("roles", []) if r["person_id"] == person_id]
 
 
-def _description(snapshot: dict, session: dict, url: str, attendee: dict | None) -> str:
+def _description(snapshot: AgendaSnapshot, session: SnapshotSession, url: str, attendee: dict | None) -> str:
     """Arabic block first, then English, then the link back."""
     people = [(r, _person(snapshot, r["person_id"])) for r in session.get("roles", [])]
     own_roles = _roles_of(session, (attendee or {}).get("person_id"))
@@ -214,7 +216,7 @@ def _add_attendee(event: icalendar.Event, attendee: dict, roles: list[str]) -> N
     event.add("attendee", address)
 
 
-def _organizer(snapshot: dict) -> icalendar.vCalAddress:
+def _organizer(snapshot: AgendaSnapshot) -> icalendar.vCalAddress:
     name, email = organizer_address()
     forum = snapshot["forum"]
     address = icalendar.vCalAddress(f"mailto:{email}")
@@ -222,7 +224,7 @@ def _organizer(snapshot: dict) -> icalendar.vCalAddress:
     return address
 
 
-def _common(event: icalendar.Event, snapshot: dict, stamp: datetime, method: str | None,
+def _common(event: icalendar.Event, snapshot: AgendaSnapshot, stamp: datetime, method: str | None,
             attendee: dict | None, roles: list[str], sequence: int) -> None:
     event.add("dtstamp", stamp)
     event.add("sequence", sequence)
@@ -233,7 +235,7 @@ def _common(event: icalendar.Event, snapshot: dict, stamp: datetime, method: str
     event.add("class", "PUBLIC")
 
 
-def _session_event(snapshot: dict, session: dict, *, tz: ZoneInfo, stamp: datetime, method: str | None,
+def _session_event(snapshot: AgendaSnapshot, session: SnapshotSession, *, tz: ZoneInfo, stamp: datetime, method: str | None,
                    attendee: dict | None, sequence: int, base_url: str) -> icalendar.Event:
     forum = snapshot["forum"]
     url = session_url(snapshot, session, base_url)
@@ -258,7 +260,7 @@ def _session_event(snapshot: dict, session: dict, *, tz: ZoneInfo, stamp: dateti
     return event
 
 
-def _forum_events(snapshot: dict, *, tz: ZoneInfo, stamp: datetime, method: str | None, attendee: dict | None,
+def _forum_events(snapshot: AgendaSnapshot, *, tz: ZoneInfo, stamp: datetime, method: str | None, attendee: dict | None,
                   sequence: int, per_day: bool, base_url: str) -> list[icalendar.Event]:
     forum = snapshot["forum"]
     first, last = date.fromisoformat(forum["first_day"]), date.fromisoformat(forum["last_day"])
@@ -301,7 +303,7 @@ def _forum_events(snapshot: dict, *, tz: ZoneInfo, stamp: datetime, method: str 
 
 
 def calendar_from_snapshot(
-    snapshot: dict,
+    snapshot: AgendaSnapshot,
     sessions: Iterable[dict] | None = None,
     *,
     method: str | None = None,

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from forum.models import Forum, Person
 
 from .models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+from .snapshot import AgendaSnapshot
 
 SNAPSHOT_SCHEMA = 1
 
@@ -60,7 +61,7 @@ def _person(person: Person) -> dict:
     }
 
 
-def agenda_snapshot_build(*, forum: Forum) -> dict:
+def agenda_snapshot_build(*, forum: Forum) -> AgendaSnapshot:
     """The agenda as plain data (JSON-ready), in the shape stored in ScheduleVersion.snapshot.
 
     Times are ISO 8601 in the forum's time zone. People are listed once under

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from forum import formatting as fmt
 from forum import permissions as forum_permissions
 from forum.models import Forum
 
@@ -22,9 +22,7 @@ def builder(request, forum_slug: str):
     """Organizers only: team members read, owners and editors change. Others get 404 (drafts stay private)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    forum = get_object_or_404(Forum.objects.select_related("organizer"), slug=forum_slug)
-    if not forum_permissions.can_view_drafts(request.user, forum):
-        raise Http404
+    forum = forum_permissions.forum_for_page(request.user, forum_slug, queryset=Forum.objects.select_related("organizer"))
     can_edit = forum_permissions.can_edit_forum(request.user, forum)
     halls = list(forum.halls.all())
     config = {
@@ -57,14 +55,8 @@ def builder(request, forum_slug: str):
 
 def day_label(day) -> str:
     """The day as people read it here: the Hijri date beside the Gregorian one."""
-    from hijridate import Gregorian
-
-    english = (get_language() or "ar").startswith("en")
-    hijri = Gregorian(day.year, day.month, day.day).to_hijri()
-    gregorian = date_format(day, "l j F Y")
-    if english:
-        return f"{gregorian} — {hijri.day} {hijri.month_name('en')} {hijri.year} AH"
-    return f"{gregorian} — {hijri.day} {hijri.month_name('ar')} {hijri.year}هـ"
+    language = get_language() or "ar"
+    return f"{date_format(day, 'l j F Y')} — {fmt.hijri_date(day, language, digits='latn')}"
 
 
 def _strings() -> dict:

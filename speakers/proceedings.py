@@ -21,15 +21,13 @@ from pathlib import Path
 
 from django.db.models import Prefetch
 
+from forum import formatting as fmt
 from forum.fonts import arabic_font, latin_font
 from forum.models import Forum
 
 from .models import PaperFile, WorkingPaper
 from .selectors import paper_settings_for
 
-MONTHS_AR = [
-    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
-]
 ORDINALS_AR = {
     1: "الأولى", 2: "الثانية", 3: "الثالثة", 4: "الرابعة", 5: "الخامسة", 6: "السادسة", 7: "السابعة",
     8: "الثامنة", 9: "التاسعة", 10: "العاشرة",
@@ -66,13 +64,7 @@ class BookResult:
 
 
 def hijri_and_gregorian(day: date) -> tuple[str, str]:
-    from hijridate import Gregorian
-
-    hijri = Gregorian(day.year, day.month, day.day).to_hijri()
-    return (
-        f"{hijri.day} {hijri.month_name('ar')} {hijri.year}هـ",
-        f"{day.day} {MONTHS_AR[day.month - 1]} {day.year}م",
-    )
+    return fmt.hijri_date(day, "ar", digits="latn"), fmt.gregorian_date(day, "ar", digits="latn")
 
 
 def book_papers(*, forum: Forum) -> list[Section]:

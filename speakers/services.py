@@ -2,6 +2,11 @@
 
 E-mails are stored in the outbox inside the same transaction (Arabic first,
 English below) and sent after commit by forum.mailing.
+
+Why one module of some 700 lines: it is still one sub-domain per section
+(invitations, profile, papers and uploads, reminders, review, proceedings),
+and work in progress elsewhere edits it; it is to become a package by those
+sections, as registration/services/ did, once that work has landed.
 """
 
 from __future__ import annotations

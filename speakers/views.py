@@ -341,9 +341,7 @@ def review(request, assignment_id: int):
 
 
 def _team_forum(request, forum_slug: str) -> Forum:
-    forum = get_object_or_404(Forum, slug=forum_slug)
-    if not forum_permissions.can_view_drafts(request.user, forum):
-        raise Http404
+    forum = forum_permissions.forum_for_page(request.user, forum_slug)
     timezone.activate(forum.tzinfo)
     return forum
 

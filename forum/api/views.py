@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
 from forum import permissions as forum_permissions
-from forum import selectors
+from forum import selectors, services
 from forum.models import Forum, Hall, Sponsorship, TeamMember, Track
 
 from . import serializers
@@ -150,16 +150,10 @@ class TeamMemberViewSet(TeamOnlyMixin, ForumScopedViewSet):
         return forum_permissions.can_manage_team(user, forum)
 
     def perform_destroy(self, instance):
-        if instance.role == TeamMember.Role.OWNER and not self.get_queryset().filter(role=TeamMember.Role.OWNER).exclude(pk=instance.pk).exists():
-            raise ValidationError({"role": [_("A forum keeps at least one owner.")]})
-        instance.delete()
+        services.team_member_remove(member=instance)
 
     def perform_update(self, serializer):
-        instance = serializer.instance
-        new_role = serializer.validated_data.get("role", instance.role)
-        if instance.role == TeamMember.Role.OWNER and new_role != TeamMember.Role.OWNER and not self.get_queryset().filter(role=TeamMember.Role.OWNER).exclude(pk=instance.pk).exists():
-            raise ValidationError({"role": [_("A forum keeps at least one owner.")]})
-        serializer.save()
+        serializer.instance = services.team_member_update(member=serializer.instance, **serializer.validated_data)
 
 
 def forum_for_slug(slug: str) -> Forum:

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from lxml import etree
 
+from sessions.snapshot import AgendaSnapshot
+
 GENERATOR = {"name": "quality-forums", "version": "1.0"}
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 TIMESLOT = "00:05"
@@ -70,7 +72,7 @@ def _loc(obj: dict, field: str, lang: str) -> str:
     return (en or ar) if lang.startswith("en") else (ar or en)
 
 
-def schedule_build(*, snapshot: dict, version: int, lang: str, base_url: str, forum_url: str,
+def schedule_build(*, snapshot: AgendaSnapshot, version: int, lang: str, base_url: str, forum_url: str,
                    cancelled_label: str, plenary_label: str, published_paper_url=None) -> dict:
     """The schedule as plain data shared by the XML and JSON writers.
 

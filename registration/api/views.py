@@ -44,9 +44,7 @@ class RegistrationTypeViewSet(ForumScopedViewSet):
         )
 
     def perform_destroy(self, instance):
-        if instance.registrations.exists():
-            raise DomainError(_("This type has registrations; close it instead of deleting it."), field="is_active")
-        instance.delete()
+        services.registration_type_delete(registration_type=instance)
 
 
 class QuestionViewSet(ForumScopedViewSet):

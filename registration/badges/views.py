@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from forum import formatting as fmt
 from forum import permissions
 from forum.errors import DomainError
 from forum.models import HONORIFIC_AR, Forum
@@ -24,14 +25,6 @@ from .models import BulkPrintJob, Scan
 
 def _attendee_registration(access_token: str) -> Registration:
     return selectors.registration_for_badge_page(access_token=access_token)
-
-
-def hijri(day) -> str:
-    """A Gregorian date in the Umm al-Qura calendar, e.g. 20/02/1440."""
-    from hijridate import Gregorian
-
-    h = Gregorian(day.year, day.month, day.day).to_hijri()
-    return f"{h.day:02d}/{h.month:02d}/{h.year}"
 
 
 @never_cache
@@ -47,7 +40,8 @@ def badge(request, access_token: str):
     response = render(request, "badges/badge.html", {
         "registration": registration, "forum": registration.forum, "badge": badge, "qr_base64": qr,
         "titles_ar": HONORIFIC_AR.get(registration.honorific, ""),
-        "first_day_hijri": hijri(registration.forum.first_day), "last_day_hijri": hijri(registration.forum.last_day),
+        "first_day_hijri": fmt.hijri_numeric(registration.forum.first_day),
+        "last_day_hijri": fmt.hijri_numeric(registration.forum.last_day),
     })
     response["Referrer-Policy"] = "no-referrer"  # the link is the attendee's secret
     return response
@@ -79,10 +73,7 @@ def badge_png(request, access_token: str):
 
 
 def _forum_for(request, forum_slug: str, check) -> Forum:
-    forum = get_object_or_404(Forum, slug=forum_slug)
-    if not check(request.user, forum):
-        raise PermissionDenied
-    return forum
+    return permissions.forum_for_page(request.user, forum_slug, check=check, refuse=PermissionDenied)
 
 
 @login_required
@@ -133,7 +124,7 @@ def attendance(request, forum_slug: str):
     peak = max((row["admitted"] for row in summary["over_time"]), default=0) or 1
     for row in summary["over_time"]:
         row["percent"] = row["admitted"] * 100 // peak
-        row["hijri"] = hijri(row["hour"].date())
+        row["hijri"] = fmt.hijri_numeric(row["hour"].date())
     for row in summary["by_category"]:
         row["percent"] = row["admitted"] * 100 // row["registered"] if row["registered"] else 0
     return render(request, "badges/attendance.html", {"forum": forum, "summary": summary})

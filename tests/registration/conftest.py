@@ -103,7 +103,7 @@ def new_registration_jobs(monkeypatch):
     Call it to get the [kind, registration id] jobs published so far (it flushes the batch first).
     """
     from forum.batching import TaskBatch
-    from registration import services
+    from registration.services import create as services  # NEW_REGISTRATION_NOTIFICATIONS lives there
 
     jobs = []
     batch = TaskBatch(services.NEW_REGISTRATION_NOTIFICATIONS.task_name, publish=jobs.extend, window=0.005)

@@ -63,7 +63,9 @@ def test_invoice_and_confirmation_commit_together(forum, monkeypatch):
     def broken_confirm(*args, **kwargs):
         raise RuntimeError("the database went away mid-confirmation")
 
-    monkeypatch.setattr(services, "_confirm", broken_confirm)
+    from registration.services import payments as payment_services
+
+    monkeypatch.setattr(payment_services, "_confirm", broken_confirm)
     with pytest.raises(RuntimeError):
         paid_without_stripe(registration)
     assert not Invoice.objects.exists()
