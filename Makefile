@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 SYSTEM_PACKAGES := chromium fonts-noto-core
 
-.PHONY: run test install system-deps migrate seed lint messages bench bench-agenda bench-registration bench-checkin bench-papers bench-builder worker clean
+.PHONY: run test install system-deps migrate seed lint messages bench bench-agenda bench-registration bench-checkin bench-papers bench-builder bench-invoices worker clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,7 @@ test: install system-deps lint
 
 # Translations: regenerate .po from sources (per app) and compile .mo.
 messages: install
-	for d in forum sessions speakers registration frontend forum/mailing calendars registration/badges; do \
+	for d in forum sessions speakers registration frontend forum/mailing calendars registration/badges invoicing; do \
 	  (cd $$d && $(CURDIR)/$(VENV)/bin/django-admin compilemessages >/dev/null) ; done
 
 worker: install
@@ -65,7 +65,7 @@ worker: install
 # Benchmarks print tables against a baseline measured in the same run; they
 # are not part of `make test`. The registration and check-in ones want
 # PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/forum_bench make bench-registration
-bench: bench-agenda bench-registration bench-checkin bench-papers bench-builder
+bench: bench-agenda bench-registration bench-checkin bench-papers bench-builder bench-invoices
 
 bench-agenda: install
 	$(PY) benchmarks/agenda.py
@@ -81,6 +81,9 @@ bench-papers: install
 
 bench-builder: install
 	$(PY) benchmarks/builder_conflicts.py
+
+bench-invoices: install
+	$(PY) benchmarks/invoices.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -576,6 +576,29 @@ def _publish_if_changed(forum: Forum, user) -> bool:
     return True
 
 
+# Billing settings of the organizing bodies, so the demo's paid workshop can be sold and invoiced.
+# The numbers have the right form only: they belong to nobody.
+BILLING: dict[str, dict] = {
+    "makkah_amanah": {"legal_name_ar": "أمانة العاصمة المقدسة", "legal_name_en": "Holy Capital Municipality",
+                      "vat_number": "300000000000003", "cr_number": "4031000000", "street": "طريق الملك عبدالعزيز",
+                      "building_number": "7421", "district": "العزيزية", "city": "مكة المكرمة",
+                      "postal_code": "24243", "invoice_prefix": "MAKKAH"},
+    "eastern_amanah": {"legal_name_ar": "أمانة المنطقة الشرقية", "legal_name_en": "Eastern Province Municipality",
+                       "vat_number": "300000000100003", "cr_number": "2050000000", "street": "طريق الملك فهد",
+                       "building_number": "3120", "district": "الشاطئ", "city": "الدمام", "postal_code": "32413",
+                       "invoice_prefix": "EASTERN"},
+}
+
+
+def _billing_load(orgs: dict) -> None:
+    from invoicing.models import BillingSettings
+    from invoicing.services import billing_settings_save
+
+    for key, fields in BILLING.items():
+        if not BillingSettings.objects.filter(organization=orgs[key]).exists():
+            billing_settings_save(organization=orgs[key], **fields)
+
+
 @transaction.atomic
 def demo_load(*, password: str | None = None) -> DemoResult:
     """Load (or bring back up to date) the demo forums; a rerun changes nothing."""
@@ -587,6 +610,7 @@ def demo_load(*, password: str | None = None) -> DemoResult:
         parent = orgs.get(o.get("parent"))
         orgs[o["key"]] = _upsert(Organization, {"name_ar": o["name_ar"], "parent": parent},
                                  {"name_en": o["name_en"], "kind": o["kind"]})
+    _billing_load(orgs)
     people: dict[str, Person] = {}
     for p in PEOPLE:
         people[p["key"]] = _upsert(

@@ -64,6 +64,11 @@ def can_view_personal_data(user, forum) -> bool:
     return _has(user, forum, EDIT_ROLES)
 
 
+def can_view_invoices(user, forum) -> bool:
+    """A forum's tax invoices and credit notes, and its seller's billing settings: owners and editors."""
+    return _has(user, forum, EDIT_ROLES)
+
+
 def visible_forums(user) -> QuerySet[Forum]:
     """Published and archived forums for everyone, plus drafts of the user's own team."""
     qs = Forum.objects.all()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
+    "invoicing.apps.InvoicingConfig",
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
     "frontend.apps.FrontendConfig",

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("organize/", include("sessions.urls")),
     path("portal/", include("speakers.urls")),
     path("registration/", include("registration.urls")),
+    path("invoicing/", include("invoicing.urls")),
     path("", include("frontend.urls")),
     prefix_default_language=False,
 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from forum import permissions
 from forum.admin_base import ForumTeamAdminMixin
 from forum.errors import DomainError
+from invoicing.services import seller_ready_errors
 
 from . import selectors, services
 from .models import (
@@ -115,6 +116,23 @@ class RegistrationTypeAdmin(SeatCounterAdminMixin, ForumTeamAdminMixin, admin.Mo
     def delete_queryset(self, request, queryset):
         for registration_type in queryset:
             services.registration_type_delete(registration_type=registration_type)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class SellerCheckedForm(form):
+            """A paid type needs the seller's billing settings first (every payment gets a tax invoice)."""
+
+            def clean(self):
+                cleaned = super().clean()
+                forum = cleaned.get("forum") or (self.instance.forum if self.instance.forum_id else None)
+                if forum is not None and cleaned.get("pricing") == RegistrationType.Pricing.PAID:
+                    for field, refusals in seller_ready_errors(forum=forum).items():
+                        for message in refusals:
+                            self.add_error(field if field in self.fields else None, message)
+                return cleaned
+
+        return SellerCheckedForm
 
 
 @admin.register(Question)

@@ -24,6 +24,11 @@ class RegistrationForm(forms.Form):
     organization_name = forms.CharField(max_length=255, required=False, label=_("Organization"))
     invite_code = forms.CharField(max_length=32, required=False, label=_("Invite code"),
                                   help_text=_("Only for invitation-only registration types."))
+    # The optional buyer block: an organization paying with a VAT number gets a standard tax invoice.
+    buyer_vat_number = forms.CharField(max_length=20, required=False, label=_("VAT number"),
+                                       help_text=_("Only if an organization registered for VAT pays: the tax "
+                                                   "invoice is then issued to it (15 digits)."))
+    buyer_address = forms.CharField(max_length=255, required=False, label=_("Billing address"))
 
     def __init__(self, *args, forum, types, questions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +68,9 @@ class RegistrationForm(forms.Form):
         if question.kind == Question.Kind.PHONE:
             return forms.CharField(max_length=32, widget=forms.TextInput(attrs={"type": "tel"}), **common)
         return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), **common)
+
+    def buyer_fields(self):
+        return [self["buyer_vat_number"], self["buyer_address"]]
 
     def question_fields(self):
         return [self[f"q{q.pk}"] for q in self.questions]

@@ -10,7 +10,7 @@ seat for the person it is offered to until the claim link expires.
 Badges and check-in live in registration.badges (see its models)."""
 
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +19,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from forum.models import BilingualMixin, Forum, Honorific, Person
+
+# Money rounding is invoicing's, so what is charged is what the invoice adds up to.
+from invoicing.money import amount_display, from_minor, to_minor, vat_minor  # noqa: F401 (amount_display: re-exported)
 from speakers.storage import private_storage
 
 
@@ -106,7 +109,8 @@ class RegistrationType(BilingualMixin, models.Model):
 
     @property
     def vat_amount(self) -> Decimal:
-        return (self.price * self.vat_rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        """VAT on the price, rounded to the currency's smallest unit (halalas; fils for the dinars)."""
+        return from_minor(vat_minor(to_minor(self.price, self.currency), self.vat_rate), self.currency)
 
     @property
     def total_price(self) -> Decimal:
@@ -114,33 +118,13 @@ class RegistrationType(BilingualMixin, models.Model):
 
     @property
     def total_minor(self) -> int:
-        """The price with VAT in the currency's smallest unit (halalas for SAR)."""
-        return int((self.total_price * (10 ** currency_exponent(self.currency))).to_integral_value(ROUND_HALF_UP))
+        """The price with VAT in the currency's smallest unit (halalas for SAR), as the invoice adds it up."""
+        net = to_minor(self.price, self.currency)
+        return net + vat_minor(net, self.vat_rate)
 
     @property
     def seats_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
-
-
-# Currencies without minor units (Stripe's list); the Gulf dinars use three decimals.
-ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
-THREE_DECIMAL = {"BHD", "JOD", "KWD", "OMR", "TND"}
-
-
-def currency_exponent(currency: str) -> int:
-    currency = currency.upper()
-    if currency in ZERO_DECIMAL:
-        return 0
-    if currency in THREE_DECIMAL:
-        return 3
-    return 2
-
-
-def amount_display(amount_minor: int, currency: str) -> str:
-    """Smallest units back to a plain decimal string, e.g. 57500 SAR -> "575.00"."""
-    exponent = currency_exponent(currency)
-    value = Decimal(amount_minor) / (10 ** exponent)
-    return f"{value:.{exponent}f}"
 
 
 class RegistrationSettings(models.Model):
@@ -244,6 +228,10 @@ class Registration(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     position = models.CharField(_("position"), max_length=255, blank=True)
     organization_name = models.CharField(_("organization"), max_length=255, blank=True)
+    # The optional buyer block of a paid registration: with a VAT number the invoice is a standard tax invoice.
+    buyer_vat_number = models.CharField(_("VAT number (for a tax invoice to an organization)"), max_length=20,
+                                        blank=True)
+    buyer_address = models.CharField(_("billing address"), max_length=255, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ar")
     amount_minor = models.PositiveIntegerField(_("amount (smallest unit)"), default=0)
     currency = models.CharField(_("currency"), max_length=3, default="SAR")

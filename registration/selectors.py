@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import db
+from forum import db, spreadsheets
 from forum.models import Forum
 
 from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry, amount_display
@@ -169,31 +166,14 @@ def export_rows(*, forum: Forum, registrations=None, file_url=None):
         yield [_safe_cell(v) for v in row]
 
 
-def _safe_cell(value):
-    # Spreadsheet formula injection: a leading =, +, - or @ in a name must stay text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
-        return "'" + value
-    return value
+_safe_cell = spreadsheets.safe_cell
 
 
-def export_csv(rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Arabic correctly
+export_csv = spreadsheets.export_csv
 
 
 def export_xlsx(rows, *, title: str | None = None) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(title or _("Registrations"))[:31])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.export_xlsx(rows, title=title or _("Registrations"))
 
 
 def invite_codes_rows(*, registration_type: RegistrationType | None = None, forum: Forum | None = None, batch=""):

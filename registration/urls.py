@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("r/<str:token>/pay/", views.pay, name="pay"),
     path("r/<str:token>/paid/", views.payment_return, name="payment_return"),
     path("r/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("r/<str:token>/invoices/<uuid:uuid>.pdf", views.invoice_pdf, name="invoice_pdf"),
     path("claim/<str:token>/", views.claim, name="claim"),
     path("<slug:slug>/", views.register, name="register"),
     path("<slug:slug>/waitlist/", views.waitlist_join, name="waitlist_join"),

@@ -26,7 +26,7 @@ from forum import permissions as forum_permissions
 from forum.errors import DomainError
 from forum.models import Forum
 
-from . import selectors, services
+from . import invoices, selectors, services
 from .forms import InviteCodesForm, RegistrationForm, RegistrationSettingsForm, WaitlistForm
 from .models import Answer, Registration, RegistrationSettings, RegistrationType, WaitlistEntry, amount_display
 
@@ -69,6 +69,7 @@ def register(request, slug: str):
                     full_name_ar=data["full_name_ar"], full_name_en=data["full_name_en"], email=data["email"],
                     phone=data["phone"], position=data["position"], organization_name=data["organization_name"],
                     invite_code=data["invite_code"], answers=answers, language=_language(), user=request.user,
+                    buyer_vat_number=data["buyer_vat_number"], buyer_address=data["buyer_address"],
                 )
             except services.SeatsFull as exc:
                 full_type = data["registration_type"]
@@ -90,7 +91,7 @@ def register(request, slug: str):
         )
     return render(request, "registration/register.html", {
         "forum": forum, "form": form, "types": types, "settings_row": reg_settings,
-        "waitlist_form": waitlist_form, "full_type": full_type,
+        "waitlist_form": waitlist_form, "full_type": full_type, "has_paid_types": any(t.is_paid for t in types),
     })
 
 
@@ -129,7 +130,21 @@ def detail(request, token: str):
         "files_received": files_received,
         "payment": payment, "badge_url": badge_url(registration) if registration.status == "confirmed" else None,
         "amount": amount_display(registration.amount_minor, registration.currency),
+        "invoices": invoices.attendee_documents(registration) if registration.amount_minor else [],
     })
+
+
+@require_safe
+def invoice_pdf(request, token: str, uuid):
+    """The attendee's own tax invoice or credit note, as the PDF e-mailed to them."""
+    registration = _registration(token)
+    document = invoices.document_for(registration, uuid=uuid)
+    if document is None:
+        raise Http404
+    response = HttpResponse(invoices.document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def pay(request, token: str):

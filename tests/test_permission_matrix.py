@@ -190,6 +190,17 @@ RULES: dict[str, Rule] = {
     "api/v1/registration/me/<token>/payment/sync/": rule(TOKEN, TOKEN, "the attendee's own secret link"),
     "api/v1/registration/claim/<token>/": rule(TOKEN, TOKEN, "a waiting-list offer's secret link"),
     "api/v1/registration/stripe/webhook/": rule(NOBODY, OPEN, "Stripe posts here; the signature decides"),
+    # ---- invoicing ----
+    FORUM + "invoices/": rule(STAFF, NOBODY, "tax invoices name the buyers: owners and editors"),
+    FORUM + "invoices/<uuid>/": rule(STAFF, STAFF, "one invoice; never changed (owners/editors get 409)",
+                                     uuid="invoice"),
+    "invoicing/<slug>/": rule(STAFF, NOBODY, "invoices and credit notes of the forum", slug="forum"),
+    "invoicing/<slug>/export.<fmt>": rule(STAFF, NOBODY, "the accountant's export", slug="forum", fmt="csv"),
+    "invoicing/<slug>/seller/": rule(STAFF, EDIT, "the seller's billing settings", slug="forum"),
+    "invoicing/<slug>/<uuid>.pdf": rule(STAFF, NOBODY, "one invoice's PDF", slug="forum", uuid="invoice"),
+    "invoicing/<slug>/<uuid>.xml": rule(STAFF, NOBODY, "one invoice's UBL XML", slug="forum", uuid="invoice"),
+    "registration/r/<token>/invoices/<uuid>.pdf": rule(TOKEN, NOBODY, "the attendee's own invoice",
+                                                       uuid="invoice"),
     # ---- mailing ----
     FORUM + "outbox/": rule(STAFF, NOBODY, "e-mails carry personal data"),
     FORUM + "outbox/<pk>/": rule(STAFF, NOBODY, "e-mails carry personal data", pk="message"),
@@ -368,6 +379,7 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
         "answer": Answer.objects.create(registration=registration, question=QuestionFactory(forum=forum, kind="file"),
                                         value="cv.pdf", file=ContentFile(b"%PDF-1.4 cv", name="cv.pdf")).pk,
         "print_job": BulkPrintJob.objects.create(forum=forum).pk,
+        "invoice": _invoice(forum, registration).uuid,
         "one": 1,
     }
     InviteCodeFactory(registration_type=RegistrationTypeFactory(forum=forum))
@@ -384,6 +396,17 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
 
     world["message"] = OutgoingMessage.objects.filter(forum=forum).values_list("pk", flat=True).first() or 1
     return world
+
+
+def _invoice(forum, registration):
+    from invoicing import services as invoicing
+    from tests.invoicing.factories import seller_for_forum
+
+    return invoicing.invoice_issue(
+        seller=seller_for_forum(forum), buyer=invoicing.Buyer(name=registration.full_name_ar, email=registration.email),
+        lines=[invoicing.Line("حضور", "Attendance", 50000, 15)], currency="SAR", source_key=f"matrix:{forum.pk}",
+        forum=forum, order_reference=registration.reference,
+    )
 
 
 @pytest.fixture
@@ -570,7 +593,7 @@ def test_url_permissions(route, world):
 WORLD_KEYS = {"hall", "session", "person", "session_role", "session_item", "track", "sponsorship", "team_member",
               "honoree", "prayer_override", "invitation", "paper", "paper_file", "criterion", "review",
               "proceedings", "registration_type", "question", "registration", "print_job", "message",
-              "answer"}
+              "answer", "invoice"}
 
 
 def _mixed_routes():

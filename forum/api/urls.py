@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("sessions.api.urls")),
     path("", include("speakers.api.urls")),
     path("", include("forum.mailing.api.urls")),
+    path("", include("invoicing.api.urls")),
     path("", include("frontend.api.urls")),
 ]

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from forum.models import Honorific
+from invoicing.services import seller_ready_errors
 
 from .. import selectors, services
 from ..models import InviteCode, Payment, Question, Registration, RegistrationSettings, RegistrationType, WaitlistEntry
@@ -31,6 +32,8 @@ class RegistrationTypeSerializer(serializers.ModelSerializer):
         price = attrs.get("price", getattr(self.instance, "price", 0))
         if pricing == RegistrationType.Pricing.PAID and not price:
             raise serializers.ValidationError({"price": [_("A paid type needs a price.")]})
+        if pricing == RegistrationType.Pricing.PAID and (errors := seller_ready_errors(forum=self.context["forum"])):
+            raise serializers.ValidationError(errors)
         if "capacity" in attrs and (messages := services.capacity_errors(
                 attrs["capacity"], seats_taken=getattr(self.instance, "seats_taken", 0))):
             raise serializers.ValidationError({"capacity": messages})
@@ -80,6 +83,9 @@ class RegistrationCreateSerializer(serializers.Serializer):
     organization_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="ar")
     invite_code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    buyer_vat_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
+                                             help_text="A VAT number of the paying organization: standard tax invoice.")
+    buyer_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     answers = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
                                     help_text="Keyed q<question id>.")
 

@@ -50,10 +50,10 @@ from dataclasses import dataclass
 
 import qrcode
 from django.utils import translation
-from fpdf import FPDF
 
 from forum import fonts
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
+from forum.pdf import ShapedPDF, qr_matrix
 
 from .models import BadgeSettings
 
@@ -63,7 +63,6 @@ A4 = (210.0, 297.0)
 PART_BADGES = 360  # badges per part of a bulk sheet (a multiple of 9 and of 2)
 CROP_MARK = 4.0  # length of a crop mark, mm
 CROP_GAP = 1.0  # distance between a mark and the card edge, mm
-QR_MASK = 2  # vertical stripes mask (see qr_matrix)
 
 
 @dataclass(frozen=True)
@@ -117,18 +116,6 @@ def badge_face(*, registration, badge) -> BadgeFace:
     )
 
 
-def qr_matrix(token: str) -> list[list[bool]]:
-    """The QR modules (no quiet zone). Level M: still reads with a scratch or a thumb over a corner.
-
-    The mask pattern is fixed: any of the eight is valid for readers, and trying
-    all eight to pick the "best" one is most of the cost of making a QR code.
-    """
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
-    code.add_data(token)
-    code.make(fit=True)
-    return code.get_matrix()
-
-
 def _rgb(color: str) -> tuple[int, int, int]:
     color = color.lstrip("#")
     return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)
@@ -142,49 +129,12 @@ def _text_on(color: str) -> tuple[int, int, int]:
 # ---- PDF -----------------------------------------------------------------------
 
 
-class BadgePDF(FPDF):
+class BadgePDF(ShapedPDF):
+    """A badge page or sheet: the shared shaped-Arabic PDF base (forum.pdf) plus the badge layout."""
+
     def __init__(self, page_size: tuple[float, float]):
-        # fpdf2 takes a (width, height) format as it is; passing "L" as well would swap it back.
-        super().__init__(unit="mm", format=page_size)
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        self.c_margin = 0.5
-        self.add_font("naskh", "", str(fonts.arabic_font()))
-        self.add_font("naskh", "B", str(fonts.arabic_font(bold=True)))
-        self.add_font("sans", "", str(fonts.latin_font()))
-        self.add_font("sans", "B", str(fonts.latin_font(bold=True)))
-        self.set_fallback_fonts(["sans"], exact_match=False)
-        self.set_text_shaping(True)
-        self.set_creator("Quality and Excellence Forums")
+        super().__init__(page_size)
         self._logo_cache: dict[int, object] = {}
-
-    def fit_line(self, text: str, *, x: float, y: float, w: float, h: float, family: str, style: str = "",
-                 size: float = 10, min_size: float = 5, color=(0, 0, 0)) -> None:
-        """One centred line, shrunk to fit the width."""
-        if not text:
-            return
-        self.set_font(family, style, size)
-        while size > min_size and self.get_string_width(text) > w - 1:
-            size -= 0.5
-            self.set_font(family, style, size)
-        self.set_text_color(*color)
-        self.set_xy(x, y)
-        self.cell(w, h, text, align="C")
-
-    def qr(self, matrix: list[list[bool]], *, x: float, y: float, size: float) -> None:
-        n = len(matrix)
-        module = size / n
-        self.set_fill_color(0, 0, 0)
-        for row_index, row in enumerate(matrix):
-            col = 0
-            while col < n:
-                if row[col]:
-                    start = col
-                    while col < n and row[col]:
-                        col += 1
-                    self.rect(x + start * module, y + row_index * module, (col - start) * module, module, style="F")
-                else:
-                    col += 1
 
     def badge(self, face: BadgeFace, *, x: float, y: float, w: float, h: float, logo=None) -> None:
         s = w / 54.0  # everything below is laid out for CR80 and scaled

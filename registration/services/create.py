@@ -17,6 +17,7 @@ from forum.batching import TaskBatch
 from forum.errors import DomainError
 from forum.models import Forum
 
+from .. import invoices
 from ..models import Answer, InviteCode, Question, Registration, RegistrationSettings, RegistrationType
 from .common import Status, _deadlock_retry
 from .seats import NO_SEAT_SQLSTATE, NoSeat, _seat_take, no_seat_error
@@ -128,6 +129,8 @@ class Applicant:
     phone: str = ""
     position: str = ""
     organization_name: str = ""
+    buyer_vat_number: str = ""  # the optional buyer block: with it, a standard tax invoice
+    buyer_address: str = ""
     language: str = "ar"
     invite_code: str = ""
     answers: list[Answer] | None = None
@@ -145,6 +148,8 @@ def registration_create(
     phone: str = "",
     position: str = "",
     organization_name: str = "",
+    buyer_vat_number: str = "",
+    buyer_address: str = "",
     language: str = "ar",
     invite_code: str = "",
     answers: list[Answer] | None = None,
@@ -173,7 +178,7 @@ def registration_create(
     applicant = Applicant(
         full_name_ar=full_name_ar, email=email, full_name_en=full_name_en, honorific=honorific, phone=phone,
         position=position, organization_name=organization_name, language=language, invite_code=invite_code,
-        answers=answers, user=user,
+        answers=answers, user=user, buyer_vat_number=buyer_vat_number, buyer_address=buyer_address,
     )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         try:
@@ -204,6 +209,9 @@ def _registration_write(
         raise DomainError(_("This registration type is closed."), field="registration_type")
     if not full_name_ar.strip():
         raise DomainError(_("Enter your name."), field="full_name_ar")
+    if registration_type.is_paid or applicant.buyer_vat_number:
+        invoices.sale_check(forum=forum, registration_type=registration_type,
+                            buyer_vat_number=applicant.buyer_vat_number)
     if _email_registered(forum_id=forum.pk, email=email):
         raise DomainError(_("This e-mail address is already registered for this forum."), field="email")
     invite = None
@@ -232,6 +240,8 @@ def _registration_write(
             phone=(applicant.phone or "").strip(),
             position=(applicant.position or "").strip(),
             organization_name=(applicant.organization_name or "").strip(),
+            buyer_vat_number=(applicant.buyer_vat_number or "").strip(),
+            buyer_address=(applicant.buyer_address or "").strip(),
             language=applicant.language if applicant.language in ("ar", "en") else "ar",
             amount_minor=registration_type.total_minor if registration_type.is_paid else 0,
             currency=registration_type.currency,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
 
-from .. import payments
+from .. import invoices, payments
 from ..models import Payment, Refund, Registration, StripeEvent
 from .common import SeatsFull, Status, _lock
 from .lifecycle import _confirm, _end, registration_expire_if_due
@@ -74,6 +74,7 @@ def payment_succeeded(*, intent_id: str, amount: int, currency: str) -> Payment 
                   payment.amount_minor, payment.currency)
         _refund(payment, amount=min(amount, payment.amount_minor), reason=Refund.Reason.LATE_PAYMENT)
         return payment
+    invoices.payment_documents_issue(payment=payment)  # the tax invoice, committed with the payment
     if registration.status == Status.PENDING:
         _confirm(registration)
         return payment

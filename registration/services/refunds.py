@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
 
-from .. import payments
+from .. import invoices, payments
 from ..models import Payment, Refund, Registration
 
 
@@ -39,6 +39,7 @@ def _payment_refunds_total(payment: Payment, *, at_least: int = 0) -> None:
     elif total > 0:
         payment.status = Payment.Status.PARTIALLY_REFUNDED
     payment.save(update_fields=["amount_refunded_minor", "status"])
+    invoices.payment_documents_issue(payment=payment)  # a credit note for each refund, once
 
 
 def _refund_remaining(registration: Registration, *, reason: str) -> None:

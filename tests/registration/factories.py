@@ -19,6 +19,7 @@ class RegistrationSettingsFactory(factory.django.DjangoModelFactory):
 class RegistrationTypeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RegistrationType
+        skip_postgeneration_save = True
 
     forum = factory.SubFactory(ForumFactory)
     code = factory.Sequence(lambda n: f"general-{n}")
@@ -26,6 +27,15 @@ class RegistrationTypeFactory(factory.django.DjangoModelFactory):
     name_en = "General attendee"
     category = RegistrationType.Category.GENERAL
     badge_color = "#14532d"
+
+    @factory.post_generation
+    def seller(obj, create, extracted, **kwargs):
+        """A paid type is sold with tax invoices: its forum's organizing body gets billing settings
+        (pass seller=False to leave them out)."""
+        if create and obj.is_paid and extracted is not False:
+            from tests.invoicing.factories import seller_for_forum
+
+            seller_for_forum(obj.forum)
 
     class Params:
         paid = factory.Trait(

@@ -1,0 +1,362 @@
+"""Every write of invoicing: the seller's billing settings, invoices, credit notes, their e-mail.
+
+Numbers: issuing locks the seller's InvoiceCounter row (SELECT … FOR UPDATE)
+as the last step before writing, takes last_number + 1, writes the document
+with the counter's last hash as its previous-invoice hash, and moves the
+counter on. Concurrent payments of the same seller therefore wait for each
+other only for the few milliseconds from that lock to their commit, and get
+consecutive numbers; if a payment's transaction rolls back, its number is
+never committed either, so there are no gaps. The unique (seller, sequence)
+constraint backs the rule.
+
+Callers (registration's payment confirmation and refunds) call these inside
+their own transaction, so the document exists if and only if the payment or
+refund it belongs to was recorded. Each document has a `source_key` unique per
+seller: a retried webhook or task finds the document already issued.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum.errors import DomainError
+from forum.models import Forum, Organization
+
+from . import ubl
+from .countries import rules_for
+from .models import BillingSettings, Invoice, InvoiceCounter, InvoiceLine
+from .money import amount_display, gross_split, vat_minor
+
+log = logging.getLogger(__name__)
+
+Kind = Invoice.Kind
+
+
+# ---- the seller ---------------------------------------------------------------------------------
+
+BILLING_FIELDS = ("country", "legal_name_ar", "legal_name_en", "vat_number", "cr_number", "street",
+                  "building_number", "district", "city", "postal_code", "invoice_prefix")
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 800
+
+
+def billing_settings_errors(fields: dict) -> dict[str, list[str]]:
+    """What is wrong with complete billing settings, by field (the country's rules check the numbers)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        rules = rules_for(fields.get("country") or "SA")
+    except KeyError:
+        return {"country": [_("Invoices cannot be issued for this country yet.")]}
+    for name in BILLING_FIELDS:
+        if not str(fields.get(name) or "").strip():
+            errors.setdefault(name, []).append(_("This field is required."))
+    for name, check in (("vat_number", rules.vat_number_errors), ("cr_number", rules.registration_number_errors),
+                        ("postal_code", rules.postal_code_errors)):
+        if name not in errors and (messages := check(str(fields[name]).strip())):
+            errors[name] = messages
+    prefix = str(fields.get("invoice_prefix") or "").strip()
+    if prefix and not (prefix.isascii() and len(prefix) <= 12 and prefix[0].isalnum()
+                       and all(c.isupper() or c.isdigit() or c == "-" for c in prefix)):
+        errors["invoice_prefix"] = [_("Use capital letters A-Z, digits and hyphens (at most 12), e.g. AMANA-2026.")]
+    return errors
+
+
+def _logo_reencode(upload) -> bytes:
+    """The logo as a fresh PNG: its content is checked by decoding it, and only pixels survive."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise DomainError(_("The logo is too large; the limit is 2 MB."), field="logo", code="too_large")
+    try:
+        with Image.open(upload) as image:
+            if image.format not in {"PNG", "JPEG"}:
+                raise DomainError(_("The logo must be a PNG or JPEG image."), field="logo", code="logo_kind")
+            if image.width * image.height > 25_000_000:
+                raise DomainError(_("The logo image is far too large."), field="logo", code="too_large")
+            image = image.convert("RGBA")
+            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, "PNG")
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise DomainError(_("The logo cannot be read. Upload a PNG or JPEG image."), field="logo",
+                          code="logo_broken") from None
+    return out.getvalue()
+
+
+@transaction.atomic
+def billing_settings_save(*, organization: Organization, logo=None, **fields) -> BillingSettings:
+    """Create or change a seller's billing settings (all fields at once), with the invoice counter."""
+    from django.core.files.base import ContentFile
+
+    unknown = set(fields) - set(BILLING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown billing fields: {sorted(unknown)}")
+    fields = {name: str(value or "").strip() for name, value in fields.items()}
+    fields.setdefault("country", "SA")
+    if errors := billing_settings_errors(fields):
+        raise DomainError(errors=errors)
+    logo_png = _logo_reencode(logo) if logo else None
+    row = BillingSettings.objects.select_for_update().filter(organization=organization).first()
+    if row is None:
+        row = BillingSettings(organization=organization)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if logo_png is not None:
+        row.logo.save("logo.png", ContentFile(logo_png), save=False)
+    row.save()
+    InvoiceCounter.objects.get_or_create(seller=row)
+    return row
+
+
+def seller_for(forum: Forum) -> BillingSettings | None:
+    """A forum's seller: the billing settings of its organizing body, when they are set up."""
+    return BillingSettings.objects.filter(organization_id=forum.organizer_id).first()
+
+
+def seller_ready_errors(*, forum: Forum, field: str = "pricing") -> dict[str, list[str]]:
+    """Why paid registration cannot be sold for this forum yet ({} when it can)."""
+    if seller_for(forum) is None:
+        return {field: [_("Paid registration types need the organizing body's billing settings first (legal "
+                          "names, VAT number, commercial registration, address, invoice prefix), because every "
+                          "payment is given a tax invoice. Complete them on the invoices page of this forum.")]}
+    return {}
+
+
+# ---- issuing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    name_en: str = ""
+    email: str = ""
+    vat_number: str = ""
+    address: str = ""
+    language: str = "ar"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line: a net unit price in minor units, a quantity and a VAT rate (%)."""
+
+    description_ar: str
+    description_en: str
+    unit_price_minor: int
+    vat_rate: Decimal
+    quantity: int = 1
+
+    @classmethod
+    def from_gross(cls, *, description_ar: str, description_en: str, gross_minor: int, vat_rate) -> Line:
+        """A line of one unit whose total with VAT is what was paid."""
+        net, _vat = gross_split(gross_minor, vat_rate)
+        return cls(description_ar, description_en, net, Decimal(str(vat_rate)))
+
+
+def buyer_vat_number_errors(*, forum: Forum, value: str) -> list[str]:
+    """A buyer's VAT number checked by the rules of the forum seller's country (blank is fine)."""
+    value = (value or "").strip()
+    if not value:
+        return []
+    seller = seller_for(forum)
+    return rules_for(seller.country if seller else "SA").vat_number_errors(value)
+
+
+def _next(seller: BillingSettings) -> tuple[InvoiceCounter, int, str]:
+    counter = InvoiceCounter.objects.select_for_update().get(seller=seller)
+    return counter, counter.last_number + 1, counter.last_hash or ubl.FIRST_PREVIOUS_HASH
+
+
+def _write(*, seller: BillingSettings, lines: list[InvoiceLine], **document) -> Invoice:
+    """Number, chain and store a document whose lines are computed; the counter lock is taken here."""
+    counter, sequence, previous_hash = _next(seller)
+    rules = seller.rules
+    now = timezone.now()
+    net = sum(line.net_minor for line in lines)
+    vat = sum(line.vat_minor for line in lines)
+    invoice = Invoice(
+        seller=seller, sequence=sequence, number=f"{seller.invoice_prefix}-{sequence:06d}",
+        previous_hash=previous_hash, issued_at=now, net_minor=net, vat_minor=vat, total_minor=net + vat,
+        seller_country=seller.country, seller_name_ar=seller.legal_name_ar, seller_name_en=seller.legal_name_en,
+        seller_vat_number=seller.vat_number, seller_cr_number=seller.cr_number,
+        seller_address={name: getattr(seller, name) for name in
+                        ("street", "building_number", "district", "city", "postal_code")},
+        **document,
+    )
+    invoice.qr = rules.qr_payload(
+        seller_name=invoice.seller_name_ar, vat_number=invoice.seller_vat_number, issued_at=now,
+        total=amount_display(invoice.total_minor, invoice.currency),
+        vat_total=amount_display(invoice.vat_minor, invoice.currency),
+    )
+    invoice.hash = ubl.document_hash(invoice, lines)
+    invoice.save()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    counter.last_number = sequence
+    counter.last_hash = invoice.hash
+    counter.save(update_fields=["last_number", "last_hash"])
+    transaction.on_commit(lambda: _task_email(invoice.pk))
+    return invoice
+
+
+def _task_email(invoice_id: int) -> None:
+    from .tasks import invoice_email_send_task
+
+    try:
+        invoice_email_send_task.delay(invoice_id)
+    except Exception:  # the organizers' page can resend; the document stands
+        log.exception("could not queue the e-mail of invoice %s", invoice_id)
+
+
+def invoice_issue(*, seller: BillingSettings, buyer: Buyer, lines: list[Line], currency: str, source_key: str,
+                  forum: Forum | None = None, order_reference: str = "") -> Invoice:
+    """Issue a tax invoice (standard with a buyer VAT number, simplified without), once per source_key.
+
+    Runs inside the caller's transaction (a savepoint of it), so the invoice is
+    committed with the payment it belongs to, or not at all.
+    """
+    existing = Invoice.objects.filter(seller=seller, source_key=source_key).first()
+    if existing is not None:
+        return existing
+    if not lines:
+        raise DomainError(_("An invoice needs at least one line."), code="no_lines")
+    if buyer.vat_number.strip() and (errors := seller.rules.vat_number_errors(buyer.vat_number.strip())):
+        raise DomainError(errors={"buyer_vat_number": errors})
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        net = line.unit_price_minor * line.quantity
+        vat = vat_minor(net, line.vat_rate)
+        rows.append(InvoiceLine(position=position, description_ar=line.description_ar[:255],
+                                description_en=line.description_en[:255], quantity=line.quantity,
+                                unit_price_minor=line.unit_price_minor, net_minor=net, vat_rate=line.vat_rate,
+                                vat_minor=vat, total_minor=net + vat))
+    with transaction.atomic():
+        return _write(
+            seller=seller, lines=rows, kind=Kind.INVOICE, is_standard=bool(buyer.vat_number.strip()),
+            forum=forum, source_key=source_key, order_reference=order_reference, currency=currency.upper(),
+            **_buyer_fields(buyer),
+        )
+
+
+def _buyer_fields(buyer: Buyer) -> dict:
+    return {"buyer_name": buyer.name[:255], "buyer_name_en": buyer.name_en[:255], "buyer_email": buyer.email,
+            "buyer_vat_number": buyer.vat_number.strip(), "buyer_address": buyer.address[:255],
+            "language": buyer.language if buyer.language in ("ar", "en") else "ar"}
+
+
+def credited_by_position(invoice: Invoice) -> dict[int, tuple[int, int]]:
+    """(net, VAT) already credited per line position of an invoice."""
+    credited: dict[int, tuple[int, int]] = {}
+    for position, net, vat in InvoiceLine.objects.filter(invoice__related=invoice).values_list(
+            "position", "net_minor", "vat_minor"):
+        before = credited.get(position, (0, 0))
+        credited[position] = (before[0] + net, before[1] + vat)
+    return credited
+
+
+def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source_key: str) -> Invoice:
+    """A credit note for `gross_minor` (with VAT) of an invoice, once per source_key.
+
+    The amount is spread over the invoice's lines in proportion to what is left
+    of each, and each part split into net and VAT at the line's rate. Crediting
+    all that is left credits exactly the remaining net and VAT of each line, so
+    an invoice refunded in parts nets to zero to the last halala. More than is
+    left is refused.
+    """
+    if invoice.kind != Kind.INVOICE:
+        raise DomainError(_("A credit note refers to an invoice, not to another credit note."), field="invoice")
+    existing = Invoice.objects.filter(seller_id=invoice.seller_id, source_key=source_key).first()
+    if existing is not None:
+        return existing
+    if gross_minor <= 0:
+        raise DomainError(_("The amount to credit must be more than zero."), field="amount")
+    with transaction.atomic():
+        seller = BillingSettings.objects.get(pk=invoice.seller_id)
+        # The counter lock also serializes credit notes of one invoice: what is left is read under it.
+        InvoiceCounter.objects.select_for_update().get(seller=seller)
+        lines = list(invoice.lines.all())
+        credited = credited_by_position(invoice)
+        left = [(line, line.net_minor - credited.get(line.position, (0, 0))[0],
+                 line.vat_minor - credited.get(line.position, (0, 0))[1]) for line in lines]
+        left_total = sum(net + vat for _line, net, vat in left)
+        if gross_minor > left_total:
+            raise DomainError(
+                _("Only %(left)s %(currency)s of this invoice is left to credit.")
+                % {"left": amount_display(left_total, invoice.currency), "currency": invoice.currency},
+                field="amount", code="over_credit",
+            )
+        rows = []
+        remaining = gross_minor
+        open_lines = [item for item in left if item[1] + item[2] > 0]
+        for index, (line, net_left, vat_left) in enumerate(open_lines):
+            if gross_minor == left_total:
+                net, vat = net_left, vat_left
+            elif index == len(open_lines) - 1:
+                net, vat = gross_split(remaining, line.vat_rate)
+            else:
+                part = remaining if left_total == 0 else gross_minor * (net_left + vat_left) // left_total
+                net, vat = gross_split(part, line.vat_rate)
+            remaining -= net + vat
+            if net + vat == 0:
+                continue
+            rows.append(InvoiceLine(position=line.position, description_ar=line.description_ar,
+                                    description_en=line.description_en, quantity=1, unit_price_minor=net,
+                                    net_minor=net, vat_rate=line.vat_rate, vat_minor=vat, total_minor=net + vat))
+        return _write(
+            seller=seller, lines=rows, kind=Kind.CREDIT_NOTE, is_standard=invoice.is_standard, forum=invoice.forum,
+            related=invoice, reason=reason[:255], source_key=source_key, order_reference=invoice.order_reference,
+            currency=invoice.currency, buyer_name=invoice.buyer_name, buyer_name_en=invoice.buyer_name_en,
+            buyer_email=invoice.buyer_email, buyer_vat_number=invoice.buyer_vat_number,
+            buyer_address=invoice.buyer_address, language=invoice.language,
+        )
+
+
+# ---- e-mail -------------------------------------------------------------------------------------
+
+EMAIL_KIND = "invoice"
+
+
+def invoice_email_send(*, invoice_id: int, resend: bool = False):
+    """The document as a PDF attachment to the buyer, through the outbox (once, unless resent)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from forum.mailing.models import OutgoingMessage
+    from forum.mailing.services import Attachment, message_enqueue
+
+    from .rendering import document_pdf
+
+    invoice = Invoice.objects.select_related("related", "forum").filter(pk=invoice_id).first()
+    if invoice is None or not invoice.buyer_email:
+        return None
+    if not resend and OutgoingMessage.objects.filter(kind=EMAIL_KIND, related_id=str(invoice.pk)).exists():
+        return None
+    parts, subjects = [], []
+    for language in ("ar", "en"):
+        with translation.override(language):
+            context = {"invoice": invoice, "title": invoice.titles.ar if language == "ar" else invoice.titles.en,
+                       "total": amount_display(invoice.total_minor, invoice.currency), "language": language}
+            parts.append(render_to_string("invoicing/email/document.txt", context).strip())
+            subjects.append(f"{context['title']} {invoice.number}")
+    return message_enqueue(
+        to=invoice.buyer_email, subject=" | ".join(subjects), text_body="\n\n———\n\n".join(parts),
+        attachments=[Attachment(f"{invoice.number}.pdf", document_pdf(invoice=invoice), "application/pdf")],
+        language=invoice.language, kind=EMAIL_KIND, related=invoice, forum=invoice.forum,
+    )
+
+
+def invoice_update_refuse(*, invoice: Invoice) -> None:
+    """What any attempt to edit or delete an issued document gets (API, admin): a clear 409."""
+    from .models import InvoiceImmutable
+
+    raise InvoiceImmutable()
+
