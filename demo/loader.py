@@ -3,8 +3,10 @@
 The data is declarative: organizations, people and two forums (the Makkah
 forum of seed 002 and the Khobar forum of directors and mayors of seed 003)
 as plain lists of dicts. Names, honorifics, positions and paper titles are
-as the reports give them; the reports give no dates or times, so those are
-chosen to be plausible and every forum says so in its description.
+as the reports give them. What the reports do not state (dates, times, halls,
+themes, ticket types, which bodies took part, what was given at an honoring)
+is chosen to be plausible, and each forum says so in its notice, a small note
+under its description on the public page, never in the description itself.
 
 `demo_load()` writes it all idempotently: each row is found by a natural key
 and saved only when a field differs, so a second run changes nothing (same
@@ -25,13 +27,13 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from forum.models import Forum, Hall, Organization, Person, Sponsorship, TeamMember, Track
+from forum.models import Forum, Hall, Organization, OrganizationMember, Person, Sponsorship, TeamMember, Track
 
 DEMO_ORGANIZER_USERNAME = "organizer"
 DEMO_ORGANIZER_DEFAULT_PASSWORD = "forum-demo-1446"  # a demo account; the command prints it
 
-ILLUSTRATIVE_TIMES_EN = "Times are illustrative; the report gives none."
-ILLUSTRATIVE_TIMES_AR = "الأوقات توضيحية؛ فالخبر لا يذكر أوقاتًا."
+ILLUSTRATIVE_AR = "بيانات العرض التجريبي: "
+ILLUSTRATIVE_EN = "Demo data: "
 
 # ---------------------------------------------------------------------------
 # Organizations. `parent` names the key of the body a department belongs to.
@@ -126,6 +128,8 @@ PEOPLE: list[dict] = [
 ]
 
 # Every demo forum sells the same kinds of places.
+# The reports mention no registration at all: every type is illustrative, and each forum names the
+# ones it offers (an internal meeting sells no workshop places).
 REGISTRATION_TYPES: list[dict] = [
     {"code": "general", "name_ar": "حضور عام", "name_en": "General attendance", "category": "general",
      "pricing": "free", "capacity": 400, "badge_color": "#14532d"},
@@ -144,7 +148,9 @@ REGISTRATION_TYPES: list[dict] = [
 # The forums. Session times are "HH:MM" on `day` (0 = first day) in the
 # forum's zone. Items are in running order; honorees in order of the moment.
 # ---------------------------------------------------------------------------
-MAKKAH_SLUG = "makkah-quality-forum-1440"
+MAKKAH_SLUG = "makkah-quality-forum"
+# Slugs of earlier demo versions, renamed in place so that a rerun keeps the same forum.
+LEGACY_SLUGS = {"makkah-quality-forum-1440": MAKKAH_SLUG}
 KHOBAR_SLUG = "khobar-directors-forum"
 
 FORUMS: list[dict] = [
@@ -170,18 +176,33 @@ FORUMS: list[dict] = [
             "افتتحه مستشار خادم الحرمين الشريفين صاحب السمو الملكي الأمير خالد الفيصل أمير منطقة مكة المكرمة، "
             "ونظمته أمانة العاصمة المقدسة بإشراف الإدارة العامة للإستراتيجية والتميز المؤسسي ممثلة في إدارة "
             "الجودة والتميز المؤسسي، لعرض ومناقشة التجارب المتميزة وتبادل الخبرات وتطوير آليات الإدارة والإشراف "
-            "والتحكم وقياس الأداء في العمل البلدي. "
-            + ILLUSTRATIVE_TIMES_AR
-            + " والتاريخ كذلك توضيحي (الثلاثاء 5 ربيع الأول 1440هـ)."
+            "والتحكم وقياس الأداء في العمل البلدي."
+        ),
+        "notice_ar": (
+            ILLUSTRATIVE_AR
+            + "الخبر لا يذكر تاريخًا ولا أوقاتًا، فالتاريخ (الثلاثاء 5 ربيع الأول 1440هـ) والأوقات توضيحية، "
+            "وكذلك القاعات والمحاور وأنواع التسجيل. ويذكر الخبر تكريم «الجهات الداعمة والمشاركة» دون تسميتها: "
+            "الجهات الخمس المذكورة هنا هي جهات المتحدثين، على سبيل التوضيح. ولا يسمّي الخبر ما قُدّم للمتحدثين "
+            "ولرئيس الندوة وللأمناء عند تكريمهم (فهو «غير مذكور»)، إلا الهدايا التذكارية في ختام الملتقى. "
+            "ورد اسم رئيس مؤسسة البريد السعودي في الخبر «حمد بن صالح بنتن»، والمعروف «محمد»؛ أبقينا ما في الخبر."
+        ),
+        "notice_en": (
+            ILLUSTRATIVE_EN
+            + "the report gives no date or times, so the date (Tuesday 13 November 2018, 5 Rabi' al-Awwal 1440) "
+            "and the times are illustrative, as are the halls, the themes and the registration types. The report "
+            "honors \"the supporting and participating bodies\" without naming them: the five bodies listed here "
+            "are the speakers' organizations, as an illustration. It does not say what the speakers, the "
+            "symposium chair and the mayors were given when honored (\"not stated\"), only the commemorative "
+            "gifts at the close. The report spells the Saudi Post president's first name «حمد» (Hamad); the "
+            "usual form is «محمد» (Mohammed); the report's spelling is kept."
         ),
         "description_en": (
             "Opened by HRH Prince Khalid Al-Faisal, Advisor to the Custodian of the Two Holy Mosques and Emir of "
             "Makkah Region; organized by the Holy Capital Municipality through its Department of Quality and "
             "Institutional Excellence, to present and discuss distinguished experiences, exchange expertise and "
-            "develop management, supervision, control and performance measurement in municipal work. "
-            + ILLUSTRATIVE_TIMES_EN
-            + " The report gives no date either; Tuesday 13 November 2018 (5 Rabi' al-Awwal 1440) is illustrative."
+            "develop management, supervision, control and performance measurement in municipal work."
         ),
+        "registration_types": ["general", "vip", "media", "speaker", "workshop"],
         "halls": [
             {"key": "ballroom", "name_ar": "القاعة الكبرى", "name_en": "Grand Ballroom", "capacity": 600,
              "order": 1},
@@ -253,7 +274,7 @@ FORUMS: list[dict] = [
                      "presenter": "osama_albar", "minutes": 10},
                 ],
                 "honorees": [
-                    {"person": p, "reason": "speaker", "gift": "shield", "presented_by": "osama_albar"}
+                    {"person": p, "reason": "speaker", "gift": "unspecified", "presented_by": "osama_albar"}
                     for p in ("mahmoud_kasnawi", "tariq_alomari", "wael_helwani", "hassan_asiri")
                 ],
             },
@@ -297,9 +318,9 @@ FORUMS: list[dict] = [
                      "title_en": "Honoring the chair and the mayors", "minutes": 10},
                 ],
                 "honorees": [
-                    {"person": "saad_mariq", "reason": "chair", "gift": "shield"},
-                    {"person": "fahd_aljubair", "reason": "mayor", "gift": "shield"},
-                    {"person": "osama_albar", "reason": "mayor", "gift": "shield"},
+                    {"person": "saad_mariq", "reason": "chair", "gift": "unspecified"},
+                    {"person": "fahd_aljubair", "reason": "mayor", "gift": "unspecified"},
+                    {"person": "osama_albar", "reason": "mayor", "gift": "unspecified"},
                 ],
             },
             {
@@ -320,11 +341,9 @@ FORUMS: list[dict] = [
                     ],
                     {"person": "osama_albar", "reason": "mayor", "gift": "gift"},
                     {"person": "fahd_aljubair", "reason": "mayor", "gift": "gift"},
-                    # The report says "the participating bodies" honored him; one body per row, so the
-                    # first named stands for them and the note says so.
-                    {"person": "khalid_alfaisal", "reason": "patron", "gift": "gift",
-                     "presented_by_organization": "citc",
-                     "note": "من قبل الجهات المشاركة — By the participating bodies"},
+                    # The report says "the participating bodies" honored him: a group named in words.
+                    {"person": "khalid_alfaisal", "reason": "patron", "gift": "unspecified",
+                     "presented_by_group_ar": "الجهات المشاركة", "presented_by_group_en": "the participating bodies"},
                 ],
             },
         ],
@@ -349,18 +368,25 @@ FORUMS: list[dict] = [
         "status": "published",
         "description_ar": (
             "ملتقى داخلي لأمانة المنطقة الشرقية يجمع مدراء الإدارات ورؤساء البلديات، افتتحه معالي أمين المنطقة "
-            "الشرقية بكلمة عن أولويات العمل ورضا المستفيد، ثم استُعرضت مبادرات الأمانة ومشاريعها. "
-            + ILLUSTRATIVE_TIMES_AR
-            + " والتاريخ والقاعة كذلك توضيحيان (الأحد 24 ربيع الأول 1440هـ)، فالخبر يقول «صباح أمس في الخبر»."
+            "الشرقية بكلمة عن أولويات العمل ورضا المستفيد، ثم استُعرضت مبادرات الأمانة ومشاريعها."
+        ),
+        "notice_ar": (
+            ILLUSTRATIVE_AR
+            + "يقول الخبر «صباح أمس في الخبر»، فالتاريخ (الأحد 24 ربيع الأول 1440هـ) والأوقات والقاعة والمحور "
+            "وأنواع التسجيل توضيحية."
+        ),
+        "notice_en": (
+            ILLUSTRATIVE_EN
+            + "the report only says \"yesterday morning in Al-Khobar\"; the date (Sunday 2 December 2018, "
+            "24 Rabi' al-Awwal 1440), the times, the hall, the theme and the registration types are illustrative."
         ),
         "description_en": (
             "An internal forum of the Eastern Province Municipality for its department directors and mayors, "
             "opened by the Mayor with a speech on priorities and beneficiary satisfaction, followed by "
-            "presentations of the municipality's initiatives and projects. "
-            + ILLUSTRATIVE_TIMES_EN
-            + " The report only says \"yesterday morning in Al-Khobar\"; the date, Sunday 2 December 2018 "
-            "(24 Rabi' al-Awwal 1440), and the hall are illustrative."
+            "presentations of the municipality's initiatives and projects."
         ),
+        # An internal meeting of the municipality's own staff: no paid workshop, no media accreditation.
+        "registration_types": ["general", "vip", "speaker"],
         "halls": [
             {"key": "main", "name_ar": "قاعة الاجتماعات الرئيسية", "name_en": "Main meeting hall",
              "capacity": 250, "order": 1},
@@ -457,7 +483,10 @@ def _load_forum(data: dict, orgs: dict, people: dict, organizer_user) -> Forum:
     from speakers.models import WorkingPaper
 
     skip = {"slug", "organizer", "organizing_department", "patron", "halls", "tracks", "sponsorships",
-            "sessions"}
+            "sessions", "registration_types"}
+    for old, new in LEGACY_SLUGS.items():
+        if new == data["slug"] and not Forum.objects.filter(slug=new).exists():
+            Forum.objects.filter(slug=old).update(slug=new)
     forum = _upsert(
         Forum,
         {"slug": data["slug"]},
@@ -517,7 +546,7 @@ def _load_forum(data: dict, orgs: dict, people: dict, organizer_user) -> Forum:
             )
             if item["kind"] == SessionItem.Kind.PAPER:
                 paper = _upsert(WorkingPaper, {"forum": forum, "title_ar": item["title_ar"]},
-                                {"title_en": item["title_en"], "session_item": row})
+                                {"title_en": item["title_en"], "session_item": row, "session": session})
                 speaker = people[item["presenter"]]
                 if list(paper.speakers.all()) != [speaker]:
                     paper.speakers.set([speaker])
@@ -531,14 +560,19 @@ def _load_forum(data: dict, orgs: dict, people: dict, organizer_user) -> Forum:
                     "gift": h["gift"],
                     "presented_by": people.get(h.get("presented_by")),
                     "presented_by_organization": orgs.get(h.get("presented_by_organization")),
+                    "presented_by_group_ar": h.get("presented_by_group_ar", ""),
+                    "presented_by_group_en": h.get("presented_by_group_en", ""),
                     "order": order,
                     "note": h.get("note", ""),
                 },
             )
 
-    for order, r in enumerate(REGISTRATION_TYPES, start=1):
+    offered = data["registration_types"]
+    for order, r in enumerate((r for r in REGISTRATION_TYPES if r["code"] in offered), start=1):
         _upsert(RegistrationType, {"forum": forum, "code": r["code"]},
-                {**{k: v for k, v in r.items() if k != "code"}, "order": order})
+                {**{k: v for k, v in r.items() if k != "code"}, "order": order, "is_active": True})
+    # A type an earlier demo offered is closed, not deleted (registrations may point to it).
+    RegistrationType.objects.filter(forum=forum, is_active=True).exclude(code__in=offered).update(is_active=False)
 
     # The reported forums took place in 2018; their badges would scan as
     # expired. The demo keeps them valid for ten years so the scanner can be tried.
@@ -547,7 +581,28 @@ def _load_forum(data: dict, orgs: dict, people: dict, organizer_user) -> Forum:
     _upsert(BadgeSettings, {"forum": forum}, {"valid_days_after": DEMO_BADGE_VALID_DAYS_AFTER})
 
     _upsert(TeamMember, {"forum": forum, "user": organizer_user}, {"role": TeamMember.Role.OWNER})
+    _load_ceremony_and_certificates(forum, organizer_user)
     return forum
+
+
+def _load_ceremony_and_certificates(forum: Forum, organizer_user) -> None:
+    """A gift inventory for the honoring, and appreciation certificates for the first session's speakers
+    (the default design: the demo forums have none of their own). Reruns change nothing."""
+    from certificates import services as certificate_services
+    from sessions.models import GiftItem, Session
+
+    _upsert(GiftItem, {"forum": forum, "name_ar": "درع تذكاري"},
+            {"kind": GiftItem.Kind.SHIELD, "name_en": "Commemorative shield", "quantity_needed": 8,
+             "quantity_prepared": 8, "engraving_ar": "تقديرًا لمشاركتكم في " + forum.title_ar,
+             "engraving_en": f"In appreciation of your part in the {forum.title_en or forum.title_ar}"})
+    _upsert(GiftItem, {"forum": forum, "name_ar": "هدية تذكارية"},
+            {"kind": GiftItem.Kind.GIFT, "name_en": "Commemorative gift", "quantity_needed": 10,
+             "quantity_prepared": 6, "needs_engraving": False})
+    first = Session.objects.filter(forum=forum, number=1).first()
+    if first is not None:
+        # A fresh copy of the user: permissions cache the user's roles on the object, read before this forum's.
+        by = get_user_model().objects.get(pk=organizer_user.pk)
+        certificate_services.certificates_issue_for_roles(forum=forum, by=by, session=first, notify=False)
 
 
 def _organizer_user(password: str):
@@ -622,9 +677,16 @@ def demo_load(*, password: str | None = None) -> DemoResult:
              "email": p.get("email", demo_email(p["key"]))},
         )
     user = _organizer_user(password)
+    # The demo organizer speaks for the demo bodies (members may publish forums in their name).
+    for org in orgs.values():
+        _upsert(OrganizationMember, {"organization": org, "user": user}, {})
     for data in FORUMS:
         forum = _load_forum(data, orgs, people, user)
         result.forums.append(forum)
         if _publish_if_changed(forum, user):
             result.published.append(forum)
+    # The demo team entered the people, so it may correct their e-mails.
+    Person.objects.filter(pk__in=[p.pk for p in people.values()], created_by_forum__isnull=True).update(
+        created_by_forum=result.forums[0]
+    )
     return result

@@ -17,6 +17,17 @@ class DomainError(Exception):
         super().__init__(str(message) if message is not None else "; ".join(m for ms in self.errors.values() for m in ms))
 
 
+class ForumEnded(DomainError):
+    """The forum's last day is over: registration and invitations are refused for this one reason."""
+
+    default_code = "forum_ended"
+
+    def __init__(self, *, field: str | None = None):
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("This forum has ended."), field=field, code=self.default_code)
+
+
 class PermissionDenied(DomainError):
     status_code = 403
     default_code = "permission_denied"

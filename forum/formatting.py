@@ -55,6 +55,17 @@ def default_digits(lang: str | None) -> str:
     return "arab" if is_arabic(lang) else "latn"
 
 
+DIGITS_COOKIE = "digits"
+
+
+def digits_of_request(request, lang: str | None = None) -> str:
+    """The visitor's digits on any page: the `digits` cookie, or the language's default."""
+    from django.utils.translation import get_language
+
+    value = request.COOKIES.get(DIGITS_COOKIE, "") if request is not None else ""
+    return value if value in DIGITS_CHOICES else default_digits(lang or get_language())
+
+
 def digits_for(value, digits: str) -> str:
     """The text with its Latin digits turned Arabic-Indic when the setting asks for it."""
     text = "" if value is None else str(value)

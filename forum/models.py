@@ -57,6 +57,37 @@ class Organization(BilingualMixin, models.Model):
         return self.localized("name")
 
 
+class OrganizationMember(models.Model):
+    """A user who may speak in the organization's name: publish forums under it and grant others.
+
+    Granted by a superuser or by an existing member (forum.services.organization_member_grant).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="members", verbose_name=_("organization")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organization_memberships",
+        verbose_name=_("user"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization member")
+        verbose_name_plural = _("organization members")
+        ordering = ["organization", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="organization_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.user}"
+
+
 class Honorific(models.TextChoices):
     """Titles that go before a name, in the order of protocol."""
 
@@ -102,45 +133,33 @@ HONORIFIC_EN = {
 }
 
 
-class Person(BilingualMixin, models.Model):
+def honorific_name(honorific: str, name_ar: str, name_en: str = "", language: str = "ar") -> str:
+    """A name with its title before it, in the language of the text it goes into: «الدكتور أحمد» / "Dr. Ahmed"."""
+    if (language or "ar").startswith("en"):
+        return f"{HONORIFIC_EN.get(honorific, '')} {name_en or name_ar}".strip()
+    return f"{HONORIFIC_AR.get(honorific, '')} {name_ar}".strip()
+
+
+# Honorifics after which protocol letters close with «حفظه الله» rather than «المحترم».
+ROYAL_HONORIFICS = frozenset({"hrh", "hh"})
+FEMININE_HONORIFICS = frozenset({"ustadha"})
+
+
+class Titled(models.Model):
+    """Honorifics before a name, stacked as protocol does («معالي الدكتور», «سعادة المهندس»).
+
+    One model for everyone named on a page, a badge or an e-mail: speakers (Person) and attendees
+    (registration.Registration). Subclasses have full_name_ar and full_name_en.
+    """
+
     honorific = models.CharField(_("honorific"), max_length=20, choices=Honorific.choices, blank=True, default="")
     # A second title where protocol stacks them: «معالي الدكتور».
     academic_title = models.CharField(
         _("second title"), max_length=20, choices=Honorific.choices, blank=True, default=""
     )
-    full_name_ar = models.CharField(_("full name (Arabic)"), max_length=255)
-    full_name_en = models.CharField(_("full name (English)"), max_length=255, blank=True)
-    position_ar = models.CharField(_("position (Arabic)"), max_length=255, blank=True)
-    position_en = models.CharField(_("position (English)"), max_length=255, blank=True)
-    organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="people",
-    )
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    bio_ar = models.TextField(_("short bio (Arabic)"), blank=True)
-    bio_en = models.TextField(_("short bio (English)"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="people/photos/", blank=True)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ar"
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="person",
-    )
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
-        ordering = ["full_name_ar"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="person_unique_email"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_name_ar
+        abstract = True
 
     @property
     def titles_ar(self) -> str:
@@ -161,7 +180,73 @@ class Person(BilingualMixin, models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.localized("display_name")
+        return self.display_name_en if (get_language() or "ar").startswith("en") else self.display_name_ar
+
+    @property
+    def salutation_ar(self) -> str:
+        """How a letter opens: «معالي الدكتور … المحترم», «صاحب السمو الملكي … حفظه الله»."""
+        if not self.titles_ar:
+            return f"السيد/السيدة {self.full_name_ar}".strip()
+        titles = {self.honorific, self.academic_title}
+        if titles & ROYAL_HONORIFICS:
+            closing = "حفظه الله"
+        elif titles & FEMININE_HONORIFICS:
+            closing = "المحترمة"
+        else:
+            closing = "المحترم"
+        return f"{self.display_name_ar} {closing}"
+
+    @property
+    def salutation_en(self) -> str:
+        if self.honorific in ROYAL_HONORIFICS:
+            return f"Your {'Royal ' if self.honorific == 'hrh' else ''}Highness {self.full_name_en or self.full_name_ar}"
+        return f"Dear {self.display_name_en}"
+
+    @property
+    def salutation(self) -> str:
+        return self.salutation_en if (get_language() or "ar").startswith("en") else self.salutation_ar
+
+
+class Person(BilingualMixin, Titled):
+    full_name_ar = models.CharField(_("full name (Arabic)"), max_length=255)
+    full_name_en = models.CharField(_("full name (English)"), max_length=255, blank=True)
+    position_ar = models.CharField(_("position (Arabic)"), max_length=255, blank=True)
+    position_en = models.CharField(_("position (English)"), max_length=255, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    bio_ar = models.TextField(_("short bio (Arabic)"), blank=True)
+    bio_en = models.TextField(_("short bio (English)"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="people/photos/", blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ar"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="person",
+    )
+    # The team that created the entry: it alone may change the e-mail (while the person takes part
+    # in no forum of another team) and sees the contact data without the person's own act.
+    created_by_forum = models.ForeignKey(
+        "Forum", verbose_name=_("created by the team of"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="created_people",
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name_ar"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="person_unique_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name_ar
 
 
 class Forum(BilingualMixin, models.Model):
@@ -205,8 +290,17 @@ class Forum(BilingualMixin, models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # After its last day a forum closes registration and invitations by itself, unless reopened (e.g. a re-run).
+    open_after_last_day = models.BooleanField(
+        _("open after the last day"), default=False,
+        help_text=_("After the last day registration and invitations close by themselves; tick this to reopen them."),
+    )
     description_ar = models.TextField(_("description (Arabic)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    # Shown small under the description: what the page cannot vouch for (a demo's illustrative data, a
+    # spelling kept from the source); never part of the forum's own description.
+    notice_ar = models.TextField(_("notice (Arabic)"), blank=True)
+    notice_en = models.TextField(_("notice (English)"), blank=True)
     prayer_method = models.CharField(
         _("prayer time method"), max_length=24, choices=PrayerMethod.choices, default=PrayerMethod.UMM_AL_QURA
     )
@@ -253,6 +347,18 @@ class Forum(BilingualMixin, models.Model):
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.time_zone)
+
+    @property
+    def has_ended(self) -> bool:
+        """The forum's last day is over where the forum is held."""
+        from django.utils import timezone
+
+        return timezone.localdate(timezone=self.tzinfo) > self.last_day
+
+    @property
+    def is_over(self) -> bool:
+        """Ended and not reopened: registration and invitations are refused, pages say it has ended."""
+        return not self.open_after_last_day and self.has_ended
 
 
 class Track(BilingualMixin, models.Model):

@@ -26,11 +26,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY",
-    # Only ever used on a developer machine: production must set SECRET_KEY.
-    "dev-insecure-0b7c6f3e1f9a4d2e8c5b7a9d1e3f5a7c9e1b3d5f7a9c1e3f5b7d9f1a3c5e7",
-)
+# No key is built in: one that sits in the repository is public, and SECRET_KEY also
+# protects sessions, sign-in links and (unless BADGE_SIGNING_SECRET is set) the forums'
+# badge-signing keys. `make run`, `make test` and the tests' settings set their own.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Production (DEBUG=0) refuses to start without it: set SECRET_KEY to a long "
+        "random string kept secret and the same on every app server and worker, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+        "On a developer machine `make run` and `make test` set a development key; for a single command, "
+        "e.g. SECRET_KEY=dev-only python manage.py makemigrations."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -49,14 +58,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "forum.apps.ForumConfig",
     "forum.mailing.apps.MailingConfig",
+    "accounts.apps.AccountsConfig",
     "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
     "invoicing.apps.InvoicingConfig",
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
+    "awards.apps.AwardsConfig",
+    "certificates.apps.CertificatesConfig",
     "frontend.apps.FrontendConfig",
     "demo.apps.DemoConfig",
+    "announcements.apps.AnnouncementsConfig",
+    "surveys.apps.SurveysConfig",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "forum.middleware.ApiLanguageMiddleware",
+    "forum.middleware.FormCharsetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,8 +114,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Waiting on the write lock beats failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writes queue instead of failing with "database is locked": every transaction takes the
+    # write lock when it begins (IMMEDIATE), so one that has read can never find the lock
+    # taken when it then writes (SQLite cannot wait then, whatever the timeout); the others
+    # wait up to `timeout` seconds for their turn. WAL lets reads go on beside the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=int(os.environ.get("SQLITE_TIMEOUT", "30")),
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 elif os.environ.get("DB_SERVER_SIDE_BINDING", "1") == "1":
     # Parameters sent apart from the SQL, so psycopg prepares a statement a connection
     # runs often (5 times) and PostgreSQL stops planning it again: the public
@@ -140,7 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "accounts:sign_in"  # the product's one sign-in page, for every staff page
+LOGIN_REDIRECT_URL = "accounts:home"
 
 # Arabic first, English second.
 LANGUAGE_CODE = "ar"
@@ -186,6 +209,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# The file backend (make run) writes each message as a file here.
+FORM_RENDERER = "forum.forms.FormRenderer"  # one form layout for the product (forum/forms.py)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ملتقى الجودة والتميز <forum@example.org>")
 
 # Stripe (PaymentIntents). STRIPE_API_BASE points the SDK at localstripe in tests.
@@ -193,7 +219,10 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
-STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# Stripe.js for the pay page; a test server named in STRIPE_API_BASE (localstripe) serves its own copy.
+STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL") or (
+    f"{STRIPE_API_BASE.rstrip('/')}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -220,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"HonorificEnum": "forum.models.Honorific", "LanguageEnum": "forum.settings.LANGUAGES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "forum.api.schema.times_are_local",
+        "forum.api.schema.field_errors_named",
+    ],
 }
 
 # Production hardening, switched on with HTTPS=1 behind a TLS-terminating
@@ -229,6 +262,8 @@ HTTPS = env_bool("HTTPS", False)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe /healthz over plain HTTP: it answers there; everything else redirects.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -246,11 +281,16 @@ LOGGING = {
 
 # ---- Settings owned by individual apps are added below this line, one block per app. ----
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "forum.api.base.exception_handler"
+# JSON nested too deeply to parse is a 400 (forum.api.parsers.JSONParser), not a RecursionError.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "forum.api.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser",
+]
 
 # ---- speakers ----
 # Papers, slides and proceedings: outside MEDIA_ROOT, streamed only by views that check access.
 SPEAKERS_PRIVATE_ROOT = Path(os.environ.get("SPEAKERS_PRIVATE_ROOT", BASE_DIR / "private_media"))
 SPEAKERS_INVITATION_DAYS = int(os.environ.get("SPEAKERS_INVITATION_DAYS", "30"))
+AWARDS_MAX_UPLOAD_MB = int(os.environ.get("AWARDS_MAX_UPLOAD_MB", "25"))
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "PaperFileKindEnum": "speakers.models.FileKind",
     "PaperFileRoleEnum": "speakers.models.PaperFile.Role",
@@ -259,6 +299,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "WorkingPaperStatusEnum": "speakers.models.WorkingPaper.Status",
     "PaperPublicationEnum": "speakers.models.PaperSettings.Publication",
     "ProceedingsJobStatusEnum": "speakers.models.ProceedingsJob.Status",
+})
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "CertificateKindEnum": "certificates.models.Kind",
+    "CertificateBatchScopeEnum": "certificates.models.CertificateBatch.Scope",
+    "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
+    "GiftItemKindEnum": "sessions.models.GiftItem.Kind",
 })
 
 # ---- mailing and calendars (issue 7) ----
@@ -285,6 +331,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 # BADGE_SIGNING_SECRET encrypts the forums' Ed25519 private keys at rest;
 # empty means SECRET_KEY is used (set it separately to rotate SECRET_KEY freely).
 BADGE_SIGNING_SECRET = os.environ.get("BADGE_SIGNING_SECRET", "")
+# How far back an offline scanner's clock may date a queued scan (it decides the badge's
+# validity then; the admission's day and order always come from when the server received it).
+CHECKIN_OFFLINE_MAX_HOURS = int(os.environ.get("CHECKIN_OFFLINE_MAX_HOURS", "12"))
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "ScanOutcomeEnum": "registration.badges.models.Scan.Outcome",
     "BadgePrintJobStatusEnum": "registration.badges.models.BulkPrintJob.Status",
@@ -309,4 +358,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "RegistrationPaymentStatusEnum": "registration.models.Payment.Status",
     "WaitlistStatusEnum": "registration.models.WaitlistEntry.Status",
     "RegistrationQuestionKindEnum": "registration.models.Question.Kind",
+})
+
+# ---- surveys and announcements (issue 19) ----
+# Non-essential mail (announcements, survey invitations and reminders) leaves the outbox
+# at most this many messages a second per batch (0: no limit).
+OUTBOX_BULK_PER_SECOND = float(os.environ.get("OUTBOX_BULK_PER_SECOND", "25"))
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "surveys.send_due": {"task": "surveys.send_due", "schedule": 300.0},
+    "announcements.send_due": {"task": "announcements.send_due", "schedule": 60.0},
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "SurveyStatusEnum": "surveys.models.Survey.Status",
+    "SurveyQuestionKindEnum": "surveys.models.Question.Kind",
+    "AnnouncementSegmentEnum": "announcements.models.Announcement.Segment",
+    "AnnouncementStatusEnum": "announcements.models.Announcement.Status",
 })

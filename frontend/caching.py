@@ -20,7 +20,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 # Raised when templates or export formats change, so old renders are not served.
-RENDER_REVISION = "4"
+RENDER_REVISION = "5"
 CACHE_SECONDS = 24 * 3600
 # How long a visitor's request may trust the cached "latest version of this forum".
 # Publishing forgets it at once where the cache is shared (Redis); with a cache
@@ -35,17 +35,19 @@ def _digest(parts) -> str:
 class VersionCache:
     """ETag, Last-Modified and cache keys of one published version, as one visitor sees it."""
 
-    def __init__(self, *, version, lang: str, digits: str):
+    def __init__(self, *, version, lang: str, digits: str, ended: bool = False):
         self.version = version
         self.lang = lang
         self.digits = digits
+        # Pages say when the forum has ended: the day after its last one, the same version renders anew.
+        self.ended = ended
 
     def key(self, page: str, *extra) -> str:
         v = self.version
         # published_at too: a database restored or rebuilt may hand out the same ids again.
         stamp = v.published_at.timestamp()
         return (f"frontend:{RENDER_REVISION}:{v.forum_id}:{v.number}:{stamp}:{self.lang}:{self.digits}:"
-                f"{page}:{_digest(extra)}")
+                f"{int(self.ended)}:{page}:{_digest(extra)}")
 
     def etag(self, page: str, *extra) -> str:
         # Weak: the same representation is sent gzipped or not.

@@ -489,3 +489,23 @@ def clashes(sessions: list[dict]) -> list[tuple[dict, dict]]:
                 break
             pairs.append((a, b))
     return pairs
+
+
+def honors_made_build(*, session_id: int, lang: str) -> list[dict]:
+    """The honors of a session already made on stage (live rows, one query): name, reason, who presented it."""
+    from sessions.selectors import honor_presenters_ar, honor_presenters_en, honors_made_for_session
+
+    arabic = not (lang or "ar").startswith("en")
+    made = []
+    for h in honors_made_for_session(session_id=session_id):
+        if h.person_id:
+            name = h.person.display_name_ar if arabic else h.person.display_name_en
+        else:
+            name = h.organization.name_ar if arabic else (h.organization.name_en or h.organization.name_ar)
+        made.append({
+            "name": name,
+            "reason": _label(Honoree.Reason, h.reason),
+            "gift": _label(Honoree.Gift, h.gift) if h.gift != Honoree.Gift.UNSPECIFIED else "",
+            "presenters": honor_presenters_ar(h) if arabic else honor_presenters_en(h),
+        })
+    return made

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from forum import formatting as fmt
 from sessions import ics
+from sessions import selectors as session_selectors
 from sessions.models import StarredSession
 
 from . import selectors
@@ -54,7 +55,8 @@ class Public:
         self.lang = current_lang()
         self.digits = current_digits(request)
         self.cache = (
-            VersionCache(version=self.version, lang=self.lang, digits=self.digits) if self.version else None
+            VersionCache(version=self.version, lang=self.lang, digits=self.digits, ended=self.forum.is_over)
+            if self.version else None
         )
         self._snapshot = None
         self._paper_ids = None
@@ -100,7 +102,9 @@ class Public:
                 raise Http404
             body = render_to_string(fragment, {"slug": self.forum.slug, "digits": self.digits,
                                                "version": self.version, **context})
-            return self.page(template, {"body": mark_safe(body)})
+            # The page gets the fragment's session or person too, for its browser title.
+            named = {k: context[k] for k in ("s", "person") if k in context}
+            return self.page(template, {**named, "body": mark_safe(body)})
 
         # Only the plain URL is cached: its links (language, digits) carry the query string of the request.
         if cacheable and not self.request.GET and not has_messages(self.request):
@@ -164,11 +168,16 @@ def _where(person) -> str:
 def forum_home(request, slug: str):
     forum = selectors.forum_home_get(slug=slug, user=request.user)
     lang, digits = current_lang(), current_digits(request)
-    tiers = []
-    for value, label in forum.sponsorships.model.Tier.choices:
-        members = [s for s in forum.sponsorships.all() if s.tier == value]
-        if members:
-            tiers.append({"label": label, "members": members})
+    # Sponsors by tier; partners and participating bodies under their own headings, so that a
+    # heading never disagrees with the tag beside a name (a participant is not a "supporting" sponsor).
+    sponsorship = forum.sponsorships.model
+    everyone = list(forum.sponsorships.all())
+    tiers = [{"label": label, "members": [s for s in everyone if s.kind == sponsorship.Kind.SPONSOR and s.tier == value]}
+             for value, label in sponsorship.Tier.choices]
+    tiers += [{"label": label, "members": [s for s in everyone if s.kind == kind]}
+              for kind, label in ((sponsorship.Kind.PARTNER, _("Partners")),
+                                  (sponsorship.Kind.PARTICIPANT, _("Participating bodies")))]
+    tiers = [t for t in tiers if t["members"]]
     map_url = ""
     if forum.latitude is not None and forum.longitude is not None:
         map_url = (f"https://www.openstreetmap.org/?mlat={forum.latitude}&mlon={forum.longitude}"
@@ -184,6 +193,7 @@ def forum_home(request, slug: str):
         "venue": forum.localized("venue_name"),
         "address": forum.localized("venue_address"),
         "description": forum.localized("description"),
+        "notice": forum.localized("notice"),
         "patron_where": _where(forum.patron) if forum.patron else "",
         "map_url": map_url,
         "has_agenda": selectors.version_latest_meta(forum=forum) is not None,
@@ -228,10 +238,12 @@ def session_detail(request, slug: str, session_id: int):
             return None
         for paper in session["papers"]:
             paper["download_url"] = paper_download_url(paper["id"]) if paper["published"] else None
+        session["honors_made"] = selectors.honors_made_build(session_id=session_id, lang=p.lang)
         return {"s": session}
 
-    # Papers are published apart from the agenda: their ids are part of the key.
-    return p.cached_page("session", (session_id, p.papers_key()), "frontend/session_detail.html",
+    # Papers are published apart from the agenda, and honors are marked made on the day: both are in the key.
+    honors = session_selectors.honors_made_stamp(forum_id=p.version.forum_id)
+    return p.cached_page("session", (session_id, p.papers_key(), honors), "frontend/session_detail.html",
                          "frontend/_session_body.html", build)
 
 
@@ -323,7 +335,7 @@ def _frab_data(p: Public, request) -> dict:
     return frab.schedule_build(
         snapshot=p.snapshot, version=p.version.number, lang=p.lang,
         base_url=request.build_absolute_uri("/"), forum_url=forum_url,
-        cancelled_label=_("Cancelled"), plenary_label=_("Main hall"), published_paper_url=paper_url,
+        cancelled_label=_("Cancelled"), plenary_label=_("All halls"), published_paper_url=paper_url,
     )
 
 

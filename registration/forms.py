@@ -6,19 +6,22 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from forum.forms import AutoDirMixin
 from forum.models import Honorific
 
 from . import services
-from .models import Question, RegistrationType
+from .models import EMAIL_MAX_LENGTH, INVITE_CODE_MAX_USES, Question, RegistrationType
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(AutoDirMixin, forms.Form):
     registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), label=_("Registration type"),
                                                empty_label=None, widget=forms.RadioSelect)
-    honorific = forms.ChoiceField(choices=Honorific.choices, required=False, label=_("Honorific"))
+    honorific = forms.ChoiceField(choices=Honorific.choices, required=False, label=_("Honorific"),
+                                  help_text=_("Protocol stacks titles: «معالي» then «الدكتور», «سعادة» then «المهندس»."))
+    academic_title = forms.ChoiceField(choices=Honorific.choices, required=False, label=_("Second title"))
     full_name_ar = forms.CharField(max_length=255, label=_("Full name (Arabic)"))
     full_name_en = forms.CharField(max_length=255, required=False, label=_("Full name (English)"))
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH, label=_("E-mail"))
     phone = forms.CharField(max_length=32, required=False, label=_("Mobile phone"))
     position = forms.CharField(max_length=255, required=False, label=_("Position"))
     organization_name = forms.CharField(max_length=255, required=False, label=_("Organization"))
@@ -76,15 +79,15 @@ class RegistrationForm(forms.Form):
         return [self[f"q{q.pk}"] for q in self.questions]
 
     def person_fields(self):
-        return [self[name] for name in ("honorific", "full_name_ar", "full_name_en", "email", "phone", "position",
+        return [self[name] for name in ("honorific", "academic_title", "full_name_ar", "full_name_en", "email", "phone", "position",
                                         "organization_name", "invite_code")]
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(AutoDirMixin, forms.Form):
     registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), widget=forms.HiddenInput)
     full_name_ar = forms.CharField(max_length=255, label=_("Full name (Arabic)"))
     full_name_en = forms.CharField(max_length=255, required=False, label=_("Full name (English)"))
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH, label=_("E-mail"))
     phone = forms.CharField(max_length=32, required=False, label=_("Mobile phone"))
 
     def __init__(self, *args, types, **kwargs):
@@ -95,7 +98,7 @@ class WaitlistForm(forms.Form):
 class InviteCodesForm(forms.Form):
     registration_type = forms.ModelChoiceField(queryset=RegistrationType.objects.none(), label=_("Registration type"))
     count = forms.IntegerField(min_value=1, max_value=5000, initial=50, label=_("How many codes"))
-    max_uses = forms.IntegerField(min_value=1, initial=1, label=_("Uses per code"))
+    max_uses = forms.IntegerField(min_value=1, max_value=INVITE_CODE_MAX_USES, initial=1, label=_("Uses per code"))
     expires_at = forms.DateTimeField(required=False, label=_("Valid until"),
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = forms.CharField(max_length=255, required=False, label=_("Note"))
@@ -122,6 +125,10 @@ class RegistrationSettingsForm(forms.Form):
     claim_hours = forms.IntegerField(min_value=services.CLAIM_HOURS_MIN,
                                      max_value=services.CLAIM_HOURS_MAX,
                                      label=_("Hours to claim a seat offered from the waiting list"))
+    open_after_last_day = forms.BooleanField(
+        required=False, label=_("Keep registration open after the forum's last day"),
+        help_text=_("After the last day registration closes by itself; tick this to reopen it, e.g. for a re-run."),
+    )
 
     def __init__(self, *args, seats_taken: int, **kwargs):
         super().__init__(*args, **kwargs)

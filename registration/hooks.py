@@ -36,3 +36,7 @@ def confirmation_attachment_register(*, position: int, name: str, provider: Call
 
 def confirmation_attachment_providers() -> list[tuple[str, Callable]]:
     return [(name, provider) for _, name, provider in _attachment_providers]
+
+# Sent when an attendee's own registration page is drawn, with `registration` and `request`; each receiver
+# returns an HTML fragment (or "") shown on the page, e.g. the certificates app's "certificate of attendance".
+registration_page_sections = Signal()

@@ -18,11 +18,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from forum.models import BilingualMixin, Forum, Honorific, Person
+from forum.models import BilingualMixin, Forum, Person, Titled
 
 # Money rounding is invoicing's, so what is charged is what the invoice adds up to.
 from invoicing.money import amount_display, from_minor, to_minor, vat_minor  # noqa: F401 (amount_display: re-exported)
 from speakers.storage import private_storage
+
+# Forms and serializers accept no more than these columns hold (tests/test_field_limits.py).
+EMAIL_MAX_LENGTH = 254
+INVITE_CODE_MAX_USES = 100_000
 
 
 def answer_upload_to(instance, filename: str) -> str:
@@ -193,7 +197,7 @@ class InviteCode(models.Model):
         return max(self.max_uses - self.uses, 0)
 
 
-class Registration(models.Model):
+class Registration(Titled):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending payment")
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
@@ -221,10 +225,9 @@ class Registration(models.Model):
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations", db_index=False
     )
-    honorific = models.CharField(_("honorific"), max_length=20, choices=Honorific.choices, blank=True, default="")
     full_name_ar = models.CharField(_("full name (Arabic)"), max_length=255)
     full_name_en = models.CharField(_("full name (English)"), max_length=255, blank=True)
-    email = models.EmailField(_("e-mail"))
+    email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX_LENGTH)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     position = models.CharField(_("position"), max_length=255, blank=True)
     organization_name = models.CharField(_("organization"), max_length=255, blank=True)
@@ -302,7 +305,7 @@ class WaitlistEntry(models.Model):
     registration_type = models.ForeignKey(RegistrationType, on_delete=models.CASCADE, related_name="waitlist")
     full_name_ar = models.CharField(_("full name (Arabic)"), max_length=255)
     full_name_en = models.CharField(_("full name (English)"), max_length=255, blank=True)
-    email = models.EmailField(_("e-mail"))
+    email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX_LENGTH)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ar")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)

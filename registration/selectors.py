@@ -11,11 +11,20 @@ from django.utils.translation import gettext as _
 from forum import db, spreadsheets
 from forum.models import Forum
 
+from . import payments
 from .models import Answer, InviteCode, Question, Registration, RegistrationType, WaitlistEntry, amount_display
 
 
 def registration_types_open(*, forum: Forum) -> QuerySet[RegistrationType]:
     return RegistrationType.objects.filter(forum=forum, is_active=True).order_by("order", "id")
+
+
+def paid_types_without_payments(*, forum: Forum, types: QuerySet[RegistrationType] | None = None) -> bool:
+    """True when the forum offers paid types but online payment (Stripe) is not configured."""
+    if payments.payments_configured():
+        return False
+    types = types if types is not None else registration_types_open(forum=forum)
+    return types.filter(pricing=RegistrationType.Pricing.PAID).exists()
 
 
 def questions_active(*, forum: Forum) -> QuerySet[Question]:

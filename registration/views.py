@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import permissions as forum_permissions
+from forum import services as forum_services
 from forum.errors import DomainError
 from forum.models import Forum
 
-from . import invoices, selectors, services
+from . import hooks, invoices, selectors, services
 from .forms import InviteCodesForm, RegistrationForm, RegistrationSettingsForm, WaitlistForm
 from .models import Answer, Registration, RegistrationSettings, RegistrationType, WaitlistEntry, amount_display
 
@@ -56,6 +57,10 @@ def register(request, slug: str):
     forum = get_object_or_404(Forum.objects.filter(status=Forum.Status.PUBLISHED), slug=slug)
     reg_settings = services.registration_settings_get(forum=forum)
     types = selectors.registration_types_open(forum=forum)
+    # Without online payment, paid types are not offered: booking one would only hold a seat nobody can pay.
+    paid_hidden = selectors.paid_types_without_payments(forum=forum, types=types)
+    if paid_hidden:
+        types = types.exclude(pricing=RegistrationType.Pricing.PAID)
     questions = list(selectors.questions_active(forum=forum))
     full_type = None
     if request.method == "POST":
@@ -66,6 +71,7 @@ def register(request, slug: str):
                 answers = services.answers_clean(questions=questions, data=request.POST, files=request.FILES)
                 registration = services.registration_create(
                     forum=forum, registration_type=data["registration_type"], honorific=data["honorific"],
+                    academic_title=data["academic_title"],
                     full_name_ar=data["full_name_ar"], full_name_en=data["full_name_en"], email=data["email"],
                     phone=data["phone"], position=data["position"], organization_name=data["organization_name"],
                     invite_code=data["invite_code"], answers=answers, language=_language(), user=request.user,
@@ -91,7 +97,8 @@ def register(request, slug: str):
         )
     return render(request, "registration/register.html", {
         "forum": forum, "form": form, "types": types, "settings_row": reg_settings,
-        "waitlist_form": waitlist_form, "full_type": full_type, "has_paid_types": any(t.is_paid for t in types),
+        "waitlist_form": waitlist_form, "full_type": full_type, "paid_hidden": paid_hidden,
+        "ended": forum.is_over, "has_paid_types": any(t.is_paid for t in types),
     })
 
 
@@ -110,6 +117,10 @@ def waitlist_join(request, slug: str):
             messages.success(request, _("You are on the waiting list. We will e-mail you if a seat becomes free."))
     else:
         messages.error(request, _("Please check the waiting-list form."))
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else message)
     return redirect("registration:register", forum.slug)
 
 
@@ -125,7 +136,10 @@ def detail(request, token: str):
     payment = getattr(registration, "payment", None) if hasattr(registration, "payment") else None
     # Only that a file arrived: the files themselves are personal data, downloaded by the organizers.
     files_received = Answer.objects.filter(registration=registration).exclude(file="").select_related("question")
+    sections = [html for _receiver, html in hooks.registration_page_sections.send(
+        sender=Registration, registration=registration, request=request) if html]
     return render(request, "registration/detail.html", {
+        "sections": sections,
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "files_received": files_received,
         "payment": payment, "badge_url": badge_url(registration) if registration.status == "confirmed" else None,
@@ -385,8 +399,11 @@ def settings_edit(request, forum: Forum):
     if request.method == "POST":
         form = RegistrationSettingsForm(request.POST, seats_taken=current.seats_taken)
         if form.is_valid():
+            reopen = form.cleaned_data.pop("open_after_last_day")
             try:
                 services.registration_settings_update(forum=forum, **form.cleaned_data)
+                if reopen != forum.open_after_last_day:
+                    forum_services.forum_open_after_last_day_set(forum=forum, open_after_last_day=reopen)
             except DomainError as exc:
                 _add_errors(form, exc)
             else:
@@ -394,8 +411,11 @@ def settings_edit(request, forum: Forum):
                 return redirect("registration:settings", forum.slug)
     else:
         form = RegistrationSettingsForm(
-            initial={name: getattr(current, name) for name in services.SETTINGS_FIELDS},
+            initial={**{name: getattr(current, name) for name in services.SETTINGS_FIELDS},
+                     "open_after_last_day": forum.open_after_last_day},
             seats_taken=current.seats_taken,
         )
-    return render(request, "registration/settings.html", {"forum": forum, "form": form, "settings_row": current},
-                  status=200 if not form.errors else 400)
+    return render(request, "registration/settings.html", {
+        "forum": forum, "form": form, "settings_row": current,
+        "payments_missing": selectors.paid_types_without_payments(forum=forum),
+    }, status=200 if not form.errors else 400)

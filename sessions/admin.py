@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
 
-from .models import Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole, StarredSession
+from .models import (
+    GiftItem,
+    Honoree,
+    PrayerTimeOverride,
+    ScheduleVersion,
+    Session,
+    SessionItem,
+    SessionRole,
+    StarredSession,
+)
 
 
 class SessionInlineMixin(ForumTeamInlineMixin):
@@ -31,7 +40,8 @@ class HonoreeInline(SessionInlineMixin, admin.TabularInline):
     fk_name = "session"
     extra = 0
     autocomplete_fields = ["person", "organization", "presented_by", "presented_by_organization"]
-    fields = ["person", "organization", "reason", "gift", "presented_by", "presented_by_organization", "order", "status"]
+    fields = ["person", "organization", "reason", "gift", "gift_item", "presented_by", "presented_by_organization",
+              "presented_by_group_ar", "order", "status"]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -70,8 +80,35 @@ class SessionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
 class HonoreeAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "forum", "session", "reason", "gift", "presented_by", "status", "order"]
     list_filter = ["forum", "reason", "gift", "status"]
-    autocomplete_fields = ["forum", "session", "person", "organization", "presented_by", "presented_by_organization"]
+    autocomplete_fields = ["forum", "session", "person", "organization", "presented_by", "presented_by_organization",
+                           "presenters"]
     search_fields = ["person__full_name_ar", "organization__name_ar"]
+    readonly_fields = ["done_at", "done_by"]
+
+
+@admin.register(GiftItem)
+class GiftItemAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    """The gift inventory; the page /organize/<forum>/gifts/ shows readiness and missing engravings."""
+
+    list_display = ["__str__", "forum", "kind", "quantity_needed", "quantity_prepared", "needs_engraving", "ready"]
+    list_filter = ["forum", "kind", "needs_engraving"]
+    search_fields = ["name_ar", "name_en"]
+    autocomplete_fields = ["forum"]
+
+    @admin.display(boolean=True, description=_("ready"))
+    def ready(self, obj):
+        return obj.is_ready
+
+    def save_model(self, request, obj, form, change):
+        # The model form has already checked what the service checks (names unique per forum, counts >= 0).
+        from . import services
+
+        fields = {f: form.cleaned_data[f] for f in services.GIFT_ITEM_FIELDS if f in form.cleaned_data}
+        if change:
+            saved = services.gift_item_update(item=obj, **fields)
+        else:
+            saved = services.gift_item_create(forum=form.cleaned_data["forum"], **fields)
+        obj.pk = saved.pk
 
 
 @admin.register(ScheduleVersion)

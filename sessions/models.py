@@ -172,6 +172,8 @@ class Honoree(models.Model):
         SHIELD = "shield", _("Shield")
         GIFT = "gift", _("Commemorative gift")
         CERTIFICATE = "certificate", _("Certificate")
+        # What was given is not known (a report that says only "honored").
+        UNSPECIFIED = "unspecified", _("Not stated")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -198,8 +200,36 @@ class Honoree(models.Model):
         Organization, verbose_name=_("presented by (body)"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="honors_presented",
     )
+    # Several people present together; or a group named in words ("the participating bodies").
+    presenters = models.ManyToManyField(
+        Person, verbose_name=_("also presented by"), blank=True, related_name="honors_co_presented",
+    )
+    presented_by_group_ar = models.CharField(
+        _("presented by (group, Arabic)"), max_length=255, blank=True,
+        help_text=_("For example «الجهات المشاركة» when the participating bodies honor the patron."),
+    )
+    presented_by_group_en = models.CharField(_("presented by (group, English)"), max_length=255, blank=True)
+    gift_item = models.ForeignKey(
+        "GiftItem", verbose_name=_("gift from the inventory"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="honorees",
+    )
+    announcement_ar = models.TextField(
+        _("words to announce (Arabic)"), blank=True,
+        help_text=_("What the master of ceremonies says; left empty, the run sheet composes it."),
+    )
+    announcement_en = models.TextField(_("words to announce (English)"), blank=True)
+    protocol_rank = models.PositiveSmallIntegerField(
+        _("protocol rank (override)"), null=True, blank=True,
+        help_text=_("Empty: protocol decides (ministers and excellencies first, the patron last). "
+                    "A number places this honor by it instead: 10 before excellencies, 1000 after the patron."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked done by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
@@ -227,6 +257,55 @@ class Honoree(models.Model):
 
     def __str__(self) -> str:
         return str(self.person or self.organization)
+
+
+class GiftItem(BilingualMixin, models.Model):
+    """A line of the forum's gift inventory: shields, gifts or certificates to be handed over on stage."""
+
+    class Kind(models.TextChoices):
+        SHIELD = "shield", _("Shield")
+        GIFT = "gift", _("Commemorative gift")
+        CERTIFICATE = "certificate", _("Certificate")
+        OTHER = "other", _("Other")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="gift_items", verbose_name=_("forum"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SHIELD)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    quantity_needed = models.PositiveIntegerField(_("quantity needed"), default=0)
+    quantity_prepared = models.PositiveIntegerField(_("quantity prepared"), default=0)
+    needs_engraving = models.BooleanField(_("engraved"), default=True)
+    engraving_ar = models.TextField(_("engraving (Arabic)"), blank=True)
+    engraving_en = models.TextField(_("engraving (English)"), blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("gift")
+        verbose_name_plural = _("gift inventory")
+        ordering = ["forum", "kind", "name_ar"]
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "name_ar"], name="gift_item_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ar
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def engraving_missing(self) -> bool:
+        """Engraved items need their text in both languages before they go to the engraver."""
+        return self.needs_engraving and not (self.engraving_ar.strip() and self.engraving_en.strip())
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.quantity_needed - self.quantity_prepared, 0)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.shortfall == 0 and not self.engraving_missing
 
 
 class ScheduleVersion(models.Model):

@@ -8,11 +8,11 @@ preview) from the rows in a fixed number of queries.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from forum.models import Forum, Person
 
-from .models import Honoree, ScheduleVersion, Session, SessionItem, SessionRole
+from .models import GiftItem, Honoree, ScheduleVersion, Session, SessionItem, SessionRole
 from .snapshot import AgendaSnapshot
 
 SNAPSHOT_SCHEMA = 1
@@ -260,3 +260,111 @@ def prayer_times_report(*, forum: Forum) -> dict:
         "window_minutes": PRAYER_WINDOW_MINUTES,
         "days": [{"day": day, "prayers": prayers} for day, prayers in days.items()],
     }
+
+
+# ---- Honoring ceremony -----------------------------------------------------------------------------
+
+# Protocol: royal highnesses, then ministers (معالي), then excellencies (سعادة), then everyone else,
+# then bodies; the patron is honored last. An honoree's protocol_rank, when set, replaces this.
+PROTOCOL_RANKS = {"hrh": 10, "hh": 15, "excellency": 20, "saada": 30}
+RANK_OTHERS = 50
+RANK_BODIES = 60
+RANK_PATRON = 900
+
+
+def honor_protocol_rank(honoree: Honoree) -> int:
+    if honoree.protocol_rank is not None:
+        return honoree.protocol_rank
+    if honoree.reason == Honoree.Reason.PATRON:
+        return RANK_PATRON
+    if honoree.person_id is None:
+        return RANK_BODIES
+    return PROTOCOL_RANKS.get(honoree.person.honorific, RANK_OTHERS)
+
+
+def honorees_for_ceremony(*, forum: Forum) -> list[Honoree]:
+    """Every honor of the forum with what the run sheet prints, in three queries whatever their number."""
+    return list(
+        Honoree.objects.filter(forum=forum)
+        .select_related("person__organization", "organization", "session", "presented_by",
+                        "presented_by_organization", "gift_item")
+        .prefetch_related(Prefetch("presenters", queryset=Person.objects.order_by("full_name_ar")))
+    )
+
+
+def honors_in_protocol_order(honorees: list[Honoree]) -> list[Honoree]:
+    """By honoring moment (sessions in time order, honors outside a session last), then by protocol."""
+    far = (1, None)
+
+    def key(h: Honoree):
+        moment = (0, h.session.starts_at) if h.session_id else far
+        return (moment[0], moment[1].timestamp() if moment[1] else 0, h.session_id or 0,
+                honor_protocol_rank(h), h.order, h.pk)
+
+    return sorted(honorees, key=key)
+
+
+def honor_presenters_ar(honoree: Honoree) -> str:
+    """Who presents the honor, in Arabic: people, a body and/or a group in words; "" when nobody is named."""
+    names = [p.display_name_ar for p in ([honoree.presented_by] if honoree.presented_by_id else [])]
+    names += [p.display_name_ar for p in honoree.presenters.all() if p.pk != honoree.presented_by_id]
+    if honoree.presented_by_organization_id:
+        names.append(honoree.presented_by_organization.name_ar)
+    if honoree.presented_by_group_ar:
+        names.append(honoree.presented_by_group_ar)
+    return " و".join(names) if len(names) <= 2 else "، ".join(names[:-1]) + " و" + names[-1]
+
+
+def honor_presenters_en(honoree: Honoree) -> str:
+    names = [p.display_name_en for p in ([honoree.presented_by] if honoree.presented_by_id else [])]
+    names += [p.display_name_en for p in honoree.presenters.all() if p.pk != honoree.presented_by_id]
+    if honoree.presented_by_organization_id:
+        org = honoree.presented_by_organization
+        names.append(org.name_en or org.name_ar)
+    if honoree.presented_by_group_en or honoree.presented_by_group_ar:
+        names.append(honoree.presented_by_group_en or honoree.presented_by_group_ar)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def honoree_name_ar(honoree: Honoree) -> str:
+    return honoree.person.display_name_ar if honoree.person_id else honoree.organization.name_ar
+
+
+def honoree_title_ar(honoree: Honoree) -> str:
+    """Position and organization of an honored person, as announced."""
+    if not honoree.person_id:
+        return ""
+    person = honoree.person
+    org = person.organization.name_ar if person.organization_id else ""
+    return "، ".join(x for x in (person.position_ar, org) if x)
+
+
+def honor_announcement_ar(honoree: Honoree) -> str:
+    """The words the master of ceremonies says: as written by the organizers, or composed from the honor."""
+    if honoree.announcement_ar.strip():
+        return honoree.announcement_ar.strip()
+    presenters = honor_presenters_ar(honoree)
+    title = honoree_title_ar(honoree)
+    who = honoree_name_ar(honoree) + (f"، {title}" if title else "")
+    if presenters:
+        return f"يتفضّل {presenters} بتكريم {who}."
+    return f"تكريم {who}."
+
+
+def gift_inventory(*, forum: Forum) -> list[GiftItem]:
+    """The forum's gifts with how many honors each is assigned to (`assigned`), in one query."""
+    return list(GiftItem.objects.filter(forum=forum).annotate(assigned=Count("honorees")).order_by("kind", "name_ar"))
+
+
+def honors_made_for_session(*, session_id: int) -> list[Honoree]:
+    """Honors of a session already made on stage, for its public page (one query)."""
+    return list(
+        Honoree.objects.filter(session_id=session_id, status=Honoree.Status.DONE)
+        .select_related("person", "organization").order_by("done_at", "order", "id")
+    )
+
+
+def honors_made_stamp(*, forum_id: int) -> tuple:
+    """Changes whenever an honor of the forum is marked done or undone: part of the public pages' cache keys."""
+    row = Honoree.objects.filter(forum_id=forum_id, status=Honoree.Status.DONE).aggregate(n=Count("id"), last=Max("done_at"))
+    return (row["n"], row["last"].timestamp() if row["last"] else 0)

@@ -7,13 +7,15 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.errors import DomainError, StaleObject
+from forum import permissions
+from forum.errors import DomainError, PermissionDenied, StaleObject
 from forum.models import Forum, Hall, Person, TeamMember, Track
 
 from . import conflicts
-from .models import PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
+from .models import GiftItem, Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
 from .prayers import PRAYER_WINDOW_MINUTES, prayer_break_title, prayer_times_for_forum
 from .selectors import agenda_snapshot_build, schedule_version_latest
 from .signals import schedule_published
@@ -306,6 +308,33 @@ def session_items_reorder(*, session: Session, ids: list[int]) -> list[SessionIt
     return sorted(rows, key=lambda r: r.order)
 
 
+# ---- Honorees -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def honoree_place(
+    *, forum: Forum, session: Session | None, reason: str, person: Person | None = None,
+    organization=None, gift: str = Honoree.Gift.GIFT, order: int | None = None, note: str = "",
+) -> Honoree:
+    """Put a person or a body on a session's honoring list (e.g. award winners on the ceremony).
+
+    Placing someone already listed for the same moment and reason updates their
+    gift, place and note instead of listing them twice, so a caller may place the
+    same list again.
+    """
+    if (person is None) == (organization is None):
+        raise DomainError(_("Choose either a person or an organization to honor, not both."), field="person")
+    if session is not None and session.forum_id != forum.pk:
+        raise DomainError(_("This session belongs to another forum."), field="session", code="other_forum")
+    if order is None:
+        order = (Honoree.objects.filter(forum=forum, session=session).aggregate(m=Max("order"))["m"] or 0) + 1
+    honoree, _created = Honoree.objects.update_or_create(
+        forum=forum, session=session, reason=reason, person=person, organization=organization,
+        defaults={"gift": gift, "order": order, "note": note[:255]},
+    )
+    return honoree
+
+
 # ---- Prayer times -------------------------------------------------------------------------------
 
 
@@ -436,3 +465,124 @@ def forum_edition_copy(
     SessionRole.objects.bulk_create(roles)
     SessionItem.objects.bulk_create(items)
     return new
+
+
+# ---- Honoring ceremony -----------------------------------------------------------------------------
+
+
+HONOREE_FIELDS = (
+    "session", "person", "organization", "reason", "gift", "gift_item", "presented_by", "presented_by_organization",
+    "presented_by_group_ar", "presented_by_group_en", "announcement_ar", "announcement_en", "protocol_rank",
+    "order", "note",
+)
+
+
+def _honoree_check(forum: Forum, values: dict, *, honoree: Honoree | None = None) -> None:
+    person, organization = values.get("person"), values.get("organization")
+    if (person is None) == (organization is None):
+        raise DomainError(_("Choose either a person or an organization to honor, not both."), field="person")
+    session = values.get("session")
+    if session is not None and session.forum_id != forum.pk:
+        raise DomainError(_("This session belongs to another forum."), field="session")
+    gift_item = values.get("gift_item")
+    if gift_item is not None and gift_item.forum_id != forum.pk:
+        raise DomainError(_("This gift belongs to another forum's inventory."), field="gift_item")
+    duplicate = Honoree.objects.filter(forum=forum, session=session, reason=values.get("reason", Honoree.Reason.OTHER))
+    duplicate = duplicate.filter(person=person) if person is not None else duplicate.filter(organization=organization)
+    if honoree is not None:
+        duplicate = duplicate.exclude(pk=honoree.pk)
+    if duplicate.exists():
+        raise DomainError(_("This honoree is already listed for this moment."), code="duplicate")
+
+
+@transaction.atomic
+def honoree_create(*, forum: Forum, presenters: list[Person] | None = None, **fields) -> Honoree:
+    """Add someone to be honored, with who presents it: one person, several, a body or a group in words."""
+    unknown = set(fields) - set(HONOREE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown honoree fields: {sorted(unknown)}")
+    _honoree_check(forum, fields)
+    if "order" not in fields:
+        fields["order"] = (Honoree.objects.filter(forum=forum).aggregate(m=Max("order"))["m"] or 0) + 1
+    honoree = Honoree.objects.create(forum=forum, **fields)
+    if presenters:
+        honoree.presenters.set(presenters)
+    return honoree
+
+
+@transaction.atomic
+def honoree_update(*, honoree: Honoree, presenters: list[Person] | None = None, **changes) -> Honoree:
+    unknown = set(changes) - set(HONOREE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown honoree fields: {sorted(unknown)}")
+    current = Honoree.objects.select_for_update().get(pk=honoree.pk)
+    values = {f: getattr(current, f) for f in ("session", "person", "organization", "reason")}
+    values.update(gift_item=current.gift_item)
+    values.update(changes)
+    _honoree_check(current.forum, values, honoree=current)
+    for key, value in changes.items():
+        setattr(current, key, value)
+    current.save()
+    if presenters is not None:
+        current.presenters.set(presenters)
+    return current
+
+
+@transaction.atomic
+def honoree_mark(*, honoree: Honoree, by, done: bool = True) -> Honoree:
+    """Mark an honor as made on stage (or undo a tap made by mistake). Organizers of the forum only.
+
+    Idempotent: marking a done honor done again keeps the first time and person.
+    """
+    current = Honoree.objects.select_for_update().get(pk=honoree.pk)
+    if not permissions.can_edit_forum(by, current.forum_id):
+        raise PermissionDenied(_("Only the organizers of this forum may run its honoring ceremony."))
+    if done and current.status != Honoree.Status.DONE:
+        current.status, current.done_at, current.done_by = Honoree.Status.DONE, timezone.now(), by
+    elif not done:
+        current.status, current.done_at, current.done_by = Honoree.Status.PLANNED, None, None
+    current.save(update_fields=["status", "done_at", "done_by"])
+    return current
+
+
+GIFT_ITEM_FIELDS = ("kind", "name_ar", "name_en", "quantity_needed", "quantity_prepared", "needs_engraving",
+                    "engraving_ar", "engraving_en", "note")
+
+
+def _gift_item_check(forum: Forum, values: dict, *, item: GiftItem | None = None) -> None:
+    if not (values.get("name_ar") or "").strip():
+        raise DomainError(_("Name the gift in Arabic."), field="name_ar")
+    same = GiftItem.objects.filter(forum=forum, name_ar=values["name_ar"].strip())
+    if item is not None:
+        same = same.exclude(pk=item.pk)
+    if same.exists():
+        raise DomainError(_("The inventory already has a gift with this name."), field="name_ar", code="duplicate")
+    for field in ("quantity_needed", "quantity_prepared"):
+        value = values.get(field, 0)
+        if not isinstance(value, int) or value < 0 or value > 10_000:
+            raise DomainError(_("Enter a whole number from 0 to 10,000."), field=field)
+
+
+@transaction.atomic
+def gift_item_create(*, forum: Forum, **fields) -> GiftItem:
+    unknown = set(fields) - set(GIFT_ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown gift fields: {sorted(unknown)}")
+    _gift_item_check(forum, fields)
+    fields["name_ar"] = fields["name_ar"].strip()
+    return GiftItem.objects.create(forum=forum, **fields)
+
+
+@transaction.atomic
+def gift_item_update(*, item: GiftItem, **changes) -> GiftItem:
+    unknown = set(changes) - set(GIFT_ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown gift fields: {sorted(unknown)}")
+    current = GiftItem.objects.select_for_update().get(pk=item.pk)
+    values = {f: getattr(current, f) for f in GIFT_ITEM_FIELDS}
+    values.update(changes)
+    _gift_item_check(current.forum, values, item=current)
+    for key, value in changes.items():
+        setattr(current, key, value)
+    current.save()
+    return current

@@ -2,13 +2,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from forum.forms import AutoDirMixin
 from forum.models import Honorific, Person
+from forum.selectors import people_visible, person_find_by_email
 from sessions.models import Session
 
 from .models import SCORE_MAX, SCORE_MIN, FileKind, Invitation, PaperSettings, WorkingPaper
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(AutoDirMixin, forms.Form):
     honorific = forms.ChoiceField(label=_("honorific"), choices=Honorific.choices, required=False)
     academic_title = forms.ChoiceField(label=_("second title"), choices=Honorific.choices, required=False)
     full_name_ar = forms.CharField(label=_("full name (Arabic)"), max_length=255)
@@ -35,12 +37,16 @@ class ProfileForm(forms.Form):
         return cls(data=data, files=files, initial=initial)
 
 
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("new e-mail"), max_length=254)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("file"))
     role = forms.ChoiceField(choices=[("paper", _("Working paper")), ("slides", _("Slides"))], widget=forms.HiddenInput)
 
 
-class PaperDetailsForm(forms.ModelForm):
+class PaperDetailsForm(AutoDirMixin, forms.ModelForm):
     class Meta:
         model = WorkingPaper
         fields = ["title_ar", "title_en", "abstract_ar", "abstract_en"]
@@ -60,21 +66,42 @@ class SettingsForm(forms.ModelForm):
         fields = ["deadline", "accepted_kinds", "max_upload_mb", "review_enabled", "publication"]
 
 
-class InviteForm(forms.Form):
+class InviteForm(AutoDirMixin, forms.Form):
     session = forms.ModelChoiceField(label=_("session"), queryset=Session.objects.none())
-    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(), required=False)
+    person_email = forms.EmailField(
+        label=_("or an existing person's exact e-mail"), max_length=254, required=False,
+        help_text=_("Someone already in the directory for another forum: found by exact e-mail only."),
+    )
     role = forms.ChoiceField(label=_("role"), choices=Invitation.ROLES)
     paper_title_ar = forms.CharField(label=_("paper title (Arabic)"), max_length=500, required=False)
     paper_title_en = forms.CharField(label=_("paper title (English)"), max_length=500, required=False)
     message = forms.CharField(label=_("personal message"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, forum, **kwargs):
+    def __init__(self, *args, forum, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.filter(forum=forum).order_by("starts_at", "id")
-        self.fields["person"].queryset = Person.objects.exclude(email="").select_related("organization")
+        # The people this team may list (forum.selectors.people_visible); anyone else only by exact e-mail.
+        self.fields["person"].queryset = (
+            people_visible(user=user).exclude(email="").select_related("organization").order_by("full_name_ar", "id")
+        )
         # Names and titles in the page's language (the models' __str__ is Arabic).
         self.fields["session"].label_from_instance = lambda session: session.title
         self.fields["person"].label_from_instance = lambda person: person.display_name
+
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("person_email")
+        if email and cleaned.get("person") is None:
+            found = person_find_by_email(email=email)
+            if found is None:
+                self.add_error("person_email", _("Nobody in the directory has exactly this e-mail."))
+            else:
+                cleaned["person"] = Person.objects.get(pk=found.pk)
+        elif cleaned.get("person") is None and "person_email" not in self.errors:
+            self.add_error("person", _("Choose a person, or give an existing person's exact e-mail."))
+        return cleaned
 
 
 class ExtensionForm(forms.Form):

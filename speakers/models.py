@@ -334,6 +334,8 @@ class ProceedingsJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     file = models.FileField(storage=private_storage, upload_to="proceedings/", blank=True, max_length=255)
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    # The digits of the organizer who asked (Arabic-Indic or Western): the cover and contents use them.
+    digits = models.CharField(max_length=4, choices=[("arab", "٠١٢٣"), ("latn", "0123")], default="arab")
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

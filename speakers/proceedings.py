@@ -34,6 +34,8 @@ ORDINALS_AR = {
 }
 NOT_PDF_NOTE_AR = "(الملف ليس PDF فلم يُدرج في الكتاب)"
 NOT_PDF_NOTE_EN = "(not a PDF file: listed only, not included in the book)"
+NOT_SUBMITTED_NOTE_AR = "(لم تُقدَّم بعد)"
+NOT_SUBMITTED_NOTE_EN = "(not yet submitted)"
 
 
 @dataclass
@@ -46,6 +48,15 @@ class Entry:
     @property
     def is_pdf(self) -> bool:
         return self.file is not None and self.file.kind == "pdf"
+
+    @property
+    def notes(self) -> tuple[str, str]:
+        """Why the paper's text is not in the book (Arabic, English); empty when it is."""
+        if self.file is None:
+            return NOT_SUBMITTED_NOTE_AR, NOT_SUBMITTED_NOTE_EN
+        if not self.is_pdf:
+            return NOT_PDF_NOTE_AR, NOT_PDF_NOTE_EN
+        return "", ""
 
 
 @dataclass
@@ -63,12 +74,12 @@ class BookResult:
     entries: list[Entry]
 
 
-def hijri_and_gregorian(day: date) -> tuple[str, str]:
-    return fmt.hijri_date(day, "ar", digits="latn"), fmt.gregorian_date(day, "ar", digits="latn")
+def hijri_and_gregorian(day: date, digits: str = "arab") -> tuple[str, str]:
+    return fmt.hijri_date(day, "ar", digits=digits), fmt.gregorian_date(day, "ar", digits=digits)
 
 
 def book_papers(*, forum: Forum) -> list[Section]:
-    """The papers that go into the book, grouped by session in agenda order."""
+    """Every paper of the book, grouped by session in agenda order; those without a file yet are listed too."""
     settings = paper_settings_for(forum=forum)
     papers = (
         WorkingPaper.objects.filter(forum=forum)
@@ -85,8 +96,6 @@ def book_papers(*, forum: Forum) -> list[Section]:
     sections: dict[int | None, Section] = {}
     for paper in papers:
         files = list(paper.files.all())
-        if not files:
-            continue
         session = paper.session
         key = session.pk if session else None
         if key not in sections:
@@ -96,7 +105,7 @@ def book_papers(*, forum: Forum) -> list[Section]:
                 number = f"الجلسة {ORDINALS_AR.get(session.number, session.number)}: " if session.number else ""
                 number_en = f"Session {session.number}: " if session.number else ""
                 sections[key] = Section(f"{number}{session.title_ar}", f"{number_en}{session.title_en}")
-        sections[key].entries.append(Entry(paper=paper, file=files[0]))
+        sections[key].entries.append(Entry(paper=paper, file=files[0] if files else None))
     # Sessions first in agenda order; papers without a session last.
     ordered = [s for k, s in sections.items() if k is not None]
     if None in sections:
@@ -129,7 +138,7 @@ def _new_pdf():
     return pdf
 
 
-def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tuple[bytes, int]:
+def _front_matter(forum: Forum, sections: list[Section], *, offset: int, digits: str = "arab") -> tuple[bytes, int]:
     """Cover and contents, with paper start pages computed as if the front matter had `offset` pages."""
     pdf = _new_pdf()
     width = pdf.epw
@@ -143,7 +152,8 @@ def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tupl
         pdf.multi_cell(width, 9, forum.title_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("naskh", "", 16)
-    pdf.multi_cell(width, 10, f"كتاب أوراق العمل — الدورة {forum.edition}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 10, f"كتاب أوراق العمل — الدورة {fmt.digits_for(forum.edition, digits)}", align="C",
+                   new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("sans", "", 12)
     pdf.multi_cell(width, 7, f"Proceedings — edition {forum.edition}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
@@ -156,8 +166,8 @@ def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tupl
         pdf.set_font("sans", "", 11)
         pdf.multi_cell(width, 7, forum.organizer.name_en, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
-    h_first, g_first = hijri_and_gregorian(forum.first_day)
-    h_last, g_last = hijri_and_gregorian(forum.last_day)
+    h_first, g_first = hijri_and_gregorian(forum.first_day, digits)
+    h_last, g_last = hijri_and_gregorian(forum.last_day, digits)
     pdf.set_font("naskh", "", 14)
     if forum.first_day == forum.last_day:
         pdf.multi_cell(width, 9, h_first, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -195,28 +205,27 @@ def _front_matter(forum: Forum, sections: list[Section], *, offset: int) -> tupl
             after = pdf.get_y()
             pdf.set_xy(pdf.l_margin, y)
             pdf.set_font("sans", "", 11)
-            pdf.cell(num_w, 8, str(entry.start_page) if entry.start_page else "—", align="L")
+            pdf.cell(num_w, 8, fmt.digits_for(entry.start_page, digits) if entry.start_page else "—", align="L")
             pdf.set_xy(pdf.l_margin, after)
             pdf.set_font("naskh", "", 10)
             pdf.set_x(pdf.l_margin + num_w)
             pdf.multi_cell(width - num_w, 6, _speakers_line(entry.paper), align="R", new_x="LMARGIN", new_y="NEXT")
             pdf.set_font("sans", "", 9)
-            en = entry.paper.title_en or ""
-            if not entry.is_pdf:
-                en = f"{en} {NOT_PDF_NOTE_EN}".strip()
+            note_ar, note_en = entry.notes
+            en = f"{entry.paper.title_en or ''} {note_en}".strip()
             if en:
                 pdf.set_x(pdf.l_margin + num_w)
                 pdf.multi_cell(width - num_w, 5, en, align="R", new_x="LMARGIN", new_y="NEXT")
-            if not entry.is_pdf:
+            if note_ar:
                 pdf.set_font("naskh", "", 10)
                 pdf.set_x(pdf.l_margin + num_w)
-                pdf.multi_cell(width - num_w, 6, NOT_PDF_NOTE_AR, align="R", new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width - num_w, 6, note_ar, align="R", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
         pdf.ln(3)
     return bytes(pdf.output()), pdf.pages_count
 
 
-def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = None) -> BookResult:
+def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = None, digits: str = "arab") -> BookResult:
     """Write the book to a temporary file and return its path and page count."""
     from pypdf import PdfReader
 
@@ -235,7 +244,7 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
     # The contents' length decides where the papers start; redraw until it is stable.
     offset = 2
     for _attempt in range(5):
-        front, front_pages = _front_matter(forum, sections, offset=offset)
+        front, front_pages = _front_matter(forum, sections, offset=offset, digits=digits)
         if front_pages == offset:
             break
         offset = front_pages

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forum import permissions as forum_permissions
 from forum.models import Forum, Person
+from forum.scoring import weighted_mean
 from sessions.models import Session, SessionRole
 
 from .models import (
@@ -214,7 +215,7 @@ def forum_dashboard(*, forum: Forum) -> list[SessionStatus]:
         .order_by("created_at", "id")
     )
     papers = list(
-        WorkingPaper.objects.filter(forum=forum).prefetch_related("speakers", "files")
+        WorkingPaper.objects.filter(forum=forum).select_related("session_item").prefetch_related("speakers", "files")
     )
     by_part: dict[tuple, Invitation] = {}
     for inv in invitations:
@@ -222,7 +223,9 @@ def forum_dashboard(*, forum: Forum) -> list[SessionStatus]:
     paper_by_speaker: dict[tuple, WorkingPaper] = {}
     for paper in papers:
         for person in paper.speakers.all():
-            paper_by_speaker[(paper.session_id, person.pk)] = paper
+            # A paper belongs to its session, or to the session of its slot in the run of items.
+            session_id = paper.session_id or (paper.session_item.session_id if paper.session_item else None)
+            paper_by_speaker[(session_id, person.pk)] = paper
 
     result = []
     for session in sessions:
@@ -270,10 +273,8 @@ def criteria_for_forum(*, forum: Forum) -> list[ReviewCriterion]:
 
 def weighted_score(scores: dict[int, int], criteria: list[ReviewCriterion]) -> float | None:
     """Σ(score × weight) / Σ weight over the criteria scored; None when nothing was scored."""
-    total_weight = sum(c.weight for c in criteria if c.pk in scores)
-    if not total_weight:
-        return None
-    return round(sum(scores[c.pk] * c.weight for c in criteria if c.pk in scores) / total_weight, 2)
+    mean = weighted_mean((scores[c.pk], c.weight) for c in criteria if c.pk in scores)
+    return None if mean is None else round(mean, 2)
 
 
 @dataclass

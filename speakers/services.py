@@ -11,28 +11,27 @@ sections, as registration/services/ did, once that work has landed.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import IO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from forum import permissions as forum_permissions
-from forum.errors import DomainError, NotFound, PermissionDenied
+from forum.errors import DomainError, ForumEnded, NotFound, PermissionDenied
+from forum.mailing.rendering import html_from_text
 from forum.mailing.services import message_enqueue
 from forum.models import Forum, Person
+from forum.tokens import link_token_hash, link_token_make
 from sessions.models import Session, SessionItem, SessionRole
 
 from . import selectors
@@ -49,7 +48,7 @@ from .models import (
     ReviewScore,
     WorkingPaper,
 )
-from .uploads import UploadRefused, inspect_upload
+from .uploads import UploadRefused, inspect_upload, reencode_photo
 
 TOKEN_SALT = "speakers.invitation.signin"  # single purpose: this salt signs nothing else
 
@@ -57,14 +56,9 @@ TOKEN_SALT = "speakers.invitation.signin"  # single purpose: this salt signs not
 # -- invitation tokens ------------------------------------------------------------------------
 
 
-def _token_hash(nonce: str) -> str:
-    return hashlib.sha256(f"{TOKEN_SALT}:{nonce}".encode()).hexdigest()
-
-
 def _make_token() -> tuple[str, str]:
     """(token for the link, hash to store). The token is signed; only the nonce's hash is kept."""
-    nonce = secrets.token_urlsafe(32)
-    return signing.dumps({"n": nonce}, salt=TOKEN_SALT, compress=False), _token_hash(nonce)
+    return link_token_make(purpose=TOKEN_SALT)
 
 
 def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
@@ -74,14 +68,10 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
     checked with this purpose's salt, so tokens made for anything else fail.
     """
     now = now or timezone.now()
-    try:
-        data = signing.loads(token, salt=TOKEN_SALT, max_age=timedelta(days=366))
-        nonce = data["n"]
-    except (signing.BadSignature, KeyError, TypeError):
+    hashed = link_token_hash(token, purpose=TOKEN_SALT, max_age=timedelta(days=366))
+    if hashed is None:
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
-    invitation = (
-        Invitation.objects.select_related("person__user", "forum", "session").filter(token_hash=_token_hash(nonce)).first()
-    )
+    invitation = Invitation.objects.select_related("person__user", "forum", "session").filter(token_hash=hashed).first()
     if invitation is None:
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
     if invitation.link_revoked_at is not None or invitation.status == Invitation.Status.REVOKED:
@@ -96,14 +86,19 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
 
 
 def portal_user_for_invitation(*, invitation: Invitation):
-    """The user account the invited person signs in with; created and linked when missing.
+    """The user account the invited person signs in with (see portal_user_for_person)."""
+    return portal_user_for_person(person=invitation.person)
+
+
+def portal_user_for_person(*, person: Person):
+    """The user account a person signs in with by an e-mailed link; created and linked when missing.
 
     A link signs in only a portal account (one made by a link, without a
     password). Accounts with a password, staff, and members of any organizing
     team sign in with their password: otherwise whoever can read a forum's
     outbox could borrow another forum's organizer through an invitation.
     """
-    person = Person.objects.select_for_update().get(pk=invitation.person_id)
+    person = Person.objects.select_for_update().get(pk=person.pk)
     user = person.user
     if user is None:
         User = get_user_model()
@@ -164,28 +159,33 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
     hall_en = (session.hall.name_en or session.hall.name_ar) if session.hall else ""
     # Hijri beside Gregorian in both parts, written as on the public pages.
     ar = (
-        f"{person.display_name_ar}،\n\n"
+        f"{person.salutation_ar}،\n\n"
         f"السلام عليكم ورحمة الله وبركاته،\n\n"
         f"يسرّنا دعوتكم للمشاركة {role_ar} في «{session.title_ar}» ضمن {forum.title_ar}، "
         f"يوم {fmt.hijri_date(start.date(), 'ar', weekday=True)} الموافق {fmt.gregorian_date(start.date(), 'ar')} "
         f"الساعة {fmt.clock(start, 'arab')}"
         f"{f' في {hall_ar}' if hall_ar else ''}.\n\n"
         + (f"{invitation.message}\n\n" if invitation.message else "")
-        + f"للرد على الدعوة واستكمال بياناتكم ورفع ورقة العمل، افتحوا رابطكم الشخصي:\n{link}\n\n"
+        + f"للرد على الدعوة واستكمال بياناتكم ورفع ورقة العمل، افتحوا رابطكم الشخصي:\n\n{link}\n\n"
         f"الرابط خاص بكم فلا تشاركوه، وهو صالح حتى {fmt.dual_date(expires_day, 'ar')}.\n"
     )
     en = (
-        f"Dear {person.display_name_en},\n\n"
+        f"{person.salutation_en},\n\n"
         f"You are invited to take part as {role_en} in “{session.title_en or session.title_ar}” at "
         f"{forum.title_en or forum.title_ar}, on {fmt.dual_date(start.date(), 'en')} at {fmt.clock(start)}"
         f"{f', {hall_en}' if hall_en else ''}.\n\n"
-        f"To reply, complete your profile and upload your working paper, open your personal link:\n{link_en}\n\n"
+        f"To reply, complete your profile and upload your working paper, open your personal link:\n\n{link_en}\n\n"
         f"The link is personal; please do not share it. It is valid until {fmt.dual_date(expires_day, 'en')}.\n"
     )
+    subject = f"دعوة للمشاركة في {forum.title_ar} | Invitation: {forum.title_en or forum.title_ar}"
+    text = _bilingual(ar, en)
     message_enqueue(
         to=person.email,
-        subject=f"دعوة للمشاركة في {forum.title_ar} | Invitation: {forum.title_en or forum.title_ar}",
-        text_body=_bilingual(ar, en),
+        subject=subject,
+        text_body=text,
+        # The personal link as a button in each language's part (the text part keeps the plain link).
+        html_body=html_from_text(text, language="ar", subject=subject,
+                                 buttons={link: "فتح رابطكم الشخصي", link_en: "Open your personal link"}),
         language="ar",
         kind="speakers.invitation",
         related=invitation,
@@ -222,6 +222,9 @@ def invitation_create(
     """
     if session.forum_id != forum.pk:
         raise DomainError(_("This session belongs to another forum."), field="session", code="other_forum")
+    if forum.is_over:
+        # The reason registration gives after the last day; nothing is written and no mail goes out.
+        raise ForumEnded(field="session")
     if role not in {r for r, _label in Invitation.ROLES}:
         raise DomainError(_("Choose speaker, chair or panelist."), field="role", code="bad_role")
     if not person.email:
@@ -241,7 +244,16 @@ def invitation_create(
     )
     paper = None
     if role == SessionRole.Role.SPEAKER:
-        paper = WorkingPaper.objects.filter(forum=forum, session=session, speakers=person).first()
+        # The speaker's paper in this session, whether it was linked to the session itself or only
+        # through its slot in the run of items (as organizers and the demo do): never a second one.
+        paper = (
+            WorkingPaper.objects.filter(Q(session=session) | Q(session_item__session=session), forum=forum,
+                                        speakers=person)
+            .order_by("id").first()
+        )
+        if paper is not None and paper.session_id is None:
+            paper.session = session
+            paper.save(update_fields=["session"])
         if paper is None:
             paper = WorkingPaper.objects.create(
                 forum=forum, session=session,
@@ -296,33 +308,6 @@ PROFILE_FIELDS = (
     "preferred_language",
 )
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-PHOTO_MAX_SIDE = 1200
-THUMB_SIDE = 200
-
-
-def _reencode_photo(stream: IO[bytes]) -> tuple[bytes, bytes]:
-    """(photo, thumbnail) as fresh JPEGs: only pixels survive, never metadata or embedded payloads."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(stream) as image:
-            if image.format not in {"JPEG", "PNG", "WEBP"}:
-                raise UploadRefused(_("Photos must be JPEG, PNG or WebP."), code="photo_kind")
-            if image.width * image.height > 40_000_000:
-                raise UploadRefused(_("This photo is far too large."), code="photo_too_large")
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            photo = io.BytesIO()
-            image.save(photo, "JPEG", quality=88)
-            image.thumbnail((THUMB_SIDE, THUMB_SIDE))
-            thumb = io.BytesIO()
-            image.save(thumb, "JPEG", quality=85)
-    except UploadRefused:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise UploadRefused(_("This photo cannot be read. Upload a JPEG, PNG or WebP image."), code="photo_broken")
-    return photo.getvalue(), thumb.getvalue()
 
 
 @transaction.atomic
@@ -349,13 +334,91 @@ def profile_update(*, person: Person, organization_name: str | None = None, phot
     if photo is not None:
         if photo.size > PHOTO_MAX_BYTES:
             raise UploadRefused(_("The photo is too large; the limit is 10 MB."), code="photo_too_large")
-        photo_bytes, thumb_bytes = _reencode_photo(photo)
+        photo_bytes, thumb_bytes = reencode_photo(photo)
         stem = uuid.uuid4().hex
         person.photo.save(f"{stem}.jpg", ContentFile(photo_bytes), save=False)
         thumb, _created = ProfilePhoto.objects.get_or_create(person=person, defaults={"thumbnail": ""})
         thumb.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(thumb_bytes), save=True)
     person.full_clean(validate_unique=False, validate_constraints=False)
     person.save()
+    return person
+
+
+# -- the person's own e-mail --------------------------------------------------------------------
+#
+# The e-mail is how a person signs in, so only they change it, from their profile: a link goes to
+# the new address (proving it is theirs) and a notice to the old one (so a stolen session cannot
+# move the account quietly). Neither message belongs to a forum's outbox.
+
+EMAIL_CHANGE_SALT = "speakers.profile.email_change"  # signs nothing else
+EMAIL_CHANGE_DAYS = 2
+
+
+def _email_key(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+@transaction.atomic
+def profile_email_change_request(*, person: Person, new_email: str) -> None:
+    new_email = (new_email or "").strip()
+    if not new_email:
+        raise DomainError(_("Enter the new e-mail address."), field="email", code="required")
+    if _email_key(new_email) == _email_key(person.email):
+        raise DomainError(_("This is already your e-mail address."), field="email", code="unchanged")
+    if Person.objects.filter(email__iexact=new_email).exclude(pk=person.pk).exists():
+        raise DomainError(_("Another person already uses this e-mail address."), field="email", code="email_taken")
+    token = signing.dumps({"p": person.pk, "old": person.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
+    with translation.override("ar"):
+        link = _portal_url(reverse("speakers:email_confirm", kwargs={"token": token}))
+    with translation.override("en"):
+        link_en = _portal_url(reverse("speakers:email_confirm", kwargs={"token": token}))
+    message_enqueue(
+        to=new_email,
+        subject="تأكيد البريد الإلكتروني الجديد | Confirm your new e-mail address",
+        text_body=_bilingual(
+            f"{person.display_name_ar}،\n\nطلبتم تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى هذا العنوان. "
+            f"لتأكيد التغيير افتحوا الرابط التالي خلال يومين:\n{link}\n\n"
+            "إن لم تطلبوا ذلك فتجاهلوا هذه الرسالة.\n",
+            f"Dear {person.display_name_en},\n\nYou asked to change your e-mail address in the speaker portal to "
+            f"this one. To confirm, open this link within two days:\n{link_en}\n\n"
+            "If you did not ask for this, ignore this message.\n",
+        ),
+        language="ar", kind="speakers.email_change", related=person,
+    )
+    if person.email:
+        message_enqueue(
+            to=person.email,
+            subject="طلب تغيير بريدكم الإلكتروني | A change of your e-mail address was requested",
+            text_body=_bilingual(
+                f"{person.display_name_ar}،\n\nطُلب تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى {new_email}. "
+                "لن يتغير شيء ما لم يُفتح رابط التأكيد المرسل إلى العنوان الجديد. "
+                "إن لم تطلبوا ذلك فأبلغوا منظمي الملتقى.\n",
+                f"Dear {person.display_name_en},\n\nA change of your e-mail address in the speaker portal to "
+                f"{new_email} was requested. Nothing changes unless the confirmation link sent to the new address "
+                "is opened. If you did not ask for this, tell the forum's organizers.\n",
+            ),
+            language="ar", kind="speakers.email_change_notice", related=person,
+        )
+
+
+@transaction.atomic
+def profile_email_change_confirm(*, token: str) -> Person:
+    """Apply a confirmed change; the link works once (the old address must still be the current one)."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=timedelta(days=EMAIL_CHANGE_DAYS))
+        person_id, old, new = int(data["p"]), data["old"], data["new"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise PermissionDenied(_("This confirmation link is not valid or has expired."), code="link_invalid")
+    person = Person.objects.select_for_update().select_related("user").filter(pk=person_id).first()
+    if person is None or _email_key(person.email) != _email_key(old):
+        raise PermissionDenied(_("This confirmation link was already used or replaced."), code="link_used")
+    if Person.objects.filter(email__iexact=new).exclude(pk=person.pk).exists():
+        raise DomainError(_("Another person already uses this e-mail address."), field="email", code="email_taken")
+    person.email = new
+    person.save(update_fields=["email"])
+    if person.user is not None:
+        person.user.email = new
+        person.user.save(update_fields=["email"])
     return person
 
 
@@ -489,11 +552,11 @@ def _reminder_text(person: Person, forum: Forum, missing: list[str], deadline: d
     items_ar = "، ".join(_in_language("ar", lambda m=m: _(m)) for m in missing)
     items_en = ", ".join(_in_language("en", lambda m=m: _(m)) for m in missing)
     ar = (
-        f"{person.display_name_ar}،\n\nنذكّركم بما ينقص مشاركتكم في {forum.title_ar}: {items_ar}.{when_ar}\n\n"
+        f"{person.salutation_ar}،\n\nنذكّركم بما ينقص مشاركتكم في {forum.title_ar}: {items_ar}.{when_ar}\n\n"
         f"بوابة المتحدثين: {url}\n(إن فقدتم رابطكم الشخصي فاطلبوا من المنظمين دعوة جديدة.)\n"
     )
     en = (
-        f"Dear {person.display_name_en},\n\nA reminder of what is still missing for {forum.title_en or forum.title_ar}: "
+        f"{person.salutation_en},\n\nA reminder of what is still missing for {forum.title_en or forum.title_ar}: "
         f"{items_en}.{when_en}\n\nSpeaker portal: {url}\n"
     )
     return ar, en
@@ -636,8 +699,8 @@ def paper_decide(*, paper: WorkingPaper, user, decision: str, comment: str = "")
     for person in paper.speakers.all():
         if not person.email:
             continue
-        ar = f"{person.display_name_ar}،\n\n{subject_ar}: «{paper.title_ar}».\n"
-        en = f"Dear {person.display_name_en},\n\n{subject_en}: “{paper.title_en or paper.title_ar}”.\n"
+        ar = f"{person.salutation_ar}،\n\n{subject_ar}: «{paper.title_ar}».\n"
+        en = f"{person.salutation_en},\n\n{subject_en}: “{paper.title_en or paper.title_ar}”.\n"
         if decision == WorkingPaper.Status.REVISE:
             ar += f"\nملاحظات المحكّمين:\n{comment}\n\nارفعوا النسخة المعدّلة من البوابة: {url}\n"
             en += f"\nReviewers' comments:\n{comment}\n\nUpload the revised version in the portal: {url}\n"
@@ -652,7 +715,7 @@ def paper_decide(*, paper: WorkingPaper, user, decision: str, comment: str = "")
 
 
 @transaction.atomic
-def proceedings_request(*, forum: Forum, user) -> ProceedingsJob:
+def proceedings_request(*, forum: Forum, user, digits: str = "arab") -> ProceedingsJob:
     """Queue a build of the proceedings book; it runs in the background after commit."""
     if not forum_permissions.can_edit_forum(user, forum):
         raise PermissionDenied(_("Only the organizers may build the proceedings."))
@@ -663,7 +726,7 @@ def proceedings_request(*, forum: Forum, user) -> ProceedingsJob:
     ).first()
     if running is not None:
         return running
-    job = ProceedingsJob.objects.create(forum=forum, requested_by=user)
+    job = ProceedingsJob.objects.create(forum=forum, requested_by=user, digits="latn" if digits == "latn" else "arab")
     from .tasks import build_proceedings
 
     transaction.on_commit(lambda: build_proceedings.delay(job.pk))
@@ -683,7 +746,7 @@ def proceedings_build(*, job_id: int) -> ProceedingsJob:
         ProceedingsJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
     try:
-        result = build_book(forum=job.forum, progress=progress)
+        result = build_book(forum=job.forum, progress=progress, digits=job.digits)
         try:
             with open(result.path, "rb") as fh:
                 job.file.save(f"{uuid.uuid4().hex}.pdf", File(fh), save=False)

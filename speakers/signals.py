@@ -3,7 +3,7 @@
 
 from django.db import transaction
 from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import PaperFile, ProceedingsJob
 
@@ -23,3 +23,8 @@ def paper_file_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=ProceedingsJob)
 def proceedings_job_deleted(sender, instance, **kwargs):
     _delete_after_commit(instance.file)
+
+
+# Hooks for the apps above speakers: sent when the portal page is drawn, with `person` (or None) and
+# `request`; each receiver returns an HTML fragment (or "") shown on the portal (e.g. certificates).
+portal_sections = Signal()

@@ -10,6 +10,7 @@ a message that names the problem in the user's language.
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -30,6 +31,9 @@ MACRO_MARKERS = (b"macroEnabled", b"vbaProject", b"application/vnd.ms-office.vba
 
 # A paper's package is at most a few hundred MB uncompressed and compresses
 # maybe 20:1 (XML); anything far beyond is a ZIP bomb, refused before reading it.
+PHOTO_MAX_SIDE = 1200
+THUMB_SIDE = 200
+
 ZIP_MAX_UNCOMPRESSED = 300 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 ZIP_MAX_ENTRIES = 10_000
@@ -180,12 +184,22 @@ def inspect_upload(
     return Inspected(kind=kind, size=size, sha256=_sha256(stream))
 
 
-def too_large_error(*, size: int, max_bytes: int) -> UploadRefused:
-    return UploadRefused(
-        _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-        % {"size": f"{size / 1048576:.1f}", "limit": max_bytes // 1048576},
-        code="too_large",
-    )
+def _megabytes(size: int) -> str:
+    """1 MB = 1,048,576 bytes, as the limit is set; whole numbers without decimals."""
+    value = size / 1048576
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def too_large_error(*, max_bytes: int, size: int | None = None) -> UploadRefused:
+    """The refusal names the real limit, and the file's size only when it is known (a file
+    stopped while arriving has no known size: the bytes read so far say nothing)."""
+    if size is None:
+        message = _("The file is larger than the limit of %(limit)s MB.") % {"limit": _megabytes(max_bytes)}
+    else:
+        message = _("The file is too large (%(size)s MB); the limit is %(limit)s MB.") % {
+            "size": f"{size / 1048576:.1f}", "limit": _megabytes(max_bytes),
+        }
+    return UploadRefused(message, code="too_large")
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
@@ -205,3 +219,30 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def reencode_photo(
+    stream: IO[bytes], *, max_side: int = PHOTO_MAX_SIDE, thumb_side: int = THUMB_SIDE
+) -> tuple[bytes, bytes]:
+    """(photo, thumbnail) as fresh JPEGs: only pixels survive, never metadata or embedded payloads."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(stream) as image:
+            if image.format not in {"JPEG", "PNG", "WEBP"}:
+                raise UploadRefused(_("Photos must be JPEG, PNG or WebP."), code="photo_kind")
+            if image.width * image.height > 40_000_000:
+                raise UploadRefused(_("This photo is far too large."), code="photo_too_large")
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
+            image.thumbnail((max_side, max_side))
+            photo = io.BytesIO()
+            image.save(photo, "JPEG", quality=88)
+            image.thumbnail((thumb_side, thumb_side))
+            thumb = io.BytesIO()
+            image.save(thumb, "JPEG", quality=85)
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise UploadRefused(_("This photo cannot be read. Upload a JPEG, PNG or WebP image."), code="photo_broken")
+    return photo.getvalue(), thumb.getvalue()

@@ -5,11 +5,12 @@ from . import views
 app_name = "speakers"
 urlpatterns = [
     path("", views.portal, name="portal"),
-    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("invitation/<str:token>/", views.invitation_open, name="invitation_open"),
     path("invitations/<int:invitation_id>/reply/", views.invitation_respond, name="invitation_respond"),
     path("profile/", views.profile, name="profile"),
+    path("profile/email/<str:token>/", views.email_confirm, name="email_confirm"),
     path("papers/<int:paper_id>/", views.paper_detail, name="paper"),
     path("papers/<int:paper_id>/download/", views.paper_download, name="paper_download"),
     path("files/<int:file_id>/", views.file_download, name="file_download"),

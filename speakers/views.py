@@ -7,9 +7,10 @@ attachment and the file's real type.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from forum import formatting as fmt
 from forum import permissions as forum_permissions
 from forum.errors import DomainError
 from forum.models import Forum
@@ -27,6 +29,7 @@ from .forms import (
     AssignReviewerForm,
     CriterionForm,
     DecisionForm,
+    EmailChangeForm,
     ExtensionForm,
     InviteForm,
     PaperDetailsForm,
@@ -78,23 +81,20 @@ def invitation_open(request, token: str):
     return response
 
 
-class SignInView(LoginView):
-    template_name = "speakers/sign_in.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self):
-        return reverse("speakers:portal")
+def sign_in(request):
+    """The portal's old sign-in address: the product has one sign-in page (settings.LOGIN_URL)."""
+    return redirect_to_login(request.GET.get("next") or reverse("speakers:portal"))
 
 
 @require_POST
 def sign_out(request):
     logout(request)
-    return redirect("speakers:sign_in")
+    return redirect(settings.LOGIN_URL)
 
 
 def _require_user(request):
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('speakers:sign_in')}?next={request.get_full_path()}")
+        return redirect_to_login(request.get_full_path())
     return None
 
 
@@ -126,6 +126,10 @@ def portal(request):
             papers=papers,
             chaired_papers=chaired,
         )
+    from .signals import portal_sections
+
+    context["sections"] = [html for _receiver, html in portal_sections.send(sender=None, person=person, request=request)
+                           if html]
     return render(request, "speakers/portal.html", context)
 
 
@@ -164,6 +168,8 @@ def profile(request):
     person = _portal_person(request)
     if person is None:
         raise Http404
+    if request.method == "POST" and request.POST.get("action") == "email":
+        return _profile_email(request, person)
     form = ProfileForm.for_person(person, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -177,8 +183,48 @@ def profile(request):
             for key, msgs in exc.errors.items():
                 for m in msgs:
                     form.add_error("photo" if key == "file" else (key if key in form.fields else None), m)
+    return _profile_page(request, person, form, EmailChangeForm())
+
+
+def _profile_page(request, person, form, email_form, status=200):
     thumb = getattr(person, "photo_thumbnail", None) if person.photo else None
-    return render(request, "speakers/profile.html", {"form": form, "person": person, "thumbnail": thumb})
+    return render(
+        request, "speakers/profile.html",
+        {"form": form, "person": person, "thumbnail": thumb, "email_form": email_form}, status=status,
+    )
+
+
+def _profile_email(request, person):
+    """The person asks to change their e-mail: a confirmation link goes to the new address."""
+    email_form = EmailChangeForm(request.POST)
+    if email_form.is_valid():
+        try:
+            services.profile_email_change_request(person=person, new_email=email_form.cleaned_data["email"])
+            messages.success(request, _("We sent a confirmation link to the new address; your e-mail changes "
+                                        "when you open it. Your current address was told."))
+            return redirect("speakers:profile")
+        except DomainError as exc:
+            for msgs in exc.errors.values():
+                for m in msgs:
+                    email_form.add_error("email", m)
+    return _profile_page(request, person, ProfileForm.for_person(person), email_form, status=400)
+
+
+@require_safe
+def email_confirm(request, token: str):
+    """The link from the confirmation e-mail: the new address proved, the change is made."""
+    try:
+        services.profile_email_change_confirm(token=token)
+    except DomainError as exc:
+        response = render(
+            request, "speakers/link_refused.html", {"message": _error_messages(exc)[0], "code": exc.code}, status=403
+        )
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    messages.success(request, _("Your e-mail address was changed."))
+    response = redirect("speakers:profile" if request.user.is_authenticated else "speakers:portal")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _paper_for_reader(request, paper_id: int) -> WorkingPaper:
@@ -212,7 +258,7 @@ def _paper_detail(request, paper: WorkingPaper, limiter: SizeLimitUploadHandler 
         request.POST  # noqa: B018 - parse the body now, through the size limit
         if limiter is not None and limiter.exceeded_at is not None:
             role = request.POST.get("role", "paper")
-            upload_errors[role] = _error_messages(too_large_error(size=limiter.exceeded_at, max_bytes=limiter.limit))
+            upload_errors[role] = _error_messages(too_large_error(max_bytes=limiter.limit))
         elif request.POST.get("action") == "details":
             details_form = PaperDetailsForm(request.POST, instance=WorkingPaper.objects.get(pk=paper.pk))
             if details_form.is_valid():
@@ -357,11 +403,11 @@ def manage_dashboard(request, forum_slug: str):
         return response
     forum = _team_forum(request, forum_slug)
     can_edit = forum_permissions.can_edit_forum(request.user, forum)
-    invite_form = InviteForm(forum=forum, prefix="invite") if can_edit else None
+    invite_form = InviteForm(forum=forum, user=request.user, prefix="invite") if can_edit else None
     if request.method == "POST":
         if (refused := _require_edit(request, forum)) is not None:
             return refused
-        invite_form = InviteForm(request.POST, forum=forum, prefix="invite")
+        invite_form = InviteForm(request.POST, forum=forum, user=request.user, prefix="invite")
         if invite_form.is_valid():
             data = invite_form.cleaned_data
             try:
@@ -376,13 +422,17 @@ def manage_dashboard(request, forum_slug: str):
                 for key, msgs in exc.errors.items():
                     for m in msgs:
                         invite_form.add_error(key if key in invite_form.fields else None, m)
+    statuses = selectors.forum_dashboard(forum=forum)
     return render(
         request, "speakers/manage/dashboard.html",
         {
-            "forum": forum, "can_edit": can_edit, "statuses": selectors.forum_dashboard(forum=forum),
+            "forum": forum, "can_edit": can_edit, "statuses": statuses,
             "papers": list(selectors.papers_for_forum(forum=forum)), "invite_form": invite_form,
             "paper_settings": selectors.paper_settings_for(forum=forum),
             "show_contact": forum_permissions.can_view_personal_data(request.user, forum),
+            "contact_ids": forum_permissions.contact_visible_ids(
+                request.user, {part.person.pk for st in statuses for part in st.parts}
+            ),
         },
     )
 
@@ -510,7 +560,7 @@ def manage_proceedings(request, forum_slug: str):
         if (refused := _require_edit(request, forum)) is not None:
             return refused
         try:
-            services.proceedings_request(forum=forum, user=request.user)
+            services.proceedings_request(forum=forum, user=request.user, digits=fmt.digits_of_request(request))
         except Exception:  # a failed build is recorded on its job and shown below
             messages.error(request, _("The proceedings could not be built; see the error below."))
         return redirect("speakers:manage_proceedings", forum_slug=forum.slug)

@@ -16,6 +16,31 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 
 
+@pytest.fixture(autouse=True)
+def stripe_keys_pointing_nowhere(settings):
+    """Online payment counts as configured, so paid types are offered, but no call can leave the machine.
+
+    Tests that pay use localstripe (`stripe_local`); tests of a forum without payments clear the keys.
+    """
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_SECRET_KEY or "sk_test_unreachable"
+    settings.STRIPE_PUBLISHABLE_KEY = settings.STRIPE_PUBLISHABLE_KEY or "pk_test_unreachable"
+    settings.STRIPE_API_BASE = settings.STRIPE_API_BASE or "http://127.0.0.1:9"
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the tests use a database file, as `make run` does, not a shared in-memory one.
+
+    Threads of a test (the live server, concurrent registrations) then lock the way the
+    served database does: writes queue behind BEGIN IMMEDIATE, reads go on beside them
+    (WAL). A shared-cache in-memory database locks whole tables and fails at once with
+    "database table is locked" instead. Each xdist worker has its own temporary folder.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.getbasetemp() / "test.sqlite3")
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

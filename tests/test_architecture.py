@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("forum", "sessions", "speakers", "registration", "calendars", "frontend", "demo")
+APPS = ("forum", "sessions", "speakers", "registration", "calendars", "frontend", "demo", "awards", "accounts",
+        "certificates", "surveys", "announcements", "invoicing")
 
 
 def _project_modules():

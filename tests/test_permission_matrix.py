@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,11 +24,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
+from accounts import services as account_services
 from calendars.models import FeedToken
+from certificates import services as certificate_services
+from certificates.models import CertificateBatch
 from registration.badges import services as badge_services
 from registration.badges.models import BulkPrintJob, Checkpoint
 from registration.models import Answer, WaitlistEntry
-from sessions.models import PrayerTimeOverride, StarredSession
+from sessions.models import GiftItem, PrayerTimeOverride, StarredSession
 from sessions.services import schedule_publish
 from speakers import services as speaker_services
 from speakers.models import ProceedingsJob, ReviewAssignment
@@ -71,6 +74,8 @@ ANY_EDITOR = "any-editor"  # the shared directory: owners/editors of any forum, 
 OWN_OR_TEAM = "own-or-team"  # the speaker's paper: the speaker, and the forum's team
 ANYONE = "anyone"  # the shared directory of people and bodies, whichever forum they appear in
 FILTERED = "filtered"  # everyone gets a list filtered to what they may see; drafts stay hidden
+AWARD_ROLE = "award-role"  # a role in the award programme (owner, staff, judge, assessor, chair, applicant):
+# nobody of the forums' world holds one, so all but superusers are refused
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,11 @@ RULES: dict[str, Rule] = {
     "api/v1/people/": rule(PUBLIC, ANY_EDITOR, "people are shared; editors of any forum add them"),
     "api/v1/people/<pk>/": rule(ANYONE, EDIT, "shared, but changed only by organizers of their forums",
                                 pk="person"),
+    "api/v1/people/lookup/": rule(ANY_EDITOR, NOBODY, "an existing person's id by exact e-mail, nothing else"),
+    "api/v1/organizations/<pk>/members/": rule(NOBODY, NOBODY, "members: superusers and the body's own members",
+                                              pk="organization"),
+    "api/v1/organizations/<pk>/members/<user_id>/": rule(NOBODY, NOBODY, "members: superusers and the body's "
+                                                        "own members", pk="organization", user_id="one"),
     "api/v1/forums/": rule(PUBLIC, SIGNED_IN, "published forums listed; whoever creates one owns it"),
     "api/v1/forums/<slug>/": rule(PUBLIC, EDIT, "the forum itself", slug="forum"),
     # ---- forum structure ----
@@ -120,6 +130,9 @@ RULES: dict[str, Rule] = {
     FORUM + "session-items/<pk>/": rule(PUBLIC, EDIT, "agenda data", pk="session_item"),
     FORUM + "honorees/": rule(PUBLIC, EDIT, "honorees are announced"),
     FORUM + "honorees/<pk>/": rule(PUBLIC, EDIT, "honorees are announced", pk="honoree"),
+    FORUM + "honorees/<pk>/done/": rule(NOBODY, EDIT, "marking an honor made on stage", pk="honoree"),
+    FORUM + "gift-items/": rule(TEAM, EDIT, "the gift inventory is the team's"),
+    FORUM + "gift-items/<pk>/": rule(TEAM, EDIT, "the gift inventory is the team's", pk="gift_item"),
     FORUM + "schedule-versions/": rule(PUBLIC, NOBODY, "published versions are public; made by publish/"),
     FORUM + "schedule-versions/<number>/": rule(PUBLIC, NOBODY, "published versions are public", number="one"),
     FORUM + "prayer-time-overrides/": rule(PUBLIC, EDIT, "prayer breaks shape the agenda"),
@@ -205,6 +218,20 @@ RULES: dict[str, Rule] = {
     FORUM + "outbox/": rule(STAFF, NOBODY, "e-mails carry personal data"),
     FORUM + "outbox/<pk>/": rule(STAFF, NOBODY, "e-mails carry personal data", pk="message"),
     FORUM + "outbox/<pk>/resend/": rule(NOBODY, STAFF, "resending e-mail to attendees", pk="message"),
+    # ---- surveys and messages to attendees ----
+    FORUM + "surveys/": rule(TEAM, EDIT, "surveys: the team reads, editors create"),
+    FORUM + "surveys/<pk>/": rule(TEAM, NOBODY, "one survey with its questions", pk="survey"),
+    FORUM + "surveys/<pk>/questions/": rule(NOBODY, EDIT, "adding a question", pk="survey"),
+    FORUM + "surveys/<pk>/copy-questions/": rule(NOBODY, EDIT, "copying questions", pk="survey"),
+    FORUM + "surveys/<pk>/status/": rule(NOBODY, EDIT, "opening and closing a survey", pk="survey"),
+    FORUM + "surveys/<pk>/results/": rule(TEAM, NOBODY, "results: viewers read", pk="survey"),
+    FORUM + "announcements/": rule(STAFF, EDIT, "messages to attendees: owners and editors"),
+    FORUM + "announcements/<pk>/": rule(STAFF, NOBODY, "one message", pk="announcement"),
+    FORUM + "announcements/<pk>/preview/": rule(STAFF, NOBODY, "the message as a recipient reads it",
+                                                pk="announcement"),
+    FORUM + "announcements/<pk>/test/": rule(NOBODY, EDIT, "a test to oneself", pk="announcement"),
+    FORUM + "announcements/<pk>/send/": rule(NOBODY, EDIT, "sending to attendees", pk="announcement"),
+    FORUM + "announcements/<pk>/recipients/": rule(STAFF, NOBODY, "who received what", pk="announcement"),
     # ---- public agenda, starred sessions ----
     FORUM + "agenda/": rule(PUBLIC, NOBODY, "the published agenda"),
     FORUM + "starred/": rule(SIGNED_IN, SIGNED_IN, "a user's own starred sessions"),
@@ -242,6 +269,27 @@ RULES: dict[str, Rule] = {
     "portal/manage/<forum_slug>/proceedings/": rule(TEAM, EDIT, "building the proceedings"),
     "portal/manage/<forum_slug>/proceedings/<job_id>/download/": rule(TEAM, NOBODY, "the proceedings book",
                                                                       job_id="proceedings"),
+    # ---- pages: accounts and the team ----
+    "accounts/": rule(SIGNED_IN, NOBODY, "one's own forums and the tools one's role opens"),
+    "accounts/sign-in/": rule(PUBLIC, OPEN, "the one sign-in page"),
+    "accounts/sign-out/": rule(NOBODY, SIGNED_IN, "signing oneself out"),
+    "accounts/sign-in/link/": rule(NOBODY, OPEN, "anyone may ask for a sign-in link (same answer either way)"),
+    "accounts/sign-in/link/<token>/": rule(TOKEN, NOBODY, "a one-time sign-in link"),
+    "accounts/password-reset/": rule(PUBLIC, OPEN, "anyone may ask for a reset (same answer either way)"),
+    "accounts/password-reset/sent/": rule(PUBLIC, NOBODY, "the 'check your e-mail' page"),
+    "accounts/password-reset/<uidb64>/<token>/": rule(OPEN, OPEN, "a reset link; an unknown one says 'not valid'"),
+    "accounts/team/<forum_slug>/": rule(TEAM, OWNERS, "the team reads it; owners invite"),
+    "accounts/team/<forum_slug>/members/<member_id>/": rule(NOBODY, OWNERS, "owners change roles",
+                                                             member_id="team_member"),
+    "accounts/team/<forum_slug>/invitations/<invitation_id>/withdraw/": rule(
+        NOBODY, OWNERS, "owners withdraw invitations", invitation_id="team_invitation"),
+    "accounts/invitation/<token>/": rule(TOKEN, TOKEN, "a team invitation's secret link"),
+    "organize/<forum_slug>/outbox/": rule(STAFF, NOBODY, "e-mails carry personal data"),
+    "organize/<forum_slug>/outbox/<message_id>/": rule(STAFF, NOBODY, "e-mails carry personal data",
+                                                        message_id="message"),
+    "organize/<forum_slug>/outbox/<message_id>/resend/": rule(NOBODY, STAFF, "resending e-mail",
+                                                               message_id="message"),
+    "portal/profile/email/<token>/": rule(TOKEN, NOBODY, "an e-mail change's confirmation link"),
     # ---- pages: badges ----
     "registration/badges/badge/<access_token>/": rule(TOKEN, NOBODY, "the attendee's badge link"),
     "registration/badges/badge/<access_token>/badge.pdf": rule(TOKEN, NOBODY, "the attendee's badge link"),
@@ -251,6 +299,34 @@ RULES: dict[str, Rule] = {
     "registration/badges/<forum_slug>/print/": rule(TEAM, EDIT, "bulk badge printing"),
     "registration/badges/<forum_slug>/print/<job_id>/badges.pdf": rule(STAFF, NOBODY, "printed names",
                                                                        job_id="print_job"),
+    # ---- certificates ----
+    FORUM + "certificates/": rule(STAFF, EDIT, "holders' names: organizers issue"),
+    FORUM + "certificates/<certificate_id>/revoke/": rule(NOBODY, EDIT, "only organizers revoke",
+                                                          certificate_id="certificate"),
+    FORUM + "certificates/<certificate_id>/correct/": rule(NOBODY, EDIT, "only organizers correct",
+                                                           certificate_id="certificate"),
+    FORUM + "certificates/eligibility/": rule(STAFF, NOBODY, "attendees' attendance"),
+    FORUM + "certificates/batches/": rule(STAFF, EDIT, "bulk issuing"),
+    FORUM + "certificates/batches/<batch_id>/": rule(STAFF, NOBODY, "bulk issuing", batch_id="certificate_batch"),
+    "api/v1/certificates/mine/": rule(SIGNED_IN, NOBODY, "a holder's own certificates"),
+    "api/v1/certificates/verify/<code>/": rule(PUBLIC, NOBODY, "what a certificate states, to whoever holds its code",
+                                               code="certificate_code"),
+    "certificates/verify/": rule(PUBLIC, NOBODY, "typing a certificate's code"),
+    "certificates/v/<code>/": rule(PUBLIC, NOBODY, "the verification page", code="certificate_code"),
+    "certificates/v/<code>/certificate.pdf": rule(PUBLIC, NOBODY, "the holder's PDF, by its code",
+                                                  code="certificate_code"),
+    "certificates/mine/": rule(SIGNED_IN, NOBODY, "a holder's own certificates"),
+    "certificates/manage/<slug>/": rule(TEAM, EDIT, "certificates page; editors issue and revoke", slug="forum"),
+    "certificates/manage/<slug>/preview/<kind>.pdf": rule(TEAM, NOBODY, "a design with a sample holder",
+                                                          slug="forum", kind="attendance"),
+    "certificates/manage/<slug>/designs/<kind>/": rule(NOBODY, EDIT, "changing a design", slug="forum",
+                                                       kind="attendance"),
+    "certificates/manage/<slug>/batches/<batch_id>/download/": rule(STAFF, NOBODY, "printed names", slug="forum",
+                                                                    batch_id="certificate_batch"),
+    # ---- pages: honoring ceremony ----
+    "organize/<forum_slug>/ceremony/": rule(TEAM, NOBODY, "the master of ceremonies' run sheet"),
+    "organize/<forum_slug>/ceremony/live/": rule(TEAM, EDIT, "marking honors done on the day"),
+    "organize/<forum_slug>/gifts/": rule(TEAM, NOBODY, "the gift inventory"),
     # ---- pages: registration ----
     "registration/r/<token>/": rule(TOKEN, TOKEN, "the attendee's own secret link"),
     "registration/r/<token>/pay/": rule(TOKEN, TOKEN, "the attendee's own secret link"),
@@ -269,6 +345,21 @@ RULES: dict[str, Rule] = {
     "registration/<slug>/manage/answers/<answer_id>/file/": rule(STAFF, NOBODY, "an attendee's uploaded file",
                                                                  slug="forum", answer_id="answer"),
     "registration/<slug>/manage/settings/": rule(EDIT, EDIT, "capacity, seat hold, waiting list", slug="forum"),
+    # ---- pages: surveys and messages to attendees ----
+    "mail/unsubscribe/<token>/": rule(TOKEN, TOKEN, "a signed unsubscribe link (GET shows, POST unsubscribes)"),
+    "surveys/s/<token>/": rule(TOKEN, TOKEN, "an invitee's personal survey link"),
+    "surveys/my-scores/": rule(SIGNED_IN, NOBODY, "a speaker's own sessions' scores"),
+    "surveys/<slug>/manage/": rule(TEAM, EDIT, "surveys set-up; editors create", slug="forum"),
+    "surveys/<slug>/manage/<survey_id>/": rule(TEAM, EDIT, "questions and status; editors change",
+                                               slug="forum", survey_id="survey"),
+    "surveys/<slug>/results/": rule(TEAM, NOBODY, "scores per session and speaker; viewers read", slug="forum"),
+    "surveys/<slug>/results/<survey_id>/": rule(TEAM, NOBODY, "one survey's results; viewers read",
+                                                slug="forum", survey_id="survey"),
+    "surveys/<slug>/results/<survey_id>/export.<fmt>": rule(TEAM, NOBODY, "anonymous responses; viewers read",
+                                                            slug="forum", survey_id="survey", fmt="csv"),
+    "messages/<slug>/": rule(STAFF, EDIT, "messages to attendees: owners and editors", slug="forum"),
+    "messages/<slug>/<pk>/": rule(STAFF, EDIT, "one message, its preview and history", slug="forum",
+                                  pk="announcement"),
     # ---- pages: public site ----
     "": rule(PUBLIC, NOBODY, "list of forums"),
     "forums/ping": rule(PUBLIC, NOBODY, "liveness of the pages"),
@@ -294,6 +385,75 @@ RULES: dict[str, Rule] = {
                                          slug="forum"),
     "forums/<slug>/schedule.xml": rule(PUBLIC, NOBODY, "published agenda export", slug="forum"),
     "forums/<slug>/schedule.json": rule(PUBLIC, NOBODY, "published agenda export", slug="forum"),
+    # ---- awards (roles are per programme: see awards/permissions.py and tests/awards) ----
+    "api/v1/awards/sign-in/": rule(NOBODY, OPEN, "anyone asks for a sign-in link; the answer is the same"),
+    "api/v1/awards/programmes/": rule(PUBLIC, SIGNED_IN, "programmes with a public cycle; whoever starts one owns it"),
+    "api/v1/awards/programmes/<slug>/": rule(PUBLIC, NOBODY, "a programme with a public cycle", slug="award_slug"),
+    "api/v1/awards/cycles/<pk>/": rule(PUBLIC, NOBODY, "a public cycle's page data", pk="award_cycle"),
+    "api/v1/awards/cycles/<pk>/results/": rule(AWARD_ROLE, NOBODY, "unpublished results: staff and chair",
+                                               pk="award_cycle"),
+    "api/v1/awards/cycles/<pk>/results/order/": rule(NOBODY, AWARD_ROLE, "the chair orders the winners",
+                                                     pk="award_cycle"),
+    "api/v1/awards/cycles/<pk>/results/<step>/": rule(NOBODY, AWARD_ROLE, "chair finalizes/approves, owners publish",
+                                                      pk="award_cycle", step="finalize"),
+    "api/v1/awards/cycles/<pk>/progress/": rule(AWARD_ROLE, NOBODY, "who scored what: staff", pk="award_cycle"),
+    "api/v1/awards/cycles/<pk>/report/": rule(AWARD_ROLE, NOBODY, "reports: staff", pk="award_cycle"),
+    "api/v1/awards/cycles/<pk>/my-judging/": rule(AWARD_ROLE, NOBODY, "a judge's own entries", pk="award_cycle"),
+    "api/v1/awards/categories/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/categories/<pk>/copy-criteria/<source>/": rule(NOBODY, AWARD_ROLE, "set-up: staff",
+                                                                  pk="award_category", source="award_category"),
+    "api/v1/awards/criteria/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/tiers/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/judges/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/nominations/": rule(SIGNED_IN, SIGNED_IN, "own, staffed and judged entries; anyone nominates"),
+    "api/v1/awards/nominations/<pk>/": rule(AWARD_ROLE, AWARD_ROLE, "applicant, staff, judges", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/submit/": rule(NOBODY, AWARD_ROLE, "the applicant", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/withdraw/": rule(NOBODY, AWARD_ROLE, "the applicant", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/documents/": rule(NOBODY, AWARD_ROLE, "the applicant", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/screen/": rule(NOBODY, AWARD_ROLE, "award staff", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/shortlist/": rule(NOBODY, AWARD_ROLE, "award staff", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/extension/": rule(NOBODY, AWARD_ROLE, "award staff", pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/conflict/": rule(NOBODY, AWARD_ROLE, "a judge of the category",
+                                                     pk="award_nomination"),
+    "api/v1/awards/nominations/<pk>/scores/": rule(AWARD_ROLE, AWARD_ROLE, "a judge's own sheets",
+                                                   pk="award_nomination"),
+    "api/v1/awards/visits/": rule(SIGNED_IN, AWARD_ROLE, "own visits; staff schedule"),
+    "api/v1/awards/visits/<pk>/report/": rule(NOBODY, AWARD_ROLE, "the visit's assessors", pk="award_visit"),
+    "api/v1/awards/visits/<pk>/photos/": rule(NOBODY, AWARD_ROLE, "the visit's assessors", pk="award_visit"),
+    "api/v1/awards/results/<code>/": rule(TOKEN, NOBODY, "a winner's unguessable result code"),
+    "awards/": rule(PUBLIC, NOBODY, "list of public programmes"),
+    "awards/result/<code>/": rule(TOKEN, NOBODY, "a winner's unguessable result code"),
+    "awards/portal/": rule(PUBLIC, NOBODY, "sign-in form, or the applicant's own nominations"),
+    "awards/portal/sign-in/": rule(PUBLIC, OPEN, "anyone asks for a sign-in link"),
+    "awards/portal/sign-in/<token>/": rule(TOKEN, NOBODY, "a one-time sign-in link"),
+    "awards/portal/sign-out/": rule(NOBODY, OPEN, "signing oneself out"),
+    "awards/portal/nominations/<nomination_id>/": rule(AWARD_ROLE, AWARD_ROLE, "the applicant's own nomination",
+                                                       nomination_id="award_nomination"),
+    "awards/portal/<slug>/<number>/new/": rule(SIGNED_IN, SIGNED_IN, "a signed-in person nominates",
+                                               slug="award_slug", number="award_number"),
+    "awards/documents/<file_id>/": rule(AWARD_ROLE, NOBODY, "applicant, staff, judges", file_id="award_document"),
+    "awards/judge/nominations/<nomination_id>/": rule(AWARD_ROLE, AWARD_ROLE, "a judge of the category",
+                                                      nomination_id="award_nomination"),
+    "awards/judge/<slug>/<number>/": rule(AWARD_ROLE, NOBODY, "a judge's dashboard", slug="award_slug",
+                                          number="award_number"),
+    "awards/visits/": rule(SIGNED_IN, NOBODY, "the signed-in assessor's own visits"),
+    "awards/visits/<visit_id>/": rule(AWARD_ROLE, AWARD_ROLE, "the visit's assessors", visit_id="award_visit"),
+    "awards/visits/photos/<photo_id>/<size>/": rule(AWARD_ROLE, NOBODY, "assessors and staff",
+                                                    photo_id="award_photo", size="thumb"),
+    "awards/manage/<slug>/<number>/": rule(AWARD_ROLE, NOBODY, "award staff", slug="award_slug",
+                                           number="award_number"),
+    "awards/manage/<slug>/<number>/nominations/<nomination_id>/": rule(
+        AWARD_ROLE, AWARD_ROLE, "award staff", slug="award_slug", number="award_number",
+        nomination_id="award_nomination"),
+    "awards/manage/<slug>/<number>/results/": rule(AWARD_ROLE, AWARD_ROLE, "staff, chair, owners",
+                                                   slug="award_slug", number="award_number"),
+    "awards/manage/<slug>/<number>/report/": rule(AWARD_ROLE, NOBODY, "award staff", slug="award_slug",
+                                                  number="award_number"),
+    "awards/manage/<slug>/<number>/export/<what>.<fmt>": rule(AWARD_ROLE, NOBODY, "award staff",
+                                                               slug="award_slug", number="award_number",
+                                                               what="nominations", fmt="csv"),
+    "awards/<slug>/<number>/": rule(PUBLIC, NOBODY, "a public cycle page", slug="award_slug",
+                                    number="award_number"),
 }
 
 # Not part of the matrix: Django's admin (its own permission system) and the schema pages.
@@ -349,7 +509,7 @@ UNKNOWN_TOKEN = "no-such-token-0123456789abcdef"
 def _forum_world(forum, *, publish: bool, people: dict) -> dict:
     hall = HallFactory(forum=forum)
     session = SessionFactory(forum=forum, hall=hall)
-    person = PersonFactory()
+    person = PersonFactory(created_by_forum=forum)
     session_role = SessionRoleFactory(session=session, person=person)
     rtype = RegistrationTypeFactory(forum=forum)
     registration = RegistrationFactory(forum=forum, registration_type=rtype, user=people.get("attendee"))
@@ -380,8 +540,17 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
                                         value="cv.pdf", file=ContentFile(b"%PDF-1.4 cv", name="cv.pdf")).pk,
         "print_job": BulkPrintJob.objects.create(forum=forum).pk,
         "invoice": _invoice(forum, registration).uuid,
+        "team_invitation": account_services.team_invitation_create(
+            forum=forum, email=f"new-member-{forum.slug}@example.org", role="checkin", invited_by=people["owner"]).pk,
         "one": 1,
     }
+    certificate = certificate_services.certificate_issue(forum=forum, kind="attendance", holder=registration,
+                                                         by=people["owner"], notify=False)
+    world["certificate"], world["certificate_code"] = certificate.pk, certificate.code
+    world["gift_item"] = GiftItem.objects.create(forum=forum, name_ar="درع").pk
+    world["certificate_batch"] = CertificateBatch.objects.create(
+        forum=forum, scope="speakers", status="done", total=1, done=1,
+        file=ContentFile(b"%PDF-1.4 printed", name="certificates.pdf")).pk
     InviteCodeFactory(registration_type=RegistrationTypeFactory(forum=forum))
     WaitlistEntry.objects.create(forum=forum, registration_type=rtype, full_name_ar="منتظر",
                                  email=f"waiting-{forum.slug}@example.org")
@@ -392,8 +561,12 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
     StarredSession.objects.create(user=people.get("attendee") or people["owner"], session=session)
     if publish:
         schedule_publish(forum=forum)
+    from announcements.models import Announcement
     from forum.mailing.models import OutgoingMessage
+    from surveys.models import Survey
 
+    world["survey"] = Survey.objects.create(forum=forum, title_ar="استبانة", status="open").pk
+    world["announcement"] = Announcement.objects.create(forum=forum, subject_ar="رسالة", body_ar="مرحبا").pk
     world["message"] = OutgoingMessage.objects.filter(forum=forum).values_list("pk", flat=True).first() or 1
     return world
 
@@ -425,6 +598,9 @@ def world(db, settings, tmp_path):
         users[name] = TeamMemberFactory(forum=forum_b, role=role).user
     a = _forum_world(forum_a, publish=True, people={"owner": users["owner_a"], "attendee": users["attendee"]})
     b = _forum_world(forum_b, publish=False, people={"owner": users["owner_b"]})
+    awards = _award_world()
+    a.update(awards)
+    b.update(awards)
     # The invited speaker of A signs in through the portal account made for them.
     from speakers.models import Invitation
 
@@ -433,6 +609,36 @@ def world(db, settings, tmp_path):
     # The review assignment of A belongs to the editor, so OWN objects of A are the editor's or the speaker's.
     ReviewAssignment.objects.filter(pk=a["review"]).update(reviewer=users["editor_a"])
     return {"A": a, "B": b, "users": users, "secrets": _secrets(forum_a, forum_b)}
+
+
+def _award_world() -> dict:
+    """A public award cycle with a screened nomination, a visit with a photo and an uploaded document;
+    nobody of the forums' world has a role in it."""
+    from awards import services as award_services
+    from tests.awards.factories import (
+        NominationFactory,
+        applicant_user,
+        award_world,
+        jpeg_upload,
+        pdf_upload,
+    )
+
+    award = award_world()
+    applicant = applicant_user()
+    draft = award_services.nomination_create(category=award.category, user=applicant)
+    document = award_services.document_upload(nomination=draft, user=applicant, document=award.document,
+                                              upload=pdf_upload())
+    shortlisted = NominationFactory(category=award.category, status="shortlisted")
+    from django.utils import timezone
+
+    start = timezone.now() + timedelta(days=2)
+    visit = award_services.visit_schedule(nomination=shortlisted, user=award.staff, starts_at=start,
+                                          ends_at=start + timedelta(hours=1), address="x",
+                                          assessors=[award.assessor])
+    photo = award_services.visit_photo_add(visit=visit, user=award.assessor, upload=jpeg_upload())
+    return {"award_slug": award.programme.slug, "award_number": award.cycle.number, "award_cycle": award.cycle.pk,
+            "award_category": award.category.pk, "award_nomination": draft.pk, "award_document": document.pk,
+            "award_visit": visit.pk, "award_photo": photo.pk}
 
 
 def _secrets(forum_a, forum_b) -> dict:
@@ -500,7 +706,7 @@ def may(user: str, level: str, side: str) -> bool | None:
         return None if user in own else False
     if level == TOKEN:
         return False
-    if level == NOBODY:
+    if level in (NOBODY, AWARD_ROLE):
         return False
     if level == OPEN:
         return None
@@ -593,7 +799,8 @@ def test_url_permissions(route, world):
 WORLD_KEYS = {"hall", "session", "person", "session_role", "session_item", "track", "sponsorship", "team_member",
               "honoree", "prayer_override", "invitation", "paper", "paper_file", "criterion", "review",
               "proceedings", "registration_type", "question", "registration", "print_job", "message",
-              "answer", "invoice"}
+              "answer", "invoice", "team_invitation", "certificate", "certificate_batch", "gift_item", "survey",
+              "announcement"}
 
 
 def _mixed_routes():
@@ -631,7 +838,8 @@ def _rows() -> dict:
     from django.apps import apps
 
     return {m._meta.label: m.objects.count() for m in apps.get_models()
-            if m._meta.app_label in ("forum", "forum_sessions", "speakers", "registration", "badges", "frontend")}
+            if m._meta.app_label in ("forum", "forum_sessions", "speakers", "registration", "badges", "frontend",
+                                     "surveys", "announcements")}
 
 
 # ---------------------------------------------------------------------------
@@ -658,11 +866,18 @@ def test_starting_a_forum_does_not_open_other_forums_contact_data(world):
     assert "email" not in people[speaker.pk]
     assert client.get(f"/api/v1/people/{speaker.pk}/").json().get("email") is None
     changed = client.patch(f"/api/v1/people/{speaker.pk}/", {"email": "thief@example.org"}, format="json")
-    assert changed.status_code == 403 and "email" not in changed.json()
+    # Refused on the e-mail field, without showing the address.
+    assert changed.status_code == 403 and changed.json()["code"] == "email_not_yours"
+    assert speaker.email not in changed.content.decode()
     speaker.refresh_from_db()
     assert speaker.email != "thief@example.org"
-    assert people[loose.pk]["email"] == "not-placed@example.org"
-    assert client.patch(f"/api/v1/people/{loose.pk}/", {"position_ar": "مدير"}, format="json").status_code == 200
+    # The directory is not open to every forum owner: an entry in no forum, created by nobody's team, is not listed.
+    assert loose.pk not in people
+    assert client.patch(f"/api/v1/people/{loose.pk}/", {"position_ar": "مدير"}, format="json").status_code == 404
+    own = client.post("/api/v1/people/", {"full_name_ar": "من فريقي", "email": "mine@example.org"}, format="json")
+    assert own.status_code == 201 and own.json()["email"] == "mine@example.org"
+    assert client.patch(f"/api/v1/people/{own.json()['id']}/", {"position_ar": "مدير"},
+                        format="json").status_code == 200
     editor = APIClient()
     editor.force_authenticate(world["users"]["editor_a"])
     assert editor.get(f"/api/v1/people/{speaker.pk}/").json()["email"] == speaker.email

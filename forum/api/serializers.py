@@ -2,7 +2,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from forum import permissions as forum_permissions
-from forum.models import Forum, Hall, Organization, Person, Sponsorship, TeamMember, Track
+from forum.api.schema import RelatedTextField
+from forum.models import Forum, Hall, Organization, OrganizationMember, Person, Sponsorship, TeamMember, Track
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -21,17 +22,35 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return parent
 
 
+class OrganizationMemberSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = OrganizationMember
+        fields = ["id", "user", "username", "granted_at"]
+        read_only_fields = ["granted_at"]
+        validators = []  # the grant is idempotent (forum.services.organization_member_grant)
+
+
+class PersonLookupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
 class PersonSerializer(serializers.ModelSerializer):
     display_name_ar = serializers.CharField(read_only=True)
     display_name_en = serializers.CharField(read_only=True)
-    organization_name_ar = serializers.CharField(source="organization.name_ar", read_only=True, default="")
+    organization_name_ar = RelatedTextField(source="organization.name_ar")
+    forum = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Forum.objects.all(), write_only=True, required=False,
+        help_text="On create: the forum whose team adds this person (needed when you edit several).",
+    )
 
     class Meta:
         model = Person
         fields = [
             "id", "honorific", "academic_title", "display_name_ar", "display_name_en", "full_name_ar",
             "full_name_en", "position_ar", "position_en", "organization", "organization_name_ar", "email", "phone",
-            "bio_ar", "bio_en", "photo", "preferred_language",
+            "bio_ar", "bio_en", "photo", "preferred_language", "forum",
         ]
         read_only_fields = ["photo"]
         private_fields = ("email", "phone", "preferred_language")
@@ -47,7 +66,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class ForumSerializer(serializers.ModelSerializer):
     organizer_name_ar = serializers.CharField(source="organizer.name_ar", read_only=True)
-    patron_name_ar = serializers.CharField(source="patron.display_name_ar", read_only=True, default="")
+    patron_name_ar = RelatedTextField(source="patron.display_name_ar")
 
     class Meta:
         model = Forum
@@ -55,7 +74,8 @@ class ForumSerializer(serializers.ModelSerializer):
             "id", "slug", "title_ar", "title_en", "edition", "organizer", "organizer_name_ar",
             "organizing_department", "patron", "patron_name_ar", "venue_name_ar", "venue_name_en",
             "venue_address_ar", "venue_address_en", "latitude", "longitude", "time_zone", "first_day", "last_day",
-            "status", "description_ar", "description_en", "prayer_method", "logo",
+            "status", "description_ar", "description_en", "prayer_method", "logo", "open_after_last_day",
+            "notice_ar", "notice_en",
         ]
         read_only_fields = ["logo"]
 

@@ -27,4 +27,7 @@ urlpatterns = [
     path("", include("forum.mailing.api.urls")),
     path("", include("invoicing.api.urls")),
     path("", include("frontend.api.urls")),
+    path("", include("awards.api.urls")),
+    path("", include("surveys.api.urls")),
+    path("", include("announcements.api.urls")),
 ]

@@ -5,7 +5,7 @@ from forum.errors import DomainError
 from forum.permissions import can_edit_forum, editable_forums
 
 from . import services
-from .models import OutgoingMessage
+from .models import OutgoingMessage, Suppression
 
 
 class FailedFilter(admin.SimpleListFilter):
@@ -64,3 +64,18 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
                 request, _("%(count)d messages were not resent (being sent, or not yours to resend).")
                 % {"count": refused}, messages.WARNING,
             )
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Unsubscribed and hard-bounced addresses; superusers only (an address spans forums)."""
+
+    list_display = ["email", "reason", "forum", "detail", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["email"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    has_view_permission = has_change_permission = has_add_permission = has_delete_permission = (
+        lambda self, request, obj=None: request.user.is_superuser)

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,7 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (will retry)")
         GAVE_UP = "gave_up", _("Failed (gave up)")
+        SKIPPED = "skipped", _("Not sent (unsubscribed or bounced)")
 
     to = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ar")
@@ -26,6 +28,9 @@ class OutgoingMessage(models.Model):
     attachments = models.JSONField(default=list, blank=True)
     headers = models.JSONField(default=dict, blank=True)
     kind = models.CharField(_("kind"), max_length=40, blank=True, help_text=_("What the message is about."))
+    # Non-essential (announcements, surveys): carries List-Unsubscribe and is not sent
+    # to an address unsubscribed from the forum's messages. Transactional mail is not bulk.
+    bulk = models.BooleanField(_("non-essential"), default=False)
     related_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     related_id = models.CharField(max_length=64, blank=True)
     related = GenericForeignKey("related_type", "related_id")
@@ -75,3 +80,41 @@ class OutgoingMessage(models.Model):
 
         domain = urlsplit(settings.SITE_URL).hostname or "forum.invalid"
         return f"<outbox-{self.pk}@{domain}>"
+
+
+class Suppression(models.Model):
+    """An address the outbox does not write to.
+
+    A hard bounce stops every message to the address; an unsubscribe stops the
+    non-essential (bulk) messages of one forum, or of every forum when `forum`
+    is empty. Transactional mail (badges, invoices, agenda changes) still goes
+    to an unsubscribed address.
+    """
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+
+    email = models.EmailField(_("e-mail"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    forum = models.ForeignKey(
+        "forum.Forum", null=True, blank=True, on_delete=models.CASCADE, related_name="mail_suppressions"
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "reason", "forum"], name="suppression_unique_per_forum"),
+            models.UniqueConstraint(fields=["email", "reason"], condition=Q(forum__isnull=True),
+                                    name="suppression_unique_global"),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="suppression_email_lower"),
+            models.CheckConstraint(condition=~Q(reason="hard_bounce") | Q(forum__isnull=True),
+                                   name="suppression_bounce_is_global"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"

@@ -93,13 +93,39 @@ def render_for(template_base: str, context: dict, language: str, localize: Local
     return render_bilingual_email(template_base, context, localize)
 
 
-def html_from_text(text: str, *, language: str = "ar", subject: str = "") -> str:
+BUTTON_STYLE = (
+    "display:inline-block;padding:10px 20px;background:#14532d;color:#ffffff;text-decoration:none;"
+    "border-radius:6px;font-weight:bold;"
+)
+
+
+def html_from_text(text: str, *, language: str = "ar", subject: str = "", buttons: dict[str, str] | None = None) -> str:
     """The HTML part for a message written as plain text only.
 
     Every message carries an HTML part with the right `lang`/`dir`; each
     paragraph of a bilingual text (Arabic first, English below) takes its own
-    direction from its first letters (`dir="auto"`).
+    direction from its first letters (`dir="auto"`). A paragraph that is only
+    one of the links in `buttons` (link -> label) shows as a button with that label.
     """
     language = (language or "ar").split("-")[0]
     body = linebreaks(escape(text)).replace("<p>", '<p dir="auto">')
+    for url, label in (buttons or {}).items():
+        body = body.replace(
+            f'<p dir="auto">{escape(url)}</p>',
+            f'<p dir="auto"><a href="{escape(url)}" style="{BUTTON_STYLE}">{escape(label)}</a></p>',
+        )
     return _layout([(language, body)], language, subject)
+
+
+_PERSONAL_LINK = None
+
+
+def redact_personal_links(text: str) -> str:
+    """Hide the personal links (sign-in, invitation, badge, claim…) of a stored message before showing
+    it to organizers: a link with a long secret segment would let its reader act as the recipient."""
+    import re
+
+    global _PERSONAL_LINK
+    if _PERSONAL_LINK is None:
+        _PERSONAL_LINK = re.compile(r"https?://[^\s<>\"']*?/[A-Za-z0-9_\-:.=]{24,}[^\s<>\"']*")
+    return _PERSONAL_LINK.sub("[…]", text or "")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import logging
+import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
@@ -24,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
 
-from .models import OutgoingMessage
+from .models import OutgoingMessage, Suppression
 from .rendering import html_from_text
 
 log = logging.getLogger(__name__)
@@ -61,15 +64,48 @@ def message_enqueue(
     related=None,
     forum=None,
     headers: dict | None = None,
+    bulk: bool = False,
+    schedule: bool = True,
 ) -> OutgoingMessage:
     """Store one message and schedule its sending for after the current commit.
 
     A message given as plain text only still gets an HTML part (Arabic-first,
-    right to left), so every e-mail of the system reads the same.
+    right to left), so every e-mail of the system reads the same. A `bulk`
+    (non-essential) message carries the one-click List-Unsubscribe headers
+    (RFC 8058) and is skipped for an address unsubscribed from the forum.
+    `schedule=False` leaves the sending to the caller (`messages_send_batch`)
+    or to the sweep.
     """
+    message = message_build(to=to, subject=subject, text_body=text_body, html_body=html_body,
+                            attachments=attachments, language=language, kind=kind, related=related, forum=forum,
+                            headers=headers, bulk=bulk)
+    message.save()
+    if schedule:
+        transaction.on_commit(lambda: _schedule(message.pk))
+    return message
+
+
+def message_build(
+    *,
+    to: str,
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    attachments: list[Attachment] | tuple[Attachment, ...] = (),
+    language: str = "ar",
+    kind: str = "",
+    related=None,
+    forum=None,
+    headers: dict | None = None,
+    bulk: bool = False,
+) -> OutgoingMessage:
+    """An unsaved message, for `messages_store` to write many at once."""
     if not html_body:
         html_body = html_from_text(text_body, language=language, subject=subject)
-    message = OutgoingMessage.objects.create(
+    headers = dict(headers or {})
+    if bulk:
+        headers.update(unsubscribe_headers(email=to, forum_id=forum.pk if forum is not None else None))
+    return OutgoingMessage(
         to=to,
         subject=subject[:300],
         text_body=text_body,
@@ -80,10 +116,89 @@ def message_enqueue(
         related_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_id=str(related.pk) if related is not None else "",
         forum=forum,
-        headers=headers or {},
+        headers=headers,
+        bulk=bulk,
     )
-    transaction.on_commit(lambda: _schedule(message.pk))
-    return message
+
+
+def messages_store(messages: list[OutgoingMessage]) -> list[int]:
+    """Write built messages in one INSERT; returns their ids. The caller sends them."""
+    return [m.pk for m in OutgoingMessage.objects.bulk_create(messages)]
+
+
+# ---- Unsubscribe and bounces ----------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "mailing.unsubscribe"
+
+
+def unsubscribe_token(*, email: str, forum_id: int | None) -> str:
+    return signing.dumps([email.lower(), forum_id], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, email: str, forum_id: int | None) -> str:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("ar"):
+        path = reverse("mailing:unsubscribe", args=[unsubscribe_token(email=email, forum_id=forum_id)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_headers(*, email: str, forum_id: int | None) -> dict:
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(email=email, forum_id=forum_id)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def unsubscribe_token_read(token: str) -> tuple[str, int | None]:
+    try:
+        email, forum_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise DomainError(_("This unsubscribe link is not valid."), field="token", code="bad_token") from None
+    return email, forum_id
+
+
+def address_unsubscribe(*, token: str) -> Suppression:
+    """One click: the address receives no more non-essential mail of the forum. Idempotent."""
+    email, forum_id = unsubscribe_token_read(token)
+    suppression, _created = Suppression.objects.get_or_create(
+        email=email, reason=Suppression.Reason.UNSUBSCRIBED, forum_id=forum_id
+    )
+    return suppression
+
+
+def address_bounced(*, email: str, detail: str = "") -> Suppression:
+    """A hard bounce (reported by the server at once, or by a bounce notice later): never written to again."""
+    suppression, _created = Suppression.objects.get_or_create(
+        email=email.lower(), reason=Suppression.Reason.HARD_BOUNCE, forum=None, defaults={"detail": detail[:300]}
+    )
+    return suppression
+
+
+def suppressed_addresses(*, forum_id: int | None, bulk: bool) -> set[str]:
+    """Addresses a message of this forum may not go to: bounced ones, and unsubscribed ones for bulk mail."""
+    condition = Q(reason=Suppression.Reason.HARD_BOUNCE)
+    if bulk:
+        condition |= Q(reason=Suppression.Reason.UNSUBSCRIBED) & (Q(forum__isnull=True) | Q(forum_id=forum_id))
+    return set(Suppression.objects.filter(condition).values_list("email", flat=True))
+
+
+def _suppression_reason(message: OutgoingMessage) -> str | None:
+    condition = Q(reason=Suppression.Reason.HARD_BOUNCE)
+    if message.bulk:
+        condition |= Q(reason=Suppression.Reason.UNSUBSCRIBED) & (
+            Q(forum__isnull=True) | Q(forum_id=message.forum_id))
+    return Suppression.objects.filter(condition, email=message.to.lower()).values_list("reason", flat=True).first()
+
+
+def _hard_bounce(exc: Exception) -> str:
+    """The server's refusal of the recipient itself (5xx on RCPT), which no retry will change."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        for code, text in exc.recipients.values():
+            if 500 <= int(code) < 600:
+                return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    return ""
 
 
 def _schedule(message_id: int) -> None:
@@ -93,6 +208,21 @@ def _schedule(message_id: int) -> None:
         send_message.delay(message_id)
     except Exception:  # broker unreachable: the retry sweep picks it up later
         log.exception("could not queue outgoing message %s", message_id)
+
+
+def messages_schedule_batch(message_ids: list[int], *, per_second: float = 0, chunk: int = 500) -> None:
+    """After the commit, hand stored messages to the batch sender in chunks (one task per chunk)."""
+    def publish():
+        from .tasks import send_batch
+
+        for start in range(0, len(message_ids), chunk):
+            try:
+                send_batch.delay(message_ids[start:start + chunk], per_second)
+            except Exception:  # broker unreachable: the retry sweep sends them
+                log.exception("could not queue a batch of %s messages", len(message_ids[start:start + chunk]))
+
+    if message_ids:
+        transaction.on_commit(publish)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -113,7 +243,7 @@ def _claim(message_id: int, now) -> bool:
     )
 
 
-def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
+def _email(message: OutgoingMessage, connection=None) -> EmailMultiAlternatives:
     headers = {"Message-ID": message.message_id, **(message.headers or {})}
     if message.language:
         headers.setdefault("Content-Language", message.language)
@@ -123,7 +253,7 @@ def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers=headers,
-        connection=get_connection(),
+        connection=connection or get_connection(),
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
@@ -155,22 +285,37 @@ def _ics_method(content: bytes) -> str:
     return ""
 
 
-def message_send(*, message_id: int) -> OutgoingMessage:
+def message_send(*, message_id: int, connection=None) -> OutgoingMessage:
     """Send one stored message once.
 
     Only a queued or failed message is sent, and only by the worker that
     claimed it; a sent message is never sent again by the outbox. On failure
     it goes back to "failed" with the next attempt after a growing delay, or
-    to "gave up" after MAX_ATTEMPTS, where an organizer can resend it.
+    to "gave up" after MAX_ATTEMPTS, where an organizer can resend it. An
+    address that hard-bounced, or (for bulk mail) unsubscribed, is skipped; a
+    recipient the server refuses outright (5xx) is marked as hard-bounced.
     """
     now = timezone.now()
     if not _claim(message_id, now):
         return OutgoingMessage.objects.get(pk=message_id)
     message = OutgoingMessage.objects.get(pk=message_id)
+    reason = _suppression_reason(message)
+    if reason:
+        message.status = OutgoingMessage.Status.SKIPPED
+        message.last_error = Suppression.Reason(reason).label
+        message.next_attempt_at = None
+        message.sending_since = None
+        message.save(update_fields=["status", "last_error", "next_attempt_at", "sending_since"])
+        return message
     try:
-        _email(message).send(fail_silently=False)
+        _email(message, connection).send(fail_silently=False)
     except Exception as exc:  # SMTP errors, refused connections, timeouts
-        gave_up = message.attempts >= MAX_ATTEMPTS
+        bounce = _hard_bounce(exc)
+        if bounce:
+            address_bounced(email=message.to, detail=bounce)
+        elif connection is not None:
+            connection.close()  # a shared connection in an unknown state: the next message opens a new one
+        gave_up = bool(bounce) or message.attempts >= MAX_ATTEMPTS
         message.status = OutgoingMessage.Status.GAVE_UP if gave_up else OutgoingMessage.Status.FAILED
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.next_attempt_at = None if gave_up else timezone.now() + _backoff(message.attempts)
@@ -185,6 +330,35 @@ def message_send(*, message_id: int) -> OutgoingMessage:
     message.sending_since = None
     message.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "sending_since"])
     return message
+
+
+def messages_send_batch(*, message_ids, per_second: float = 0) -> dict[str, int]:
+    """Send many stored messages over one SMTP connection, at most `per_second` a second (0: no limit).
+
+    Each message is claimed and recorded one by one exactly as `message_send`
+    does, so a failed one is retried by the sweep after its backoff and a
+    message another worker took is left alone. Returns counts per status.
+    """
+    interval = 1.0 / per_second if per_second else 0.0
+    counts: dict[str, int] = {}
+    connection = get_connection()
+    next_at = time.monotonic()
+    try:
+        for pk in message_ids:
+            if interval:
+                delay = next_at - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                next_at = max(next_at, time.monotonic()) + interval
+            try:
+                connection.open()  # opened here, so sending one message does not close it
+            except Exception:  # server down: message_send records the failure of each message
+                pass
+            status = message_send(message_id=pk, connection=connection).status
+            counts[status] = counts.get(status, 0) + 1
+    finally:
+        connection.close()
+    return counts
 
 
 @transaction.atomic
@@ -242,3 +416,17 @@ def messages_retry_due(*, now=None, limit: int = 500) -> int:
     for pk in due:
         message_send(message_id=pk)
     return len(due)
+
+
+def mail_destination() -> str:
+    """Where outgoing mail goes with the current settings, in words for the console."""
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith("filebased.EmailBackend"):
+        return f"written as files to {settings.EMAIL_FILE_PATH}/ (nothing is sent)"
+    if backend.endswith("console.EmailBackend"):
+        return "printed on this console (nothing is sent)"
+    if backend.endswith("locmem.EmailBackend") or backend.endswith("dummy.EmailBackend"):
+        return "kept in memory (nothing is sent)"
+    if backend.endswith("smtp.EmailBackend"):
+        return f"sent by SMTP through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    return f"handed to {backend}"

@@ -26,3 +26,9 @@ def send_message(self, message_id: int) -> None:
 @shared_task(name="mailing.retry_due", ignore_result=True)
 def retry_due() -> None:
     services.messages_retry_due()
+
+
+@shared_task(name="mailing.send_batch", ignore_result=True)
+def send_batch(message_ids: list[int], per_second: float = 0) -> None:
+    """Many stored messages over one connection, rate-limited (announcements, survey invitations)."""
+    services.messages_send_batch(message_ids=message_ids, per_second=per_second)

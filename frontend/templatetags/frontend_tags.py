@@ -12,7 +12,9 @@ register = template.Library()
 
 def _settings(context) -> tuple[str, str]:
     lang = translation.get_language() or "ar"
-    digits = context.get("digits") or fmt.default_digits(lang)
+    # Pages that cache by digits pass them; every other page (registration, portal, scanner, settings)
+    # follows the visitor's choice too: the `digits` cookie, else the language's default.
+    digits = context.get("digits") or fmt.digits_of_request(context.get("request"), lang)
     return lang, digits
 
 

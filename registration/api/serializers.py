@@ -11,7 +11,17 @@ from forum.models import Honorific
 from invoicing.services import seller_ready_errors
 
 from .. import selectors, services
-from ..models import InviteCode, Payment, Question, Registration, RegistrationSettings, RegistrationType, WaitlistEntry
+from ..models import (
+    EMAIL_MAX_LENGTH,
+    INVITE_CODE_MAX_USES,
+    InviteCode,
+    Payment,
+    Question,
+    Registration,
+    RegistrationSettings,
+    RegistrationType,
+    WaitlistEntry,
+)
 
 
 class RegistrationTypeSerializer(serializers.ModelSerializer):
@@ -72,12 +82,27 @@ class QuestionSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class RegistrationSummaryRowSerializer(serializers.Serializer):
+    """One registration type's counts (selectors.registration_summary), for the schema."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    capacity = serializers.IntegerField(allow_null=True)
+    seats_taken = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    awaiting_approval = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+
+
 class RegistrationCreateSerializer(serializers.Serializer):
     registration_type = serializers.IntegerField()
     honorific = serializers.ChoiceField(choices=Honorific.choices, required=False, default="")
+    academic_title = serializers.ChoiceField(choices=Honorific.choices, required=False, default="")
     full_name_ar = serializers.CharField(max_length=255)
     full_name_en = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     position = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     organization_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -138,7 +163,7 @@ def registration_create_values(data) -> dict | None:
             values[name] = value
     if not values.get("full_name_ar"):
         return None
-    email = _plain_text(data.get("email"))
+    email = _plain_text(data.get("email"), EMAIL_MAX_LENGTH)
     if not email:
         return None
     try:
@@ -183,7 +208,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         model = Registration
         fields = [
             "id", "reference", "status", "registration_type", "registration_type_code", "category", "honorific",
-            "full_name_ar", "full_name_en", "email", "phone", "position", "organization_name", "language",
+            "academic_title", "full_name_ar", "full_name_en", "email", "phone", "position", "organization_name", "language",
             "amount_minor", "currency", "hold_expires_at", "created_at", "confirmed_at", "cancelled_at",
             "payment", "answers",
         ]
@@ -235,7 +260,7 @@ class InviteCodeSerializer(serializers.ModelSerializer):
 class InviteCodesBulkSerializer(serializers.Serializer):
     registration_type = serializers.IntegerField()
     count = serializers.IntegerField(min_value=1, max_value=5000)
-    max_uses = serializers.IntegerField(min_value=1, default=1)
+    max_uses = serializers.IntegerField(min_value=1, max_value=INVITE_CODE_MAX_USES, default=1)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
@@ -244,7 +269,7 @@ class WaitlistJoinSerializer(serializers.Serializer):
     registration_type = serializers.IntegerField()
     full_name_ar = serializers.CharField(max_length=255)
     full_name_en = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="ar")
 
@@ -281,6 +306,7 @@ def own_registration_created(registration: Registration, *, answers) -> dict:
         "registration_type_code": rtype.code,
         "category": rtype.category,
         "honorific": registration.honorific,
+        "academic_title": registration.academic_title,
         "full_name_ar": registration.full_name_ar,
         "full_name_en": registration.full_name_en,
         "email": registration.email,

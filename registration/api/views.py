@@ -74,7 +74,8 @@ class RegistrationSettingsView(ForumScopedMixin, APIView):
 
 
 class _ReasonSerializer(rest_serializers.Serializer):
-    reason = rest_serializers.CharField(required=False, allow_blank=True, default="")
+    reason = rest_serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=Registration._meta.get_field("cancel_reason").max_length)
 
 
 def _reason(request) -> str:
@@ -151,8 +152,8 @@ class RegistrationViewSet(ForumScopedMixin, mixins.CreateModelMixin, mixins.List
         return Response(serializers.own_registration_created(registration, answers=answers),
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False)
+    @extend_schema(responses=serializers.RegistrationSummaryRowSerializer(many=True))
+    @action(detail=False, pagination_class=None)  # one row per type, never paged
     def summary(self, request, forum_slug):
         return Response(selectors.registration_summary(forum=self.forum))
 
@@ -337,8 +338,9 @@ def stripe_webhook(request):
     """Stripe events, signature checked with the SDK; each event id acted on once."""
     try:
         event = payments.webhook_event_verify(payload=request.body, signature=request.headers.get("Stripe-Signature"))
-    except payments.InvalidWebhook:
-        return Response({"detail": "invalid signature or payload"}, status=status.HTTP_400_BAD_REQUEST)
+    except payments.InvalidWebhook as exc:
+        return Response({"detail": f"invalid signature or payload: {exc}", "code": "webhook"},
+                        status=status.HTTP_400_BAD_REQUEST)
     outcome = services.stripe_event_handle(event=event)
     return Response({"received": True, "outcome": outcome})
 

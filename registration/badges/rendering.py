@@ -52,7 +52,6 @@ import qrcode
 from django.utils import translation
 
 from forum import fonts
-from forum.models import HONORIFIC_AR, HONORIFIC_EN
 from forum.pdf import ShapedPDF, qr_matrix
 
 from .models import BadgeSettings
@@ -108,8 +107,8 @@ def badge_face(*, registration, badge) -> BadgeFace:
     forum = registration.forum
     return BadgeFace(
         forum_title_ar=forum.title_ar, forum_title_en=forum.title_en,
-        titles_ar=HONORIFIC_AR.get(registration.honorific, ""), name_ar=registration.full_name_ar,
-        titles_en=HONORIFIC_EN.get(registration.honorific, ""), name_en=registration.full_name_en,
+        titles_ar=registration.titles_ar, name_ar=registration.full_name_ar,
+        titles_en=registration.titles_en, name_en=registration.full_name_en,
         position=position, organization=organization,
         category_ar=rtype.name_ar or category_ar, category_en=rtype.name_en or category_en,
         color=rtype.badge_color, token=badge.token, reference=registration.reference,

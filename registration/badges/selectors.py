@@ -54,9 +54,15 @@ def checkpoint_counters(*, forum: Forum) -> list[dict]:
 def roster(*, forum: Forum) -> dict[str, list]:
     """Names of confirmed registrations by id, for an offline scanner to show who it admitted."""
     rows = Registration.objects.filter(forum=forum, status=Registration.Status.CONFIRMED).values_list(
-        "pk", "full_name_ar", "full_name_en", "registration_type__category", "registration_type__badge_color"
+        "pk", "honorific", "academic_title", "full_name_ar", "full_name_en", "registration_type__category",
+        "registration_type__badge_color",
     )
-    return {str(pk): [ar, en, category, color] for pk, ar, en, category, color in rows}
+    roster = {}
+    for pk, honorific, second, ar, en, category, color in rows:
+        # The names with their honorifics, composed by the one honorific model (an unsaved row).
+        named = Registration(honorific=honorific, academic_title=second, full_name_ar=ar, full_name_en=en)
+        roster[str(pk)] = [named.display_name_ar, named.display_name_en if en else "", category, color]
+    return roster
 
 
 def print_registrations(*, forum: Forum, filters: dict | None = None, order_by: str = "organization"):

@@ -8,7 +8,10 @@ Rules:
   client nonce from the same staff member is the same scan (same answer);
 - a person is admitted at most once a day at the doors and once per session,
   however many scanners read the badge at the same moment: the badge row is
-  locked (select_for_update) and Admission's unique constraints back it.
+  locked (select_for_update) and Admission's unique constraints back it;
+- an admission's day and order are the time the server received the scan; the
+  scanner's clock only says, within bounds (scan_time), when the badge was scanned;
+- every token is verified by token_verify, whatever the path.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,26 +184,63 @@ def checkpoint_create(*, forum: Forum, by, name_ar: str, name_en: str = "", sess
 # ---- Check-in ------------------------------------------------------------------
 
 
-def token_verify(*, token: str, forum: Forum, now: datetime | None = None):
-    """(outcome or None when the token is good, claims or None). Checks signature, forum and time window."""
+def scan_time(*, forum: Forum, now: datetime, claimed: datetime | None, valid_from: datetime) -> datetime:
+    """When a scan is judged: the time the scanner's clock claims, if believable, else the server's `now`.
+
+    An offline scanner queues scans and uploads them later, dated by its own clock. That
+    date is believed only within bounds: not after `now`, not before the badge's validity
+    or the forum's first day, and no more than CHECKIN_OFFLINE_MAX_HOURS in the past.
+    It decides only whether the badge was valid then; the admission's day and order
+    always come from `now` (see _admit).
+    """
+    if claimed is None:
+        return now
+    forum_start = datetime.combine(forum.first_day, time.min, tzinfo=forum.tzinfo)
+    oldest = max(valid_from, forum_start, now - timedelta(hours=settings.CHECKIN_OFFLINE_MAX_HOURS))
+    return claimed if oldest <= claimed <= now else now
+
+
+def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claimed_at: datetime | None = None):
+    """The one check of a badge token, on every path: a scan, an offline upload, the tests.
+
+    Returns (outcome, badge): outcome None when the badge may be admitted, otherwise
+    why not (invalid signature, wrong forum, not yet valid, expired, revoked). The token's
+    signature is checked against the forum's key that signed it, its validity at
+    scan_time(), and the badge row: still live, of this registration, confirmed. Inside a
+    transaction the badge row comes locked (a second scanner of the same badge waits here
+    until the first has committed), with its key, in one query.
+    """
+    now = now or timezone.now()
     try:
         claims, payload, signature = signing.token_parse(token)
     except signing.TokenError:
         return Outcome.INVALID_SIGNATURE, None
-    raw_public = (
-        SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
-        .values_list("public_key", flat=True).first()
-    )
+    badge = None
+    if claims.forum_id == forum.pk:
+        badges = Badge.objects.select_related("signing_key", "registration__registration_type")
+        if transaction.get_connection().in_atomic_block:
+            badges = badges.select_for_update(of=("self",))
+        badge = badges.filter(pk=claims.badge_id, forum=forum).first()
+    if badge is not None and badge.signing_key.key_id == claims.key_id:
+        raw_public = badge.signing_key.public_key
+    else:
+        raw_public = (
+            SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
+            .values_list("public_key", flat=True).first()
+        )
     if raw_public is None or not signing.signature_valid(raw_public, payload, signature):
         return Outcome.INVALID_SIGNATURE, None
     if claims.forum_id != forum.pk:
-        return Outcome.WRONG_FORUM, claims
-    now = now or timezone.now()
-    if now < claims.valid_from:
-        return Outcome.NOT_YET_VALID, claims
-    if now > claims.valid_until:
-        return Outcome.EXPIRED, claims
-    return None, claims
+        return Outcome.WRONG_FORUM, None
+    at = scan_time(forum=forum, now=now, claimed=claimed_at, valid_from=claims.valid_from)
+    if at < claims.valid_from:
+        return Outcome.NOT_YET_VALID, None
+    if at > claims.valid_until:
+        return Outcome.EXPIRED, None
+    if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
+            or badge.registration.status != Registration.Status.CONFIRMED):
+        return Outcome.REVOKED, badge
+    return None, badge
 
 
 def _scan_by_nonce(staff, client_nonce: str) -> Scan | None:
@@ -224,9 +265,7 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
     if not checkpoint.is_active:
         raise DomainError(_("This checkpoint is closed."), field="checkpoint")
     client_nonce = (client_nonce or "")[:64]
-    now = timezone.now()
-    if client_scanned_at is not None and client_scanned_at > now:
-        client_scanned_at = now  # a scanner's clock running ahead must not date an admission in the future
+    now = timezone.now()  # when the server received the scan: the admission's day and order
     try:
         with transaction.atomic():
             return _check_in(token=token.strip()[:300], checkpoint=checkpoint, forum=forum, staff=staff,
@@ -240,47 +279,13 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
         raise
 
 
-def _verify_and_lock(*, token: str, forum: Forum, at: datetime):
-    """(outcome or None, badge or None). The badge row comes locked, with the key that signed it, in one query."""
-    try:
-        claims, payload, signature = signing.token_parse(token)
-    except signing.TokenError:
-        return Outcome.INVALID_SIGNATURE, None
-    badge = None
-    if claims.forum_id == forum.pk:
-        # The lock makes a second scanner of this badge wait here until the first has committed.
-        badge = (
-            Badge.objects.select_for_update(of=("self",))
-            .select_related("signing_key", "registration__registration_type")
-            .filter(pk=claims.badge_id, forum=forum).first()
-        )
-    if badge is not None and badge.signing_key.key_id == claims.key_id:
-        raw_public = badge.signing_key.public_key
-    else:
-        raw_public = (
-            SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
-            .values_list("public_key", flat=True).first()
-        )
-    if raw_public is None or not signing.signature_valid(raw_public, payload, signature):
-        return Outcome.INVALID_SIGNATURE, None
-    if claims.forum_id != forum.pk:
-        return Outcome.WRONG_FORUM, None
-    if at < claims.valid_from:
-        return Outcome.NOT_YET_VALID, None
-    if at > claims.valid_until:
-        return Outcome.EXPIRED, None
-    if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
-            or badge.registration.status != Registration.Status.CONFIRMED):
-        return Outcome.REVOKED, badge
-    return None, badge
-
-
 def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now) -> Scan:
-    at = client_scanned_at or now
-    outcome, badge = _verify_and_lock(token=token, forum=forum, at=at)
+    outcome, badge = token_verify(token=token, forum=forum, now=now, claimed_at=client_scanned_at)
     admission = None
     if outcome is None:
-        outcome, admission = _admit(badge=badge, checkpoint=checkpoint, staff=staff, at=at, forum=forum)
+        # Day and order from the server's clock, whatever the scan claims: a badge admitted
+        # today is already_admitted today even if a scanner dates the scan to another day.
+        outcome, admission = _admit(badge=badge, checkpoint=checkpoint, staff=staff, at=now, forum=forum)
     scan = Scan.objects.create(
         forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce, token=token,
         outcome=outcome, badge=badge, registration=badge.registration if badge else None, admission=admission,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from forum import formatting as fmt
 from forum import permissions
 from forum.errors import DomainError
-from forum.models import HONORIFIC_AR, Forum
+from forum.models import Forum
 from registration.models import Registration, RegistrationType
 
 from . import rendering, selectors, services
@@ -39,7 +39,7 @@ def badge(request, access_token: str):
         qr = base64.b64encode(rendering.qr_png(badge.token)).decode()
     response = render(request, "badges/badge.html", {
         "registration": registration, "forum": registration.forum, "badge": badge, "qr_base64": qr,
-        "titles_ar": HONORIFIC_AR.get(registration.honorific, ""),
+        "titles_ar": registration.titles_ar,
         "first_day_hijri": fmt.hijri_numeric(registration.forum.first_day),
         "last_day_hijri": fmt.hijri_numeric(registration.forum.last_day),
     })
@@ -88,6 +88,7 @@ def scanner(request, forum_slug: str):
         "forum": forum.slug,
         "forumId": forum.pk,
         "timeZone": forum.time_zone,
+        "digits": fmt.digits_of_request(request),  # the counters follow the visitor's digit choice
         "api": {
             "scan": reverse("badges-api:scan", kwargs={"forum_slug": forum.slug}),
             "batch": reverse("badges-api:scan-batch", kwargs={"forum_slug": forum.slug}),

@@ -4,6 +4,7 @@ codes, one live registration per e-mail, the seat), and its one-round-trip form 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum.batching import TaskBatch
-from forum.errors import DomainError
+from forum.errors import DomainError, ForumEnded
 from forum.models import Forum
 
-from .. import invoices
+from .. import invoices, payments
 from ..models import Answer, InviteCode, Question, Registration, RegistrationSettings, RegistrationType
 from .common import Status, _deadlock_retry
 from .seats import NO_SEAT_SQLSTATE, NoSeat, _seat_take, no_seat_error
+
+log = logging.getLogger("registration.services")
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
@@ -126,6 +129,7 @@ class Applicant:
     email: str
     full_name_en: str = ""
     honorific: str = ""
+    academic_title: str = ""  # a second title after the first, as protocol stacks them («معالي الدكتور»)
     phone: str = ""
     position: str = ""
     organization_name: str = ""
@@ -145,6 +149,7 @@ def registration_create(
     email: str,
     full_name_en: str = "",
     honorific: str = "",
+    academic_title: str = "",
     phone: str = "",
     position: str = "",
     organization_name: str = "",
@@ -157,8 +162,10 @@ def registration_create(
 ) -> Registration:
     """Register one person for a forum.
 
-    Rules: the forum is published and registration open; the type belongs to
-    the forum and is open; invitation-only types need a valid, unexpired,
+    Rules: the forum is published, its last day not over (unless its organizers
+    reopened it) and registration open; the type belongs to the forum and is
+    open; a paid type needs online payment configured (else it would hold a
+    seat nobody can pay for); invitation-only types need a valid, unexpired,
     not-used-up code; one live registration per e-mail per forum; a seat of
     the forum and of the type must be free (else SeatsFull and the waiting
     list). Free types are confirmed at once, types needing approval wait for
@@ -176,7 +183,8 @@ def registration_create(
     is none (closed, forum full, type full) in the usual words.
     """
     applicant = Applicant(
-        full_name_ar=full_name_ar, email=email, full_name_en=full_name_en, honorific=honorific, phone=phone,
+        full_name_ar=full_name_ar, email=email, full_name_en=full_name_en, honorific=honorific,
+        academic_title=academic_title, phone=phone,
         position=position, organization_name=organization_name, language=language, invite_code=invite_code,
         answers=answers, user=user, buyer_vat_number=buyer_vat_number, buyer_address=buyer_address,
     )
@@ -205,8 +213,17 @@ def _registration_write(
         raise DomainError(_("This registration type is not part of this forum."), field="registration_type")
     if forum.status != Forum.Status.PUBLISHED:
         raise DomainError(_("Registration for this forum is closed."), field="registration_type")
+    if forum.is_over:
+        raise ForumEnded(field="registration_type")
     if not registration_type.is_active:
         raise DomainError(_("This registration type is closed."), field="registration_type")
+    if registration_type.is_paid and not payments.payments_configured():
+        log.error("Stripe is not configured: paid registration type %s of forum %s refused", registration_type.pk,
+                  forum.slug)
+        raise DomainError(
+            _("Online payment is not set up for this forum yet, so paid registration cannot be completed here "
+              "and no seat is held for you. Please contact the organizers to register and pay another way."),
+            field="registration_type", code="payments_not_configured")
     if not full_name_ar.strip():
         raise DomainError(_("Enter your name."), field="full_name_ar")
     if registration_type.is_paid or applicant.buyer_vat_number:
@@ -234,6 +251,7 @@ def _registration_write(
             status=status,
             user=applicant.user if applicant.user is not None and applicant.user.is_authenticated else None,
             honorific=applicant.honorific or "",
+            academic_title=applicant.academic_title or "",
             full_name_ar=full_name_ar.strip(),
             full_name_en=(applicant.full_name_en or "").strip(),
             email=email,

@@ -29,6 +29,8 @@ def payment_intent_ensure(*, registration: Registration) -> Payment:
     cannot create two intents; the idempotency key covers retries of the call.
     """
     registration_expire_if_due(registration=registration)
+    if not payments.payments_configured():
+        _payment_unavailable(registration)
     with transaction.atomic():
         registration = _lock(registration)
         existing = Payment.objects.filter(registration=registration).first()
@@ -50,6 +52,21 @@ def payment_intent_ensure(*, registration: Registration) -> Payment:
             registration=registration, stripe_payment_intent_id=intent.id, client_secret=intent.client_secret,
             amount_minor=registration.amount_minor, currency=registration.currency,
         )
+
+
+def _payment_unavailable(registration: Registration) -> None:
+    """Online payment was switched off after the registration was made: its held seat is released
+    (nobody can pay for it), the problem logged, and the attendee told how to go on."""
+    with transaction.atomic():
+        registration = _lock(registration)
+        if registration.status == Status.PENDING and not Payment.objects.filter(registration=registration).exists():
+            _end(registration, status=Status.CANCELLED, reason="online payment not configured")
+            log.error("Stripe is not configured: registration %s cannot be paid, so its seat is released",
+                      registration.reference)
+    raise DomainError(
+        _("Online payment is not set up for this forum yet, so paid registration cannot be completed here "
+          "and no seat is held for you. Please contact the organizers to register and pay another way."),
+        code="payments_not_configured")
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError, ForumEnded, NotFound
 from forum.models import Forum
 
 from .. import tasks
@@ -104,10 +104,12 @@ def waitlist_join(
     *, forum: Forum, registration_type: RegistrationType, full_name_ar: str, email: str,
     full_name_en: str = "", phone: str = "", language: str = "ar",
 ) -> WaitlistEntry:
-    """Join the waiting list of a full type. One live entry per e-mail per forum."""
+    """Join the waiting list of a full type. One live entry per e-mail per forum; not once the forum is over."""
     email = (email or "").strip().lower()
     if registration_type.forum_id != forum.pk:
         raise DomainError(_("This registration type is not part of this forum."), field="registration_type")
+    if forum.is_over:
+        raise ForumEnded(field="registration_type")
     if not registration_settings_get(forum=forum).waitlist_enabled:
         raise DomainError(_("This forum has no waiting list."), field="registration_type")
     if not full_name_ar.strip():

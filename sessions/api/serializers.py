@@ -3,8 +3,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from forum.api.schema import RelatedTextField
 from forum.models import Hall, Person, Track
-from sessions.models import Honoree, Prayer, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
+from sessions.models import (
+    GiftItem,
+    Honoree,
+    Prayer,
+    PrayerTimeOverride,
+    ScheduleVersion,
+    Session,
+    SessionItem,
+    SessionRole,
+)
 from sessions.selectors import changelog_entry_text
 
 # ---- The conflict report (documented once, used by every agenda write) --------------------------
@@ -85,7 +95,7 @@ class SessionRoleNestedSerializer(serializers.ModelSerializer):
 
 
 class SessionItemNestedSerializer(serializers.ModelSerializer):
-    presenter_name_ar = serializers.CharField(source="presenter.display_name_ar", read_only=True, default="")
+    presenter_name_ar = RelatedTextField(source="presenter.display_name_ar")
     paper_id = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,7 +112,7 @@ class SessionSerializer(ConflictsMixin, serializers.ModelSerializer):
     hall = ForumRelatedField(Hall, allow_null=True, required=False)
     track = ForumRelatedField(Track, allow_null=True, required=False)
     lock_version = serializers.IntegerField(
-        required=False, min_value=0,
+        required=False, min_value=0, max_value=2**31 - 1,
         help_text="The version you read. A save based on an older version is refused with 409 "
                   "(you may send the ETag in If-Match instead).",
     )
@@ -122,7 +132,7 @@ class SessionSerializer(ConflictsMixin, serializers.ModelSerializer):
 
 
 class SessionCancelSerializer(serializers.Serializer):
-    lock_version = serializers.IntegerField(required=False, min_value=0)
+    lock_version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
 
 
 # ---- Participants and items ---------------------------------------------------------------------
@@ -149,7 +159,7 @@ class SessionRoleSerializer(ConflictsMixin, serializers.ModelSerializer):
 class SessionItemSerializer(ConflictsMixin, serializers.ModelSerializer):
     session = ForumRelatedField(Session)
     presenter = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
-    presenter_name_ar = serializers.CharField(source="presenter.display_name_ar", read_only=True, default="")
+    presenter_name_ar = RelatedTextField(source="presenter.display_name_ar")
 
     class Meta:
         model = SessionItem
@@ -177,11 +187,14 @@ class ReorderSerializer(serializers.Serializer):
 
 class HonoreeSerializer(serializers.ModelSerializer):
     session = ForumRelatedField(Session, allow_null=True, required=False)
+    gift_item = ForumRelatedField(GiftItem, allow_null=True, required=False)
 
     class Meta:
         model = Honoree
-        fields = ["id", "session", "person", "organization", "reason", "gift", "presented_by",
-                  "presented_by_organization", "order", "status", "note"]
+        fields = ["id", "session", "person", "organization", "reason", "gift", "gift_item", "presented_by",
+                  "presenters", "presented_by_organization", "presented_by_group_ar", "presented_by_group_en",
+                  "announcement_ar", "announcement_en", "protocol_rank", "order", "status", "done_at", "note"]
+        read_only_fields = ["status", "done_at"]
         validators: list = []
 
     def validate(self, attrs):
@@ -201,6 +214,22 @@ class HonoreeSerializer(serializers.ModelSerializer):
         if duplicate.exists():
             raise serializers.ValidationError({"non_field_errors": [_("This honoree is already listed for this moment.")]})
         return attrs
+
+
+class HonoreeMarkSerializer(serializers.Serializer):
+    done = serializers.BooleanField(default=True)
+
+
+class GiftItemSerializer(serializers.ModelSerializer):
+    assigned = serializers.IntegerField(read_only=True, default=0)
+    engraving_missing = serializers.BooleanField(read_only=True)
+    is_ready = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = GiftItem
+        fields = ["id", "kind", "name_ar", "name_en", "quantity_needed", "quantity_prepared", "needs_engraving",
+                  "engraving_ar", "engraving_en", "note", "assigned", "engraving_missing", "is_ready"]
+        validators: list = []
 
 
 # ---- Published versions --------------------------------------------------------------------------

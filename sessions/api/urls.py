@@ -9,6 +9,7 @@ router.register("sessions", views.SessionViewSet, basename="session")
 router.register("session-roles", views.SessionRoleViewSet, basename="session-role")
 router.register("session-items", views.SessionItemViewSet, basename="session-item")
 router.register("honorees", views.HonoreeViewSet, basename="honoree")
+router.register("gift-items", views.GiftItemViewSet, basename="gift-item")
 router.register("schedule-versions", views.ScheduleVersionViewSet, basename="schedule-version")
 router.register("prayer-time-overrides", views.PrayerTimeOverrideViewSet, basename="prayer-time-override")
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,16 +36,19 @@ from forum.api.base import (
     ForumScopedViewSet,
     TeamOnlyMixin,
 )
+from forum.api.schema import FieldErrorsSerializer
 from forum.errors import StaleObject
 from sessions import conflicts as conflict_rules
 from sessions import selectors, services
-from sessions.models import Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
+from sessions.models import GiftItem, Honoree, PrayerTimeOverride, ScheduleVersion, Session, SessionItem, SessionRole
 
 from . import serializers
 
 CONFLICT_400 = OpenApiResponse(
-    serializers.ConflictRefusalSerializer,
-    description="Refused: the change breaks an error rule. Nothing was changed; `errors` says why.",
+    PolymorphicProxySerializer(component_name="SessionRefusal", resource_type_field_name=None,
+                               serializers=[serializers.ConflictRefusalSerializer, FieldErrorsSerializer]),
+    description="Refused: the change breaks an error rule (`errors` says why) or a field is invalid "
+                "(the field named with its messages). Nothing was changed.",
 )
 STALE_409 = OpenApiResponse(
     description="Someone else changed the session since you read it (lock_version / If-Match). Nothing was changed."
@@ -270,10 +280,47 @@ class SessionItemViewSet(SessionChildViewSet):
 class HonoreeViewSet(ConflictResponseMixin, TeamOnlyMixin, ForumScopedViewSet):
     """Who is honored, with what, by whom (team only while drafting; the public sees the snapshot)."""
 
-    queryset = Honoree.objects.select_related("person", "organization", "session")
+    queryset = Honoree.objects.select_related("person", "organization", "session").prefetch_related("presenters")
     serializer_class = serializers.HonoreeSerializer
     filterset_fields = ["session", "reason", "gift", "status"]
     ordering_fields = ["order", "id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.honoree_create(forum=self.forum, presenters=data.pop("presenters", None),
+                                                      **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.honoree_update(honoree=serializer.instance,
+                                                      presenters=data.pop("presenters", None), **data)
+
+    @extend_schema(request=serializers.HonoreeMarkSerializer, responses={200: serializers.HonoreeSerializer})
+    @action(detail=True, methods=["post"])
+    def done(self, request, *args, **kwargs):
+        """Mark an honor as made on stage ({"done": false} undoes a mistaken mark)."""
+        honoree = self.get_object()
+        body = serializers.HonoreeMarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        honoree = services.honoree_mark(honoree=honoree, by=request.user, done=body.validated_data["done"])
+        return Response(serializers.HonoreeSerializer(honoree, context=self.get_serializer_context()).data)
+
+
+class GiftItemViewSet(TeamOnlyMixin, ForumScopedViewSet):
+    """The forum's gift inventory (shields, gifts, certificates): team only."""
+
+    queryset = GiftItem.objects.annotate(assigned=Count("honorees")).order_by("kind", "name_ar", "id")
+    serializer_class = serializers.GiftItemSerializer
+    filterset_fields = ["kind", "needs_engraving"]
+    ordering_fields = ["kind", "name_ar", "id"]
+
+    def perform_create(self, serializer):
+        item = services.gift_item_create(forum=self.forum, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=item.pk)  # with its count of honorees assigned
+
+    def perform_update(self, serializer):
+        item = services.gift_item_update(item=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=item.pk)
 
 
 @extend_schema_view(

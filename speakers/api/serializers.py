@@ -37,6 +37,9 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "session_role", "paper", "status", "expires_at", "link_revoked_at", "created_at", "responded_at",
         ]
+        # No "unique set" check: inviting again while one is pending withdraws it and sends a new
+        # one (speakers.services.invitation_create), as on the dashboard.
+        validators = []
 
     def validate_session(self, session):
         forum = self.context["forum"]

@@ -6,12 +6,14 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from forum import formatting as fmt
 from forum import permissions as forum_permissions
 from forum.api.base import ForumPermission, ForumScopedMixin, ForumScopedViewSet, TeamOnlyMixin
+from forum.api.parsers import JSONParser
 from sessions.models import SessionRole
 from speakers import selectors, services
 from speakers.models import Invitation, ProceedingsJob, ReviewAssignment, ReviewCriterion, WorkingPaper
@@ -243,7 +245,8 @@ class ProceedingsViewSet(TeamOnlyMixin, ForumScopedMixin, mixins.CreateModelMixi
     serializer_class = serializers.ProceedingsJobSerializer
 
     def create(self, request, *args, **kwargs):
-        job = services.proceedings_request(forum=self.forum, user=request.user)
+        job = services.proceedings_request(forum=self.forum, user=request.user,
+                                           digits=fmt.digits_of_request(request))
         job.refresh_from_db()
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 

@@ -104,8 +104,13 @@ def test_seed_demo_makkah_forum_as_reported(makkah):
     assert makkah.venue_name_ar == "فندق برج الساعة (فيرمونت)"
     assert abs(float(makkah.latitude) - 21.4189) < 0.01 and abs(float(makkah.longitude) - 39.8262) < 0.01
     assert makkah.time_zone == "Asia/Riyadh"
-    assert "Times are illustrative; the report gives none" in makkah.description_en
-    assert "توضيحية" in makkah.description_ar
+    # What the report does not state is said in the notice, not in the forum's description.
+    assert "illustrative" not in makkah.description_en and "توضيحي" not in makkah.description_ar
+    for words in ("times are illustrative", "halls", "themes", "registration types", "five bodies",
+                  "not stated", "«حمد»", "«محمد»"):
+        assert words in makkah.notice_en, words
+    assert "توضيحية" in makkah.notice_ar and "«حمد بن صالح بنتن»" in makkah.notice_ar
+    assert makkah.slug == "makkah-quality-forum"  # no illustrative year in the address
     assert makkah.tracks.count() >= 2 and makkah.halls.exists()
     assert set(Sponsorship.objects.filter(forum=makkah).values_list("organization__name_ar", flat=True)) == {
         "هيئة الاتصالات وتقنية المعلومات", "مؤسسة البريد السعودي", "أمانة منطقة الرياض",
@@ -208,19 +213,21 @@ def test_seed_demo_closing_ceremony_honors_bodies_mayors_and_the_patron(makkah):
     honorees = list(Honoree.objects.filter(session=closing))
     bodies = {h.organization.name_ar for h in honorees if h.organization}
     assert bodies == set(Sponsorship.objects.filter(forum=makkah).values_list("organization__name_ar", flat=True))
-    assert all(h.gift == "gift" for h in honorees)
+    # The report names commemorative gifts for the bodies and the mayors; what the patron received is not stated.
+    assert {h.gift for h in honorees if h.reason != "patron"} == {"gift"}
     mayors = {h.person.full_name_ar for h in honorees if h.reason == "mayor"}
     assert mayors == {"أسامة بن فضل البار", "فهد بن محمد الجبير"}
     patron = next(h for h in honorees if h.reason == "patron")
     assert patron.person == makkah.patron
-    assert patron.presented_by_organization is not None and patron.presented_by is None
+    assert patron.presented_by_group_ar == "الجهات المشاركة" and patron.presented_by is None
+    assert patron.gift == "unspecified"
     assert closing.starts_at >= session_of(makkah, number=2).ends_at
 
 
 def test_seed_demo_khobar_forum_presentations(khobar):
     assert khobar.title_ar == "ملتقى مدراء الإدارات ورؤساء البلديات"
     assert khobar.organizer.name_ar == "أمانة المنطقة الشرقية"
-    assert "Times are illustrative" in khobar.description_en
+    assert "illustrative" not in khobar.description_en and "illustrative" in khobar.notice_en
     opening = session_of(khobar, kind="opening")
     speech = opening.items.get()
     assert speech.kind == "speech" and speech.presenter.full_name_ar == "فهد بن محمد الجبير"
@@ -255,7 +262,36 @@ def test_seed_demo_sessions_lie_within_the_forum_days(makkah, slug):
         assert before.ends_at <= after.starts_at  # one hall, no overlaps
 
 
-@pytest.mark.parametrize("slug", [MAKKAH_SLUG, KHOBAR_SLUG])
+def test_seed_demo_khobar_internal_meeting_sells_no_workshop(khobar):
+    assert set(RegistrationType.objects.filter(forum=khobar, is_active=True).values_list("code", flat=True)) == {
+        "general", "vip", "speaker"}
+
+
+def test_seed_demo_speakers_chair_and_mayors_honored_with_what_the_report_does_not_state(makkah):
+    first, symposium = session_of(makkah, number=1), session_of(makkah, number=2)
+    assert set(Honoree.objects.filter(session__in=[first, symposium]).values_list("gift", flat=True)) == {
+        "unspecified"}
+
+
+def test_seed_demo_rerun_renames_the_older_slug_in_place(db):
+    from demo.loader import LEGACY_SLUGS
+
+    seed()
+    forum = Forum.objects.get(slug=MAKKAH_SLUG)
+    old = next(old for old, new in LEGACY_SLUGS.items() if new == MAKKAH_SLUG)
+    Forum.objects.filter(pk=forum.pk).update(slug=old)
+    seed()
+    assert Forum.objects.get(slug=MAKKAH_SLUG).pk == forum.pk and not Forum.objects.filter(slug=old).exists()
+
+
+def test_seed_demo_forum_home_shows_the_notice_apart_from_the_description(makkah, client):
+    page = client.get(reverse("frontend:forum_home", args=[MAKKAH_SLUG])).content.decode()
+    about = page[page.index('id="about"'):page.index('data-testid="forum-notice"')]
+    assert "توضيحية" not in about
+    assert "توضيحية" in page[page.index('data-testid="forum-notice"'):]
+
+
+@pytest.mark.parametrize("slug", [MAKKAH_SLUG])
 def test_seed_demo_registration_types(makkah, slug):
     types = {t.code: t for t in RegistrationType.objects.filter(forum__slug=slug)}
     assert set(types) == {"general", "vip", "media", "speaker", "workshop"}
@@ -320,3 +356,34 @@ def test_seed_demo_gives_demo_people_example_addresses_so_invitations_can_be_tri
     emails = list(Person.objects.values_list("email", flat=True))
     assert emails and all(e.endswith("@example.org") for e in emails)
     assert len(set(emails)) == len(emails)
+
+
+def test_demo_organizer_speaks_for_the_demo_bodies_and_entered_the_people(makkah):
+    from demo.loader import DEMO_ORGANIZER_USERNAME
+    from forum import permissions
+
+    organizer = get_user_model().objects.get(username=DEMO_ORGANIZER_USERNAME)
+    for forum in Forum.objects.all():
+        assert permissions.forum_publish_refusal(organizer, forum) is None
+        for org in permissions.forum_speaks_for(forum):
+            assert permissions.is_organization_member(organizer, org)
+    assert not Person.objects.filter(created_by_forum__isnull=True).exists()
+    # An outsider who starts a forum cannot publish it in the demo organizer's name.
+    outsider = UserFactory()
+    forum = Forum(slug="mine", title_ar="ملتقاي", organizer=makkah.organizer, status="published",
+                  first_day=makkah.first_day, last_day=makkah.last_day)
+    assert makkah.organizer.name in permissions.forum_publish_refusal(outsider, forum)
+
+
+def test_seed_demo_has_a_gift_inventory_and_speakers_certificates_that_verify(makkah, client):
+    from certificates.models import Certificate
+    from sessions.models import GiftItem
+
+    items = {g.name_ar: g for g in GiftItem.objects.filter(forum=makkah)}
+    assert items["درع تذكاري"].is_ready and not items["هدية تذكارية"].is_ready
+    certificates = list(Certificate.objects.filter(forum=makkah, revoked_at__isnull=True))
+    assert {c.person.full_name_ar for c in certificates} >= {"طارق بن حسن العمري"}
+    page = client.get(f"/certificates/v/{certificates[0].code}/")
+    assert page.status_code == 200 and certificates[0].name_ar in page.content.decode()
+    call_command("seed_demo", stdout=StringIO())
+    assert Certificate.objects.filter(forum=makkah).count() == len(certificates)

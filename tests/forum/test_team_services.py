@@ -4,7 +4,7 @@ import pytest
 
 from forum import services
 from forum.errors import DomainError
-from forum.models import Forum, TeamMember
+from forum.models import Forum, OrganizationMember, TeamMember
 from tests.factories import ForumFactory, OrganizationFactory, TeamMemberFactory, UserFactory
 
 
@@ -42,6 +42,7 @@ def test_team_roles_errors_for_a_whole_team_edited_at_once():
 def test_forum_create_saves_a_built_forum_and_makes_its_creator_owner():
     user = UserFactory()
     organizer = OrganizationFactory()
+    OrganizationMember.objects.create(organization=organizer, user=user)  # it may be published in its name
     built = ForumFactory.build(slug="built-in-the-admin", organizer=organizer)
     forum = services.forum_create(forum=built, created_by=user)
     assert Forum.objects.get(slug="built-in-the-admin").pk == forum.pk == built.pk

@@ -10,8 +10,9 @@ from .factories import big_agenda, small_agenda
 
 pytestmark = pytest.mark.django_db
 
-# Forum + version number + snapshot (+ published papers for exports that link them).
-MAX_QUERIES = 4
+# Forum + version number + snapshot (+ published papers for exports that link them; + on a session page, the
+# honors made on the day: their stamp in the cache key and, when the page is drawn, the rows).
+MAX_QUERIES = 6
 
 URLS = [
     "/forums/{slug}/agenda/",

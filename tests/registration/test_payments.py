@@ -34,15 +34,16 @@ def card_pay(intent_id: str, number: str = "4242424242424242") -> None:
     stripe.PaymentIntent.confirm(intent_id)
 
 
-def signed(event: dict, secret: str = WEBHOOK_SECRET) -> tuple[bytes, str]:
-    body = json.dumps(event).encode()
-    stamp = int(time.time())
+def signed(event, secret: str = WEBHOOK_SECRET, *, stamp: int | None = None) -> tuple[bytes, str]:
+    """Sign as Stripe does; `event` is a dict (sent as JSON) or the raw body as bytes."""
+    body = event if isinstance(event, bytes) else json.dumps(event).encode()
+    stamp = int(time.time()) if stamp is None else stamp
     signature = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     return body, f"t={stamp},v1={signature}"
 
 
-def post_event(client, event: dict, secret: str = WEBHOOK_SECRET):
-    body, header = signed(event, secret)
+def post_event(client, event, secret: str = WEBHOOK_SECRET, *, stamp: int | None = None):
+    body, header = signed(event, secret, stamp=stamp)
     return client.post(reverse(WEBHOOK), data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
 
 

@@ -57,14 +57,14 @@ def test_organizer_invites_from_dashboard_and_reminds(live_server, page, artifac
 
     forum = ForumFactory()
     session = SessionFactory(forum=forum, title_ar="الجلسة الثانية")
-    person = PersonFactory(full_name_ar="خالد الزهراني")
+    person = PersonFactory(full_name_ar="خالد الزهراني", created_by_forum=forum)
     owner = UserFactory(username="organizer")
     TeamMemberFactory(forum=forum, user=owner, role="owner")
 
     page.goto(f"{live_server.url}/portal/sign-in/")
     page.fill("input[name=username]", "organizer")
     page.fill("input[name=password]", "pass-Word-123")
-    page.locator("form button[type=submit]").last.click()
+    page.get_by_test_id("sign-in").click()
     page.goto(f"{live_server.url}/portal/manage/{forum.slug}/")
     page.select_option("select[name=invite-session]", str(session.pk))
     page.select_option("select[name=invite-person]", str(person.pk))

@@ -6,7 +6,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.errors import PermissionDenied
+from forum.errors import DomainError, PermissionDenied
 from forum.mailing.models import OutgoingMessage
 from sessions.models import SessionRole
 from speakers import services
@@ -232,3 +232,65 @@ def test_invitation_email_english_part_has_hijri_date_and_english_link(forum, se
     assert " AH — " in english and "هـ" not in english
     assert "/en/portal/invitation/" in english and "/en/" not in arabic
     assert "هـ الموافق" in arabic and "-" not in arabic.split("صالح حتى")[1].split("\n")[0]
+
+
+def test_api_reinviting_the_same_part_while_pending_withdraws_the_old_one(client_for, forum, session, owner):
+    person = PersonFactory(created_by_forum=forum)
+    url = f"/api/v1/forums/{forum.slug}/invitations/"
+    payload = {"session": session.pk, "person": person.pk, "role": "speaker"}
+    first = client_for(owner).post(url, payload, format="json")
+    assert first.status_code == 201, first.content
+    again = client_for(owner).post(url, payload, format="json")
+    assert again.status_code == 201, again.content  # not 400 "must make a unique set"
+    assert Invitation.objects.get(pk=first.json()["id"]).status == Invitation.Status.REVOKED
+    assert Invitation.objects.get(pk=again.json()["id"]).status == Invitation.Status.PENDING
+    assert OutgoingMessage.objects.filter(kind="speakers.invitation", to=person.email).count() == 2
+    outsider = client_for(UserFactory())
+    assert outsider.post(url, payload, format="json").status_code in (403, 404)
+    assert Invitation.objects.filter(person=person, status=Invitation.Status.PENDING).count() == 1
+
+
+def test_invitation_attaches_to_the_speakers_paper_linked_through_its_slot(client, forum, session, owner):
+    """A paper tied to the session only through its item (as the demo and organizers make them) is reused."""
+    from sessions.models import SessionItem
+
+    person = PersonFactory(full_name_ar="وائل حلواني")
+    item = SessionItem.objects.create(session=session, kind="paper", presenter=person, title_ar="الجودة", order=1)
+    paper = WorkingPaper.objects.create(forum=forum, title_ar="الجودة", session_item=item)
+    paper.speakers.add(person)
+
+    invitation = _invite(forum, session, person=person, paper_title_ar="الجودة")
+
+    assert invitation.paper == paper
+    assert WorkingPaper.objects.filter(speakers=person).count() == 1
+    assert SessionItem.objects.filter(session=session).count() == 1
+    paper.refresh_from_db()
+    assert paper.session == session
+
+
+def test_dashboard_paper_column_shows_papers_linked_through_their_slot(client, forum, session, owner):
+    from sessions.models import SessionItem
+
+    person = PersonFactory(full_name_ar="وائل حلواني")
+    SessionRole.objects.create(session=session, person=person, role=SessionRole.Role.SPEAKER)
+    item = SessionItem.objects.create(session=session, kind="paper", presenter=person, title_ar="الجودة", order=1)
+    WorkingPaper.objects.create(forum=forum, title_ar="ورقة الجودة الشاملة", session_item=item).speakers.add(person)
+    client.force_login(owner)
+    page = client.get(reverse("speakers:manage", args=[forum.slug])).content.decode()
+    row = re.search(r'data-testid="part-row">.*?</tr>', page, re.S).group(0)
+    assert "وائل حلواني" in row and "ورقة الجودة الشاملة" in row
+
+
+def test_invitation_to_a_past_forum_refused_with_the_reason_and_no_mail(forum, session):
+    forum.open_after_last_day = False  # the factory's forum lies in 2018 and counts as reopened by default
+    forum.save()
+    with pytest.raises(DomainError) as exc:
+        _invite(forum, session, paper_title_ar="ورقة")
+    assert exc.value.code == "forum_ended" and exc.value.errors == {"session": ["انتهى هذا الملتقى."]}
+    assert not Invitation.objects.exists() and not WorkingPaper.objects.exists()
+    assert not OutgoingMessage.objects.exists() and not mail.outbox
+
+
+def test_invitation_to_a_reopened_past_forum_goes_out(forum, session):
+    assert forum.has_ended and forum.open_after_last_day
+    assert _invite(forum, session).pk

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -253,7 +254,7 @@ def test_dashboard_and_reminders_refused_to_outsider_and_viewer(client, forum, i
 
 def test_invite_from_dashboard_by_editor(client, forum, editor):
     session = SessionFactory(forum=forum)
-    person = PersonFactory()
+    person = PersonFactory(created_by_forum=forum)
     client.force_login(editor)
     response = client.post(reverse("speakers:manage", args=[forum.slug]), {
         "invite-session": session.pk, "invite-person": person.pk, "invite-role": "panelist",
@@ -262,6 +263,27 @@ def test_invite_from_dashboard_by_editor(client, forum, editor):
     assert response.status_code == 302
     invitation = Invitation.objects.get(person=person)
     assert invitation.role == "panelist" and invitation.invited_by == editor
+
+
+def test_invite_form_lists_only_the_teams_people_and_finds_others_by_exact_email(client, forum, editor):
+    session = SessionFactory(forum=forum)
+    mine = PersonFactory(created_by_forum=forum, full_name_ar="من فريقنا")
+    elsewhere = SessionRoleFactory(person__email="Other.Speaker@example.org", person__full_name_ar="متحدث آخر",
+                                   session__forum__status="draft").person
+    client.force_login(editor)
+    page = client.get(reverse("speakers:manage", args=[forum.slug])).content.decode()
+    assert mine.full_name_ar in page
+    assert elsewhere.full_name_ar not in page and "other.speaker@example.org" not in page.lower()
+    data = {"invite-session": session.pk, "invite-role": "panelist", "invite-person_email": "nobody@example.org"}
+    refused = client.post(reverse("speakers:manage", args=[forum.slug]), data)
+    assert refused.status_code == 200 and not Invitation.objects.exists()
+    assert "Nobody in the directory has exactly this e-mail." in refused.content.decode() or refused.context[
+        "invite_form"].errors["person_email"]
+    data["invite-person_email"] = "other.speaker@example.org"
+    assert client.post(reverse("speakers:manage", args=[forum.slug]), data).status_code == 302
+    assert Invitation.objects.get().person == elsewhere
+    page = client.get(reverse("speakers:manage", args=[forum.slug])).content.decode()
+    assert "other.speaker@example.org" not in page.lower()  # invited, not yet taken part: no contact data
 
 
 def test_settings_page_editor_saves_viewer_and_outsider_refused(client, forum, editor, viewer, outsider):
@@ -340,9 +362,11 @@ def test_portal_in_english_is_left_to_right_and_arabic_is_right_to_left(client, 
     assert 'dir="rtl"' in arabic and "أوراق عملي" in arabic
 
 
-def test_anonymous_portal_goes_to_sign_in(client):
+def test_anonymous_portal_goes_to_the_one_sign_in_page(client):
     response = client.get(reverse("speakers:portal"))
-    assert response.status_code == 302 and reverse("speakers:sign_in") in response["Location"]
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:sign_in"))
+    old = client.get(reverse("speakers:sign_in"))
+    assert old.status_code == 302 and old["Location"].startswith(reverse("accounts:sign_in"))
 
 
 def test_oversized_page_upload_stopped_while_reading_with_clear_message(client, two_speakers, settings, tmp_path):
@@ -369,7 +393,10 @@ def test_oversized_page_upload_stopped_while_reading_with_clear_message(client, 
     finally:
         SizeLimitUploadHandler.receive_data_chunk = original
     assert response.status_code == 400
-    assert "too large" in response.content.decode() and "1 MB" in response.content.decode()
+    page = response.content.decode()
+    # The real limit, not the bytes read before reading stopped (which are not the file's size).
+    assert "The file is larger than the limit of 1 MB." in page
+    assert not re.search(r"\(\d+\.\d MB\)", page)
     # Reading stopped just past the limit, not at the end of the 3 MB file.
     assert max(seen) < 2 * 1024 * 1024
     assert PaperFile.objects.filter(paper=a["paper"]).count() == 1
@@ -386,3 +413,48 @@ def test_page_upload_without_csrf_token_refused(two_speakers):
                            {"role": "paper", "file": files.upload("x.pdf", files.pdf_bytes())})
     assert response.status_code == 403
     assert PaperFile.objects.filter(paper=a["paper"]).count() == 1
+
+
+def test_speaker_changes_own_email_after_a_confirmation_link_with_notice_to_the_old_address(client, two_speakers):
+    from django.contrib.auth import get_user_model
+
+    a = two_speakers["a"]
+    person = a["paper"].speakers.get()
+    old = person.email
+    client.force_login(a["user"])
+    response = client.post(reverse("speakers:profile"), {"action": "email", "email": "new.me@example.org"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.email == old  # nothing changes before the link is opened
+    confirm = OutgoingMessage.objects.get(kind="speakers.email_change")
+    notice = OutgoingMessage.objects.get(kind="speakers.email_change_notice")
+    assert confirm.to == "new.me@example.org" and notice.to == old
+    assert confirm.forum is None and notice.forum is None
+    assert "new.me@example.org" in notice.text_body and "/profile/email/" not in notice.text_body
+    link = re.search(r"http://[^\s]+/portal/profile/email/[^\s]+", confirm.text_body).group(0)
+    link = link.replace("http://127.0.0.1:8000", "")
+    assert client.get(link).status_code == 302
+    person.refresh_from_db()
+    assert person.email == "new.me@example.org"
+    assert get_user_model().objects.get(pk=a["user"].pk).email == "new.me@example.org"
+    assert client.get(link).status_code == 403  # once
+
+
+def test_email_change_to_an_address_in_use_is_refused_on_the_field(client, two_speakers):
+    a, b = two_speakers["a"], two_speakers["b"]
+    taken = b["paper"].speakers.get().email
+    client.force_login(a["user"])
+    response = client.post("/en" + reverse("speakers:profile"), {"action": "email", "email": taken.upper()})
+    assert response.status_code == 400 and "already uses this e-mail" in response.content.decode()
+    assert not OutgoingMessage.objects.filter(kind="speakers.email_change").exists()
+
+
+def test_forged_email_change_link_is_refused(client, two_speakers):
+    from django.core import signing
+
+    a = two_speakers["a"]
+    person = a["paper"].speakers.get()
+    forged = signing.dumps({"p": person.pk, "old": person.email, "new": "thief@example.org"}, salt="other.purpose")
+    assert client.get(reverse("speakers:email_confirm", args=[forged])).status_code == 403
+    person.refresh_from_db()
+    assert person.email != "thief@example.org"

@@ -52,7 +52,7 @@ def test_proceedings_book_page_count_and_contents(book_forum, django_capture_on_
     forum = book_forum["forum"]
     owner = TeamMemberFactory(forum=forum, role="owner").user
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.proceedings_request(forum=forum, user=owner)
+        job = services.proceedings_request(forum=forum, user=owner, digits="latn")
     job.refresh_from_db()
     assert job.status == ProceedingsJob.Status.DONE, job.error
     assert (job.done, job.total, job.percent) == (3, 3, 100)
@@ -95,7 +95,7 @@ def test_proceedings_cover_has_forum_edition_organizer_and_both_calendars(book_f
         cover = reader.pages[0].extract_text()
         assert (forum.title_en or "") in cover
         assert f"edition {forum.edition}" in cover
-        hijri, _gregorian = hijri_and_gregorian(forum.first_day)
+        hijri, _gregorian = hijri_and_gregorian(forum.first_day, "latn")
         assert hijri == "20 صفر 1440هـ"
         # The cover embeds the Arabic font, shaped by HarfBuzz.
         fonts = str(reader.pages[0]["/Resources"]["/Font"])
@@ -188,3 +188,37 @@ def test_proceedings_request_reuses_a_running_build_but_not_a_stale_one(forum):
     assert services.proceedings_request(forum=forum, user=owner) == running
     ProceedingsJob.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(hours=2))
     assert services.proceedings_request(forum=forum, user=owner) != running
+
+
+def test_proceedings_lists_every_paper_in_session_order_with_not_yet_submitted(book_forum):
+    """Papers without a file yet are in the contents with a note, in their session's order."""
+    from speakers.proceedings import book_papers, build_book
+
+    forum = book_forum["forum"]
+    s1 = book_forum["papers"][0].session
+    waiting = WorkingPaperFactory(forum=forum, session=s1, title_ar="ورقة لم تصل", title_en="Awaited paper")
+    titles = [e.paper.title_en for s in book_papers(forum=forum) for e in s.entries]
+    assert titles.index("Awaited paper") < titles.index("Third paper")  # session 1 before session 2
+    result = build_book(forum=forum, digits="latn")
+    try:
+        contents = "\n".join(page.extract_text() for page in PdfReader(str(result.path)).pages[1:result.front_pages])
+        assert "Awaited paper (not yet submitted)" in contents
+    finally:
+        result.path.unlink(missing_ok=True)
+    assert waiting.files.count() == 0
+
+
+def test_proceedings_cover_dates_in_the_chosen_digits(book_forum):
+    from speakers.proceedings import hijri_and_gregorian
+
+    forum = book_forum["forum"]
+    assert hijri_and_gregorian(forum.first_day, "arab") == ("٢٠ صفر ١٤٤٠هـ", "٢٩ أكتوبر ٢٠١٨م")
+    assert hijri_and_gregorian(forum.first_day, "latn") == ("20 صفر 1440هـ", "29 أكتوبر 2018م")
+
+
+def test_proceedings_job_keeps_the_organizers_digits(client, book_forum):
+    forum = book_forum["forum"]
+    client.force_login(TeamMemberFactory(forum=forum, role="owner").user)
+    client.cookies["digits"] = "latn"
+    client.post(reverse("speakers:manage_proceedings", args=[forum.slug]))
+    assert ProceedingsJob.objects.get(forum=forum).digits == "latn"

@@ -1,5 +1,6 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from ..models import Admission, BulkPrintJob, Checkpoint, Scan
@@ -56,8 +57,9 @@ def scan_result(scan: Scan, *, local_outcome: str = "") -> dict:
         person = {
             "id": registration.pk,
             "reference": registration.reference,
-            "name_ar": registration.full_name_ar,
-            "name_en": registration.full_name_en,
+            # With the honorifics, as the badge shows them: staff greet «معالي الدكتور …» by title.
+            "name_ar": registration.display_name_ar,
+            "name_en": registration.display_name_en if registration.full_name_en else "",
             "organization": registration.organization_name,
             "category": rtype.category,
             "category_label": rtype.name,
@@ -163,8 +165,22 @@ class ScanResultSerializer(serializers.Serializer):
     conflict = serializers.BooleanField(required=False)
 
 
+class ScanRefusedSerializer(serializers.Serializer):
+    """An uploaded scan refused as malformed: its nonce and the fields at fault."""
+
+    client_nonce = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+@extend_schema_field(PolymorphicProxySerializer(
+    component_name="ScanBatchItem", resource_type_field_name=None,
+    serializers=[ScanResultSerializer, ScanRefusedSerializer]))
+class ScanBatchItemField(serializers.DictField):
+    pass
+
+
 class ScanBatchResultSerializer(serializers.Serializer):
-    results = ScanResultSerializer(many=True)
+    results = serializers.ListField(child=ScanBatchItemField(), help_text="Each scan's result, or why it was refused.")
     conflicts = serializers.IntegerField()
 
 

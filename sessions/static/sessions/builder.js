@@ -16,12 +16,17 @@
 
   // ---- small helpers -------------------------------------------------------------------------
   const $ = (sel, root) => (root || document).querySelector(sel);
+  // The visitor's digit choice (Arabic-Indic or Western) holds for every number the builder writes;
+  // form fields keep Western digits, which is what time and number inputs take.
+  const ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩";
+  const shown = (text) => (config.digits === "arab" ? String(text).replace(/[0-9]/g, (d) => ARABIC_INDIC[d]) : String(text));
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined || value === false) continue;
       if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
+      else if (key === "text") node.textContent = shown(value);
+      else if (key === "aria-label" || key === "title") node.setAttribute(key, shown(value));
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else if (key === "style") node.setAttribute("style", value);
       else node.setAttribute(key, value === true ? "" : value);
@@ -216,12 +221,14 @@
     const node = el("div", {
       class: `session-card kind-${s.kind}` + (cancelled ? " is-cancelled" : "") + (warnings ? " has-warning" : ""),
       tabindex: "0", role: "button", "data-session-id": s.id, "data-testid": `session-${s.id}`,
-      title,  // a short session's card has no room for its title: show it on hover
-      "aria-label": `${title}, ${hhmm(minutesOf(s.starts_at))}–${hhmm(endMin)}` + (cancelled ? `, ${T.cancelled}` : "") + (warnings ? `, ${fmt(T.warning_count, { count: warnings })}` : ""),
-      style: `inset-block-start:${top}px; block-size:${height}px;` + (track ? ` --track:${track.color};` : ""),
+      title,  // a short session's card truncates its title: the full text shows on hover and focus
+      // No aria-label: the card is named by what it shows (time, number, title, warnings), so the
+      // spoken name contains the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+      style: `inset-block-start:${top}px; block-size:${height}px; --time-size:${height}px;` + (track ? ` --track:${track.color};` : ""),
     },
     el("span", { class: "card-time", text: `${hhmm(minutesOf(s.starts_at))}–${hhmm(endMin)}` }),
     el("span", { class: "card-title", text: (s.number ? s.number + ". " : "") + title }),
+    cancelled ? el("span", { class: "visually-hidden", text: ", " + T.cancelled }) : null,
     warnings ? el("span", { class: "card-warn", text: "⚠ " + fmt(T.warning_count, { count: warnings }) }) : null);
     if (canEdit && !cancelled) {
       const handle = el("div", { class: "resize-handle", "aria-hidden": "true", "data-testid": `resize-${s.id}` });
@@ -284,8 +291,10 @@
     const handle = event.target;
     handle.setPointerCapture(event.pointerId);
     const startY = event.clientY;
-    const baseHeight = node.getBoundingClientRect().height;
-    const onMove = (e) => { node.style.blockSize = Math.max(18, baseHeight + e.clientY - startY) + "px"; };
+    // The session's own length, not the card's box: a focused or hovered card opens to its full text.
+    const baseHeight = durationOf(s) * PX_PER_MIN;
+    // "important" so the new length shows even while the card is opened on hover.
+    const onMove = (e) => { node.style.setProperty("block-size", Math.max(18, baseHeight + e.clientY - startY) + "px", "important"); };
     const onUp = (e) => {
       handle.removeEventListener("pointermove", onMove);
       handle.removeEventListener("pointerup", onUp);
@@ -638,7 +647,7 @@
         const hijri = new Intl.DateTimeFormat(lang + "-u-ca-islamic-umalqura-nu-latn", { day: "numeric", month: "long", year: "numeric", ...zone }).format(date);
         const greg = new Intl.DateTimeFormat(lang + "-u-ca-gregory-nu-latn", { day: "numeric", month: "long", year: "numeric", ...zone }).format(date);
         const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...zone }).format(date);
-        return `${hijri} — ${greg} ${time}`;
+        return shown(`${hijri} — ${greg} ${time}`);
       } catch (e) { return date.toLocaleString(config.language); }
     }
     const result = await call("GET", "schedule-versions/");

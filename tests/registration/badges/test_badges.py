@@ -63,13 +63,13 @@ def test_token_is_short_and_carries_claims():
 def test_token_signature_check_refuses_one_byte_changed():
     registration = RegistrationFactory(forum=forum_today())
     badge = services.badge_issue(registration=registration)
-    outcome, _claims = services.token_verify(token=badge.token, forum=registration.forum)
+    outcome, _badge = services.token_verify(token=badge.token, forum=registration.forum)
     assert outcome is None
     raw = bytearray(signing.b45decode(badge.token))
     for position in (3, 10, len(raw) - 1):  # forum id, registration id, signature
         tampered = bytearray(raw)
         tampered[position] ^= 0x01
-        outcome, _claims = services.token_verify(token=signing.b45encode(bytes(tampered)), forum=registration.forum)
+        outcome, _badge = services.token_verify(token=signing.b45encode(bytes(tampered)), forum=registration.forum)
         assert outcome == "invalid_signature", position
 
 
@@ -133,5 +133,5 @@ def test_badge_png_qr_decodes_to_the_token():
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [badge.token]
     page_qr = Image.open(io.BytesIO(rendering.qr_png(badge.token))).convert("L")
     assert [code.text for code in zxingcpp.read_barcodes(page_qr)] == [badge.token]
-    outcome, _claims = services.token_verify(token=zxingcpp.read_barcodes(image)[0].text, forum=registration.forum)
+    outcome, _badge = services.token_verify(token=zxingcpp.read_barcodes(image)[0].text, forum=registration.forum)
     assert outcome is None

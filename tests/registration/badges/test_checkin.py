@@ -48,7 +48,8 @@ def test_check_in_admitted_then_already_admitted(client_for, today_forum, staff,
     first = post_scan(client, today_forum, badge.token, door)
     assert first.status_code == 200
     assert first.json()["outcome"] == "admitted" and first.json()["ok"] is True
-    assert first.json()["registration"]["name_ar"] == badge.registration.full_name_ar
+    # The scanner greets the attendee with their honorific, as the badge does.
+    assert first.json()["registration"]["name_ar"] == "المهندس " + badge.registration.full_name_ar
     second = post_scan(client, today_forum, badge.token, door)
     body = second.json()
     assert body["outcome"] == "already_admitted" and body["ok"] is False

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Forum
+from forum.services import forum_open_after_last_day_set
 from registration.badges.models import Admission, BadgeSettings
 from registration.models import Registration, RegistrationType
 from tests.factories import TeamMemberFactory
@@ -23,6 +24,8 @@ from .test_scanner_browser import signed_in_page, wedge
 def test_register_for_demo_forum_open_badge_from_email_admitted_on_scanner(page, live_server, artifacts_dir):
     call_command("seed_demo", verbosity=0)
     forum = Forum.objects.filter(status=Forum.Status.PUBLISHED).order_by("-first_day").first()
+    # The demo forums took place in 1440/2018 and so are closed; their organizers reopen one, as for a re-run.
+    forum = forum_open_after_last_day_set(forum=forum, open_after_last_day=True)
     # The demo forums took place in 2018; an organizer rehearsing with them stretches the badges' validity to today.
     BadgeSettings.objects.update_or_create(
         forum=forum, defaults={"valid_days_after": (timezone.localdate() - forum.last_day).days + 2})

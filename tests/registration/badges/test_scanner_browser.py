@@ -30,7 +30,7 @@ def wedge(page, token):
 def test_scanner_keyboard_wedge_admits_then_already_admitted(page, live_server, artifacts_dir):
     forum = forum_today()
     staff = TeamMemberFactory(forum=forum, role="checkin").user
-    registration = RegistrationFactory(forum=forum, full_name_ar="طارق العمري")
+    registration = RegistrationFactory(forum=forum, honorific="engineer", full_name_ar="طارق العمري")
     badge = services.badge_issue(registration=registration)
     signed_in_page(page, live_server, staff)
     page.goto(live_server.url + reverse("registration:badges:scanner", args=[forum.slug]))
@@ -40,7 +40,8 @@ def test_scanner_keyboard_wedge_admits_then_already_admitted(page, live_server, 
     page.wait_for_function("document.getElementById('result').dataset.outcome === 'admitted'")
     assert "scan-result--ok" in result.get_attribute("class")
     assert page.evaluate("getComputedStyle(document.getElementById('result')).backgroundColor") == "rgb(21, 128, 61)"
-    assert page.get_by_test_id("scan-name").inner_text() == "طارق العمري"
+    # The door greets by protocol: the honorific before the name.
+    assert page.get_by_test_id("scan-name").inner_text() == "المهندس طارق العمري"
     page.screenshot(path=str(artifacts_dir / "badges-scanner-admitted.png"))
 
     wedge(page, badge.token)

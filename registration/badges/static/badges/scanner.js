@@ -215,7 +215,7 @@
       if (r.status !== 200) { return; }
       r.data.checkpoints.forEach(function (c) {
         var item = document.querySelector("#counters li[data-checkpoint='" + c.id + "'] strong");
-        if (item) { item.textContent = c.admitted; }
+        if (item) { item.textContent = config.digits === "arab" ? String(c.admitted).replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[d]; }) : String(c.admitted); }
       });
       setOnline(true);
     }, function () { setOnline(false); });

@@ -1,0 +1,221 @@
+"""Shapes of the awards API. Writes are validated here for types only; rules live in the services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import (
+    Category,
+    Criterion,
+    Cycle,
+    FieldVisit,
+    JudgeAssignment,
+    Nomination,
+    Programme,
+    Result,
+    ScoreSheet,
+    Tier,
+)
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "slug", "kind", "name_ar", "name_en", "owner", "description_ar", "description_en",
+                  "rules_ar", "rules_en", "blind_judging", "aggregation", "trim", "divergence_threshold"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["id", "category", "parent", "name_ar", "name_en", "description_ar", "description_en", "weight",
+                  "max_score", "order"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "cycle", "kind", "group_ar", "group_en", "name_ar", "name_en", "eligibility_ar",
+                  "eligibility_en", "winners", "order", "criteria"]
+
+
+class TierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = ["id", "cycle", "name_ar", "name_en", "min_score", "honored"]
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Cycle
+        fields = ["id", "programme", "number", "year_label", "is_public", "nominations_open", "nominations_close",
+                  "screening_ends", "judging_ends", "visits_end", "results_date", "ceremony_date", "forum",
+                  "ceremony_session", "results", "published_at", "illustrative_note"]
+
+
+class CycleDetailSerializer(CycleSerializer):
+    categories = CategorySerializer(many=True, read_only=True)
+    tiers = TierSerializer(many=True, read_only=True)
+
+    class Meta(CycleSerializer.Meta):
+        fields = [*CycleSerializer.Meta.fields, "categories", "tiers"]
+
+
+class JudgeAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JudgeAssignment
+        fields = ["id", "category", "judge"]
+
+
+class NominationSerializer(serializers.ModelSerializer):
+    nominee = serializers.CharField(source="nominee_name_ar", read_only=True)
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = ["id", "reference", "cycle", "category", "nominee", "nominee_person", "nominee_organization",
+                  "applicant", "title", "answers", "status", "submitted_at", "extended_until", "return_deadline",
+                  "screening_reason"]
+        read_only_fields = ["cycle", "nominee_person", "nominee_organization", "applicant", "status",
+                            "submitted_at", "extended_until", "return_deadline", "screening_reason"]
+
+
+class BlindNominationSerializer(serializers.ModelSerializer):
+    """What a judge of a blind programme sees: no names, no organizations, no applicant."""
+
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Nomination
+        fields = ["id", "reference", "cycle", "category", "answers", "status"]
+
+
+class NominationCreateSerializer(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    nominee_name_ar = serializers.CharField(required=False, allow_blank=True, max_length=255,
+                                            help_text="Individual categories: someone else than yourself.")
+    nominee_name_en = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    nominee_email = serializers.EmailField(required=False, allow_blank=True)
+    organization_name_ar = serializers.CharField(required=False, allow_blank=True, max_length=255,
+                                                 help_text="Institutional categories: the nominated body.")
+    organization_name_en = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class NominationSaveSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    file = serializers.FileField()
+
+
+class ScreenSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["eligible", "ineligible", "returned"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)  # as every reason of the app
+    complete_by = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class NominationExtensionSerializer(serializers.Serializer):
+    until = serializers.DateTimeField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class SheetInputSerializer(serializers.Serializer):
+    points = serializers.CharField(required=False, allow_blank=True)
+    parts = serializers.DictField(child=serializers.CharField(), required=False)
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class ScoresInputSerializer(serializers.Serializer):
+    sheets = serializers.DictField(child=SheetInputSerializer(), help_text="Top-level criterion id -> its sheet.")
+
+
+class ScoreSheetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoreSheet
+        fields = ["id", "nomination", "criterion", "points", "max_points", "weight", "comment", "updated_at"]
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FieldVisit
+        fields = ["id", "nomination", "starts_at", "ends_at", "address", "assessors", "status", "report",
+                  "score_adjustment", "adjustment_reason", "reported_at"]
+        read_only_fields = ["status", "report", "score_adjustment", "adjustment_reason", "reported_at"]
+
+
+class VisitReportSerializer(serializers.Serializer):
+    report = serializers.CharField(allow_blank=True)
+    checks = serializers.DictField(child=serializers.DictField(), required=False,
+                                   help_text='Criterion id -> {"confirmed": true|false|null, "note": "…"}.')
+    score_adjustment = serializers.CharField(required=False, allow_blank=True)
+    adjustment_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField()
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    nominee = serializers.CharField(source="nomination.nominee_name_ar", read_only=True)
+    category_name = serializers.CharField(source="category.name_ar", read_only=True)
+    tier_name = serializers.CharField(source="tier.name_ar", read_only=True, default=None)
+
+    class Meta:
+        model = Result
+        fields = ["id", "nomination", "nominee", "category", "category_name", "judges", "judged_score",
+                  "adjustment", "score", "rank", "tied", "divergent", "spread", "tier", "tier_name", "is_winner",
+                  "honor_order"]
+
+
+class PublicResultSerializer(serializers.ModelSerializer):
+    nominee = serializers.CharField(source="nomination.nominee_name_ar", read_only=True)
+    category_name = serializers.CharField(source="category.name_ar", read_only=True)
+    tier_name = serializers.CharField(source="tier.name_ar", read_only=True, default=None)
+
+    class Meta:
+        model = Result
+        fields = ["nominee", "category_name", "score", "rank", "tied", "tier_name", "is_winner"]
+
+
+class VerifiedResultSerializer(PublicResultSerializer):
+    programme = serializers.CharField(source="cycle.programme.name_ar", read_only=True)
+    cycle = serializers.IntegerField(source="cycle.number", read_only=True)
+    published_at = serializers.DateTimeField(source="cycle.published_at", read_only=True)
+
+    class Meta(PublicResultSerializer.Meta):
+        fields = [*PublicResultSerializer.Meta.fields, "programme", "cycle", "published_at"]
+
+
+class OrderSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class EmailSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+
+
+class ProgressCellSerializer(serializers.Serializer):
+    nomination = serializers.IntegerField()
+    judge = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class JudgeEntrySerializer(serializers.Serializer):
+    nomination = serializers.IntegerField(source="nomination.pk")
+    reference = serializers.CharField(source="nomination.reference")
+    category = serializers.IntegerField(source="nomination.category_id")
+    scored = serializers.IntegerField()
+    criteria = serializers.IntegerField()
+    done = serializers.BooleanField()

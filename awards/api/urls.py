@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import views
+
+P = "awards/"
+urlpatterns = [
+    path(P + "sign-in/", views.SignInView.as_view(), name="awards-sign-in"),
+    path(P + "programmes/", views.ProgrammeList.as_view(), name="awards-programmes"),
+    path(P + "programmes/<slug:slug>/", views.ProgrammeDetail.as_view(), name="awards-programme"),
+    path(P + "cycles/<int:pk>/", views.CycleDetail.as_view(), name="awards-cycle"),
+    path(P + "cycles/<int:pk>/results/", views.CycleResults.as_view(), name="awards-cycle-results"),
+    path(P + "cycles/<int:pk>/results/order/", views.WinnersOrder.as_view(), name="awards-winners-order"),
+    path(P + "cycles/<int:pk>/results/<str:step>/", views.CycleResultStep.as_view(), name="awards-results-step"),
+    path(P + "cycles/<int:pk>/progress/", views.CycleProgress.as_view(), name="awards-cycle-progress"),
+    path(P + "cycles/<int:pk>/report/", views.CycleReport.as_view(), name="awards-cycle-report"),
+    path(P + "cycles/<int:pk>/my-judging/", views.MyJudging.as_view(), name="awards-my-judging"),
+    path(P + "categories/", views.CategoryCreate.as_view(), name="awards-categories"),
+    path(P + "categories/<int:pk>/copy-criteria/<int:source>/", views.CriteriaCopy.as_view(),
+         name="awards-criteria-copy"),
+    path(P + "criteria/", views.CriterionCreate.as_view(), name="awards-criteria"),
+    path(P + "tiers/", views.TierCreate.as_view(), name="awards-tiers"),
+    path(P + "judges/", views.JudgeAssign.as_view(), name="awards-judges"),
+    path(P + "nominations/", views.NominationList.as_view(), name="awards-nominations"),
+    path(P + "nominations/<int:pk>/", views.NominationDetail.as_view(), name="awards-nomination"),
+    path(P + "nominations/<int:pk>/submit/", views.NominationSubmit.as_view(), name="awards-nomination-submit"),
+    path(P + "nominations/<int:pk>/withdraw/", views.NominationWithdraw.as_view(), name="awards-nomination-withdraw"),
+    path(P + "nominations/<int:pk>/documents/", views.NominationDocumentUpload.as_view(),
+         name="awards-nomination-documents"),
+    path(P + "nominations/<int:pk>/screen/", views.NominationScreen.as_view(), name="awards-nomination-screen"),
+    path(P + "nominations/<int:pk>/shortlist/", views.NominationShortlist.as_view(),
+         name="awards-nomination-shortlist"),
+    path(P + "nominations/<int:pk>/extension/", views.NominationExtension.as_view(),
+         name="awards-nomination-extension"),
+    path(P + "nominations/<int:pk>/conflict/", views.NominationConflict.as_view(), name="awards-nomination-conflict"),
+    path(P + "nominations/<int:pk>/scores/", views.NominationScores.as_view(), name="awards-nomination-scores"),
+    path(P + "visits/", views.VisitList.as_view(), name="awards-visits"),
+    path(P + "visits/<int:pk>/report/", views.VisitReport.as_view(), name="awards-visit-report"),
+    path(P + "visits/<int:pk>/photos/", views.VisitPhotos.as_view(), name="awards-visit-photos"),
+    path(P + "results/<str:code>/", views.VerifiedResult.as_view(), name="awards-verified-result"),
+]

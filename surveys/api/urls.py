@@ -1,0 +1,12 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("surveys", views.SurveyViewSet, basename="survey")
+
+urlpatterns = [
+    path("forums/<slug:forum_slug>/", include(router.urls)),
+]
