@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from forum.formatting import search_normalize
 from forum.models import BilingualMixin, Forum
 from registration.models import Registration
 from sessions.models import Session
@@ -172,6 +173,8 @@ class SurveyAnswer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
+    # The text folded for search (forum.formatting.search_normalize): «اسامة» finds «أسامة».
+    text_search = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("answer")
@@ -185,3 +188,7 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40] if self.number is None else str(self.number)
+
+    def save(self, *args, **kwargs):
+        self.text_search = search_normalize(self.text)  # bulk_create in the services fills it the same way
+        super().save(*args, **kwargs)

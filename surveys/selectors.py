@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from forum.formatting import search_normalize
 from forum.models import Forum
 from forum.permissions import can_view_drafts
 from sessions.models import Session, SessionRole
@@ -74,7 +75,8 @@ def survey_results(*, survey: Survey, search: str = "") -> dict:
         results[question_id].answered = n
     texts = SurveyAnswer.objects.filter(question__survey=survey, number__isnull=True).exclude(text="")
     if search:
-        texts = texts.filter(text__icontains=search)
+        # Folded on both sides, so spelling variants of Arabic letters and harakat do not hide an answer.
+        texts = texts.filter(text_search__contains=search_normalize(search))
     for question_id, text in texts.order_by("-id").values_list("question_id", "text")[:TEXT_LIMIT]:
         results[question_id].texts.append(text)
     for result in results.values():

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forum.errors import DomainError, NotFound
+from forum.formatting import search_normalize
 from forum.mailing.rendering import render_for
 from forum.mailing.services import message_build, messages_schedule_batch, messages_store, suppressed_addresses
 from forum.models import Forum, honorific_name
@@ -344,5 +345,6 @@ def response_submit(*, token: str, data, now=None) -> SurveyResponse:
             raise LinkUsed(_("This link has already been used to answer the survey; each link gives one "
                              "response."), field="token") from None
         SurveyAnswer.objects.bulk_create(
-            SurveyAnswer(response=response, question=a.question, number=a.number, text=a.text) for a in answers)
+            SurveyAnswer(response=response, question=a.question, number=a.number, text=a.text,
+                         text_search=search_normalize(a.text)) for a in answers)
     return response

@@ -103,6 +103,23 @@ def test_response_is_counted_once_and_the_link_refuses_a_second_use(session_surv
     assert invitation.responded_at is not None
 
 
+def test_text_answers_are_found_whatever_the_spelling_of_alef_taa_marbuta_and_harakat(session_survey):
+    from surveys import selectors
+
+    attendees = _attendees(session_survey, 2)
+    services.invitations_send(survey=session_survey)
+    rating, text = session_survey.questions.order_by("order")
+    for attendee, comment in zip(attendees, ["شكرًا للمهندس أسامة على الورقة", "Great hall"], strict=True):
+        token = SurveyInvitation.objects.get(registration=attendee).token
+        services.response_submit(token=token, data={f"q{rating.pk}": "5", f"q{text.pk}": comment})
+    for query in ("اسامه", "أُسامة", "ASAMA", "great"):
+        texts = [r.texts for r in selectors.survey_results(survey=session_survey, search=query)["questions"]
+                 if r.question.pk == text.pk][0]
+        expected = {"اسامه": ["شكرًا للمهندس أسامة على الورقة"], "أُسامة": ["شكرًا للمهندس أسامة على الورقة"],
+                    "ASAMA": [], "great": ["Great hall"]}[query]
+        assert texts == expected, query
+
+
 def test_named_survey_links_the_response_to_the_invitee(session_survey):
     Survey.objects.filter(pk=session_survey.pk).update(is_anonymous=False)
     [attendee] = _attendees(session_survey, 1)
