@@ -180,10 +180,48 @@ def certificate_issue(*, forum: Forum, kind: str, holder: Person | Registration,
     return cert
 
 
+@dataclass(frozen=True)
+class AwardWinner:
+    """A published winner, as the awards app states it: a person or an organization, and what was won."""
+
+    subject: str  # one live certificate per winning entry, e.g. "award-result:<id>"
+    name_ar: str
+    name_en: str
+    role_ar: str  # what was won: the programme, its cycle, and the category or tier
+    role_en: str
+    email: str = ""  # who is told: the winner, or whoever applied for an organization
+    person: Person | None = None
+    honorific: str = ""
+    language: str = "ar"
+
+
+@transaction.atomic
+def award_certificates_issue(*, forum: Forum, winners: list[AwardWinner], by=None,
+                             notify: bool = True) -> list[Certificate]:
+    """Award certificates (kind "award") for published winners, in the order given.
+
+    One live certificate per winning entry: publishing again gives back the same certificates, and a
+    changed name or result re-issues under a new code and revokes the old one. The caller holds the right
+    to honor on this forum: awards links a cycle to its ceremony forum only for that forum's organizers.
+    """
+    holders = []
+    for winner in winners:
+        name_ar, name_en = _names(winner.name_ar, winner.name_en)
+        holders.append(Holder(subject=winner.subject, name_ar=name_ar, name_en=name_en, honorific=winner.honorific,
+                              person=winner.person, role_ar=winner.role_ar, role_en=winner.role_en,
+                              email=winner.email, language=winner.language))
+    if not holders:
+        return []
+    certificates, fresh = _issue_many(forum=forum, kind=Kind.AWARD, holders=holders, by=by)
+    if notify and fresh:
+        _notify(fresh)
+    return certificates
+
+
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, by, reason: str = "") -> Certificate:
     """Revoke a certificate now: its verification page says so, with the date. Organizers only."""
-    current = Certificate.objects.select_for_update().select_related("forum").get(pk=certificate.pk)
+    current = Certificate.objects.select_for_update(of=("self",)).select_related("forum").get(pk=certificate.pk)
     _require_organizer(by, current.forum, _("Only the organizers of this forum may revoke certificates."))
     if current.revoked_at is None:
         current.revoked_at = timezone.now()
@@ -200,7 +238,7 @@ def certificate_correct(*, certificate: Certificate, by, notify: bool = True, **
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"unknown certificate fields: {sorted(unknown)}")
-    current = Certificate.objects.select_for_update().select_related("forum", "session").get(pk=certificate.pk)
+    current = Certificate.objects.select_for_update(of=("self",)).select_related("forum", "session").get(pk=certificate.pk)
     _require_organizer(by, current.forum, _("Only the organizers of this forum may correct certificates."))
     if current.revoked_at is not None:
         raise DomainError(_("This certificate was revoked; correct the one that replaced it."), code="revoked")

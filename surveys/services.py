@@ -192,7 +192,7 @@ def survey_invitees(survey: Survey):
 @transaction.atomic
 def invitations_send(*, survey: Survey, now=None) -> int:
     """Invite every attendee not invited yet; one personal link and one e-mail each. Returns how many."""
-    survey = Survey.objects.select_for_update().select_related("forum", "session").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("forum", "session").get(pk=survey.pk)
     if survey.status != Survey.Status.OPEN:
         raise DomainError(_("Open the survey before inviting."), field="status", code="not_open")
     now = now or timezone.now()
@@ -227,7 +227,7 @@ def reminders_send(*, survey: Survey, now=None) -> int:
             survey.closes_at and survey.closes_at <= now):
         return 0
     due = list(
-        survey.invitations.select_for_update(skip_locked=True)
+        survey.invitations.select_for_update(skip_locked=True, of=("self",))
         .filter(responded_at__isnull=True, reminded_at__isnull=True,
                 created_at__lte=now - timedelta(days=survey.reminder_after_days))
         .select_related("registration")

@@ -199,7 +199,7 @@ def nomination_create(
 @transaction.atomic
 def nomination_save(*, nomination: Nomination, user, answers: dict | None = None, title: str | None = None) -> Nomination:
     """Keep the draft's answers (all or some); required answers are checked only on submission."""
-    nomination = Nomination.objects.select_for_update().select_related("cycle", "category").get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("cycle", "category").get(pk=nomination.pk)
     _own(user, nomination)
     _check_open(nomination)
     errors = {}
@@ -278,7 +278,7 @@ def missing_for_submission(nomination: Nomination) -> dict[str, list[str]]:
 @transaction.atomic
 def nomination_submit(*, nomination: Nomination, user) -> Nomination:
     """Submit before the deadline with every required answer and document; the applicant gets a receipt."""
-    nomination = Nomination.objects.select_for_update().select_related(
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related(
         "cycle__programme", "category", "applicant", "nominee_person", "nominee_organization"
     ).get(pk=nomination.pk)
     _own(user, nomination)
@@ -318,7 +318,7 @@ def _receipt(nomination: Nomination) -> None:
 
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, user, reason: str = "") -> Nomination:
-    nomination = Nomination.objects.select_for_update().select_related("cycle__programme", "applicant").get(
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("cycle__programme", "applicant").get(
         pk=nomination.pk
     )
     _own(user, nomination)
@@ -344,7 +344,7 @@ def nomination_withdraw(*, nomination: Nomination, user, reason: str = "") -> No
 @transaction.atomic
 def extension_grant(*, nomination: Nomination, user, until: datetime) -> Nomination:
     """Award staff let this one applicant's nomination be changed and submitted until `until`."""
-    nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("cycle__programme").get(pk=nomination.pk)
     require_manager(user, nomination.cycle.programme)
     if until <= timezone.now():
         raise DomainError(_("The extension must end in the future."), field="until", code="past")

@@ -27,7 +27,7 @@ from sessions.models import Honoree
 from sessions.services import honoree_place
 
 from .. import permissions
-from ..certificates import winner_proof_url
+from ..certificates import winner_proof_url, winners_certify
 from ..models import Category, Cycle, FieldVisit, Programme, Result, ScoreSheet, Tier
 from ._common import require_owner, send_bilingual
 
@@ -122,7 +122,7 @@ def _require_chair(user, cycle: Cycle) -> None:
 @transaction.atomic
 def results_finalize(*, cycle: Cycle, user) -> list[Result]:
     """The chair closes judging: results are computed and frozen (again, until the committee approves)."""
-    cycle = Cycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("programme").get(pk=cycle.pk)
     _require_chair(user, cycle)
     if cycle.results not in (Cycle.Results.PENDING, Cycle.Results.FINALIZED):
         raise DomainError(_("The results are already approved."), field="results", code="approved")
@@ -204,8 +204,9 @@ def results_approve(*, cycle: Cycle, user) -> Cycle:
 @transaction.atomic
 def results_publish(*, cycle: Cycle, user) -> Cycle:
     """Publish approved results on the programme page; winners become honorees of the ceremony
-    session (reason: award winner) in the committee's order, and their applicants are told."""
-    cycle = Cycle.objects.select_for_update().select_related("programme", "forum", "ceremony_session").get(pk=cycle.pk)
+    session (reason: award winner) in the committee's order, get award certificates of the ceremony
+    forum, and their applicants are told, with the certificate (or result page) as proof."""
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("programme", "forum", "ceremony_session").get(pk=cycle.pk)
     require_owner(user, cycle.programme)
     if cycle.results != Cycle.Results.APPROVED:
         raise DomainError(_("The committee must approve the results before they are published."),
@@ -223,6 +224,7 @@ def results_publish(*, cycle: Cycle, user) -> Cycle:
             )
     cycle.results, cycle.published_at, cycle.is_public = Cycle.Results.PUBLISHED, timezone.now(), True
     cycle.save(update_fields=["results", "published_at", "is_public"])
+    winners_certify(cycle=cycle, winners=winners, by=user)
     programme = cycle.programme
     for result in winners:
         nomination = result.nomination

@@ -31,7 +31,7 @@ def nomination_screen(
     Returning for completion needs a deadline in the future; the applicant can then
     change and resubmit the nomination until it.
     """
-    nomination = Nomination.objects.select_for_update().select_related(
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related(
         "cycle__programme", "applicant", "category", "nominee_person", "nominee_organization"
     ).get(pk=nomination.pk)
     require_manager(user, nomination.cycle.programme)
@@ -76,7 +76,7 @@ def nomination_screen(
 @transaction.atomic
 def nomination_shortlist(*, nomination: Nomination, user) -> Nomination:
     """An eligible entry goes on to a field visit."""
-    nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("cycle__programme").get(pk=nomination.pk)
     require_manager(user, nomination.cycle.programme)
     if nomination.status != Nomination.Status.ELIGIBLE:
         raise DomainError(_("Only entries that passed screening can be shortlisted."), field="status",

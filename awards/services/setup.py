@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from forum import permissions as forum_permissions
 from forum.errors import DomainError, PermissionDenied
 from forum.models import Organization
 from sessions.models import Session
@@ -60,14 +61,19 @@ def cycle_create(*, programme: Programme, user, number: int, nominations_open, n
         raise DomainError(_("Nominations must close after they open."), field="nominations_close", code="order")
     if Cycle.objects.filter(programme=programme, number=number).exists():
         raise DomainError(_("This programme already has a cycle with this number."), field="number", code="duplicate")
-    _check_ceremony(fields.get("forum"), fields.get("ceremony_session"))
+    _check_ceremony(fields.get("forum"), fields.get("ceremony_session"), user=user, linking=True)
     return Cycle.objects.create(
         programme=programme, number=number, nominations_open=nominations_open,
         nominations_close=nominations_close, **fields,
     )
 
 
-def _check_ceremony(forum, session: Session | None) -> None:
+def _check_ceremony(forum, session: Session | None, *, user=None, linking: bool = False) -> None:
+    # Publishing places honorees and issues certificates on the ceremony forum: only its organizers may
+    # link a cycle to it (a programme of another body cannot write into their agenda).
+    if linking and forum is not None and not forum_permissions.can_edit_forum(user, forum):
+        raise DomainError(_("Only the organizers of a forum may hold a cycle's ceremony there."),
+                          field="forum", code="not_forum_organizer")
     if session is not None and (forum is None or session.forum_id != forum.pk):
         raise DomainError(_("The ceremony session must belong to the ceremony forum."),
                           field="ceremony_session", code="other_forum")
@@ -83,11 +89,12 @@ def cycle_update(*, cycle: Cycle, user, **changes) -> Cycle:
     if set(changes) - allowed:
         raise TypeError(f"unknown cycle fields: {sorted(set(changes) - allowed)}")
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    forum_before = cycle.forum_id
     for key, value in changes.items():
         setattr(cycle, key, value)
     if cycle.nominations_close <= cycle.nominations_open:
         raise DomainError(_("Nominations must close after they open."), field="nominations_close", code="order")
-    _check_ceremony(cycle.forum, cycle.ceremony_session)
+    _check_ceremony(cycle.forum, cycle.ceremony_session, user=user, linking=cycle.forum_id != forum_before)
     if "chair" in changes and cycle.chair is not None and not (
         ProgrammeMember.objects.filter(programme=cycle.programme_id, user=cycle.chair,
                                        role=ProgrammeMember.Role.JUDGE).exists()

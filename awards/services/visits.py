@@ -105,7 +105,7 @@ def visit_cancel(*, visit: FieldVisit, user) -> FieldVisit:
 
 
 def _assessor_visit(visit: FieldVisit, user) -> FieldVisit:
-    visit = FieldVisit.objects.select_for_update().select_related("nomination__cycle").get(pk=visit.pk)
+    visit = FieldVisit.objects.select_for_update(of=("self",)).select_related("nomination__cycle").get(pk=visit.pk)
     if not permissions.is_visit_assessor(user, visit):
         raise NotFound(_("No such visit."))
     if visit.status == FieldVisit.Status.CANCELLED:

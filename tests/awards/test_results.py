@@ -6,10 +6,12 @@ import pytest
 
 from awards import services
 from awards.models import Cycle, FieldVisit, Nomination, Programme, Result
+from certificates.models import Certificate, Kind
 from forum.errors import DomainError, PermissionDenied
 from forum.mailing.models import OutgoingMessage
 from sessions.models import Honoree
 from tests.awards.factories import NominationFactory, award_world, member
+from tests.factories import ForumFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,8 +166,41 @@ def test_winners_become_honorees_of_the_ceremony_session_in_the_committees_order
     assert all(world.programme.name_ar in h.note for h in honorees)
     winner_mail = OutgoingMessage.objects.filter(kind="awards.winner")
     assert winner_mail.count() == 2
-    code = Result.objects.get(nomination=first).public_code
-    assert f"/awards/result/{code}/" in winner_mail.get(to=first.applicant.email).text_body
+    # Each winner's proof is an award certificate of the ceremony forum, verifiable by its code.
+    result = Result.objects.get(nomination=first)
+    certificate = Certificate.objects.get(code=result.certificate_ref)
+    assert (certificate.kind, certificate.forum_id, certificate.person_id) == (
+        Kind.AWARD, world.cycle.forum_id, first.nominee_person_id)
+    assert world.programme.name_ar in certificate.role_ar and world.category.name_ar in certificate.role_ar
+    assert f"/certificates/v/{certificate.code}/" in winner_mail.get(to=first.applicant.email).text_body
+    assert OutgoingMessage.objects.filter(kind="certificate_issued", to=first.nominee_person.email).count() == 1
+    assert Certificate.objects.filter(kind=Kind.AWARD, revoked_at__isnull=True).count() == 2
+
+
+def test_a_cycle_without_a_ceremony_forum_proves_wins_by_the_result_page():
+    world = award_world()
+    services.cycle_update(cycle=world.cycle, user=world.owner, forum=None, ceremony_session=None)
+    first, _second = _full_cycle(world)
+    services.results_finalize(cycle=world.cycle, user=world.chair)
+    services.results_approve(cycle=world.cycle, user=world.chair)
+    services.results_publish(cycle=world.cycle, user=world.owner)
+    result = Result.objects.get(nomination=first)
+    assert result.certificate_ref == "" and not Certificate.objects.exists()
+    mail = OutgoingMessage.objects.get(kind="awards.winner", to=first.applicant.email)
+    assert f"/awards/result/{result.public_code}/" in mail.text_body
+
+
+def test_only_a_forums_organizers_may_hold_a_cycles_ceremony_there():
+    world = award_world()
+    other_forum = ForumFactory()
+    with pytest.raises(DomainError) as exc:
+        services.cycle_update(cycle=world.cycle, user=world.owner, forum=other_forum, ceremony_session=None)
+    assert exc.value.code == "not_forum_organizer" and "forum" in exc.value.errors
+    assert Cycle.objects.get(pk=world.cycle.pk).forum_id == world.cycle.forum_id
+    TeamMemberFactory(forum=other_forum, user=world.owner, role="editor")
+    del world.owner._forum_roles  # roles are cached on the user for a request; this is a new one
+    services.cycle_update(cycle=world.cycle, user=world.owner, forum=other_forum, ceremony_session=None)
+    assert Cycle.objects.get(pk=world.cycle.pk).forum_id == other_forum.pk
 
 
 def test_winners_order_must_list_every_winner_once():
