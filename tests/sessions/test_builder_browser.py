@@ -158,3 +158,24 @@ def test_builder_refuses_a_clash_accepts_a_free_slot_and_publishes(page, live_se
     copy = Forum.objects.get(slug="makkah-quality-forum-1441")
     assert copy.edition == forum.edition + 1
     assert copy.sessions.count() == forum.sessions.exclude(status="cancelled").count()
+
+
+def test_builder_short_card_shows_its_time_and_title_on_one_line(page, live_server):
+    from tests.factories import ForumFactory, SessionFactory, TeamMemberFactory
+
+    forum = ForumFactory()
+    short = SessionFactory(forum=forum, title_ar="عرض فيلم قصير عن التميز", title_en="A short film")
+    short.ends_at = short.starts_at + timedelta(minutes=20)
+    short.save()
+    sign_in(page, live_server, TeamMemberFactory(forum=forum, role="owner").user)
+    page.goto(f"{live_server.url}/organize/{forum.slug}/builder/")
+    page.wait_for_selector("[data-testid=builder-grid][data-ready='1']")
+    card = page.locator(f"[data-testid=session-{short.pk}]")
+    assert "is-short" in card.get_attribute("class")
+    box = card.bounding_box()
+    title = card.locator(".card-title").bounding_box()
+    time = card.locator(".card-time").bounding_box()
+    # Both inside the card's 24 px (20 minutes), side by side on one line, the title given room.
+    for part in (title, time):
+        assert box["y"] - 1 <= part["y"] and part["y"] + part["height"] <= box["y"] + box["height"] + 1
+    assert title["width"] > 40

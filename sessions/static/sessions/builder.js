@@ -9,6 +9,7 @@
   const API = config.api;
   const canEdit = config.can_edit;
   const PX_PER_MIN = 1.2;
+  const SHORT_CARD_PX = 40;
   const SNAP = 5;
   const NO_HALL = "";
 
@@ -219,7 +220,8 @@
     const title = localized(s.title_ar, s.title_en);
     const cancelled = s.status === "cancelled";
     const node = el("div", {
-      class: `session-card kind-${s.kind}` + (cancelled ? " is-cancelled" : "") + (warnings ? " has-warning" : ""),
+      // A short card (about half an hour or less) puts its time and title on one line, so both show.
+      class: `session-card kind-${s.kind}` + (height < SHORT_CARD_PX ? " is-short" : "") + (cancelled ? " is-cancelled" : "") + (warnings ? " has-warning" : ""),
       tabindex: "0", role: "button", "data-session-id": s.id, "data-testid": `session-${s.id}`,
       title,  // a short session's card truncates its title: the full text shows on hover and focus
       // No aria-label: the card is named by what it shows (time, number, title, warnings), so the
@@ -294,6 +296,7 @@
     // The session's own length, not the card's box: a focused or hovered card opens to its full text.
     const baseHeight = durationOf(s) * PX_PER_MIN;
     // "important" so the new length shows even while the card is opened on hover.
+    node.style.setProperty("min-block-size", "0", "important");  // so it can be dragged shorter too
     const onMove = (e) => { node.style.setProperty("block-size", Math.max(18, baseHeight + e.clientY - startY) + "px", "important"); };
     const onUp = (e) => {
       handle.removeEventListener("pointermove", onMove);
