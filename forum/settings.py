@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
+    "calls.apps.CallsConfig",
     "invoicing.apps.InvoicingConfig",
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
