@@ -143,7 +143,7 @@ class Submission(BilingualMixin, models.Model):
         indexes = [models.Index(fields=["call", "status"], name="submission_call_status")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="submission_submitted_has_time"
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False), name="submission_submitted_has_time"
             ),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False), name="submission_confirmed_has_time"

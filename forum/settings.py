@@ -376,3 +376,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AnnouncementSegmentEnum": "announcements.models.Announcement.Segment",
     "AnnouncementStatusEnum": "announcements.models.Announcement.Status",
 })
+
+# ---- calls (open call for working papers, issue 17) ----
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "calls.acceptances_expire": {"task": "calls.acceptances_expire", "schedule": 600.0},
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "CallSubmissionStatusEnum": "calls.models.Submission.Status",
+    "CallSubmissionKindEnum": "calls.models.SubmissionType.Kind",
+    "CallOutcomeEnum": "calls.models.Outcome",
+})
