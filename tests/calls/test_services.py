@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from calls import services
-from calls.models import Decision, Submission
+from calls.models import Submission
 from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.mailing.models import OutgoingMessage
 from speakers.models import PaperFile, ReviewAssignment, WorkingPaper
 from tests.calls.factories import CoAuthorFactory, SubmissionFactory, riyadh
-from tests.factories import OrganizationFactory, PersonFactory, SessionFactory, UserFactory
+from tests.factories import OrganizationFactory, PersonFactory, UserFactory
 from tests.speakers.files import docx_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
