@@ -257,9 +257,7 @@ def autosave(request, forum_slug: str):
             honeypot=data.get("website", ""), ip=_ip(request), **texts)
     except DomainError as exc:
         return JsonResponse({"errors": exc.errors}, status=exc.status_code)
-    return JsonResponse({"id": submission.pk, "saved": True,
-                         "edit_url": request.build_absolute_uri(
-                             f"../{submission.pk}/")})
+    return JsonResponse({"id": submission.pk, "saved": True})
 
 
 @require_safe
