@@ -11,7 +11,7 @@ COAUTHOR_FIELDS = ("honorific", "full_name_ar", "full_name_en", "organization", 
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(label=_("e-mail"))
+    email = forms.EmailField(label=_("e-mail"), max_length=254)
     name = forms.CharField(label=_("your name"), max_length=255, required=False)
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1",
                                                                             "autocomplete": "off"}))

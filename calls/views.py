@@ -134,9 +134,10 @@ def link_open(request, token: str):
 @require_http_methods(["GET", "POST"])
 def coauthor_confirm(request, token: str):
     """GET shows the question (mail scanners open links); POST confirms."""
-    if request.method == "GET":
-        return render(request, "calls/coauthor.html", {"token": token})
     try:
+        if request.method == "GET":
+            coauthor = services.coauthor_for_token(token)
+            return render(request, "calls/coauthor.html", {"coauthor": coauthor, "done": bool(coauthor.confirmed_at)})
         coauthor = services.coauthor_confirm(token=token)
     except DomainError as exc:
         return render(request, "calls/refused.html", {"message": next(iter(exc.errors.values()))[0]}, status=403)

@@ -18,6 +18,7 @@ from .review import has_conflict, reviewer_assign, reviewers_assign_bulk, theme_
 from .setup import call_save, type_save
 from .submitting import (
     coauthor_confirm,
+    coauthor_for_token,
     sign_in_link_send,
     sign_in_link_user,
     submission_save,
@@ -26,7 +27,7 @@ from .submitting import (
 )
 
 __all__ = [
-    "DEFAULT_TEMPLATES", "PLACEHOLDERS", "TooManyRequests", "acceptances_expire", "call_save", "coauthor_confirm",
+    "DEFAULT_TEMPLATES", "PLACEHOLDERS", "TooManyRequests", "acceptances_expire", "call_save", "coauthor_confirm", "coauthor_for_token",
     "decisions_release", "has_conflict", "reviewer_assign", "reviewers_assign_bulk", "sign_in_link_send",
     "sign_in_link_user", "submission_confirm", "submission_decide", "submission_place", "submission_save",
     "submission_submit", "submission_withdraw", "template_for", "template_save", "theme_reviewers_set",

@@ -34,6 +34,11 @@ LIVE = (Submission.Status.SUBMITTED, Submission.Status.UNDER_REVIEW)
 MAX_COAUTHORS = 10
 
 
+def _address_key(email: str) -> str:
+    """Throttling counts per e-mail address (hashed: the cache holds no addresses)."""
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest() if email else ""
+
+
 # -- signing in --------------------------------------------------------------------------------
 
 
@@ -53,7 +58,7 @@ def sign_in_link_send(*, call: Call, email: str, name: str = "", ip: str = "", h
     if not email or "@" not in email:
         raise DomainError(_("Enter your e-mail address."), field="email", code="required")
     throttle(f"link:ip:{ip}", limit=20, seconds=3600)
-    throttle(f"link:email:{hashlib.sha256(email.lower().encode()).hexdigest()}", limit=3, seconds=900)
+    throttle(f"link:email:{_address_key(email)}", limit=3, seconds=900)
     if honeypot:
         return False
     with transaction.atomic():
@@ -180,7 +185,7 @@ def submission_save(
     if honeypot:
         raise DomainError(_("This form could not be saved."), code="honeypot")
     throttle(f"save:ip:{ip}", limit=120, seconds=600)
-    throttle(f"save:person:{person.pk}", limit=60, seconds=600)
+    throttle(f"save:email:{_address_key(person.email)}", limit=60, seconds=600)
     _require_open(call, now)
     if submission is not None:
         _own(submission, person)
@@ -339,12 +344,19 @@ def _coauthor_invite(coauthor: CoAuthor) -> None:
     )
 
 
-@transaction.atomic
-def coauthor_confirm(*, token: str) -> CoAuthor:
+def coauthor_for_token(token: str, *, lock: bool = False) -> CoAuthor:
+    """The co-author a genuine confirmation link is for; PermissionDenied otherwise."""
     hashed = link_token_hash(token, purpose=COAUTHOR_SALT, max_age=timedelta(days=180))
-    coauthor = (CoAuthor.objects.select_for_update().filter(token_hash=hashed).first() if hashed else None)
+    qs = CoAuthor.objects.select_related("submission")
+    coauthor = ((qs.select_for_update() if lock else qs).filter(token_hash=hashed).first() if hashed else None)
     if coauthor is None:
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
+    return coauthor
+
+
+@transaction.atomic
+def coauthor_confirm(*, token: str) -> CoAuthor:
+    coauthor = coauthor_for_token(token, lock=True)
     if coauthor.confirmed_at is None:
         coauthor.confirmed_at = timezone.now()
         coauthor.save(update_fields=["confirmed_at"])
@@ -378,7 +390,7 @@ def submission_submit(*, submission: Submission, person: Person, ip: str = "",
     """Submit a complete draft before the deadline; the submitter gets a receipt."""
     now = now or timezone.now()
     throttle(f"submit:ip:{ip}", limit=30, seconds=3600)
-    throttle(f"submit:person:{person.pk}", limit=10, seconds=3600)
+    throttle(f"submit:email:{_address_key(person.email)}", limit=10, seconds=3600)
     submission = Submission.objects.select_for_update().select_related("type", "call__forum", "theme").get(
         pk=_own(submission, person).pk)
     _require_open(submission.call, now)
