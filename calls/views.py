@@ -64,6 +64,11 @@ def _when(call: Call, value) -> dict | None:
             lang), "time": local.strftime("%H:%M:%S"), "tz": call.forum.time_zone, "iso": local.isoformat()}
 
 
+def _posted_id(request) -> int | None:
+    raw = (request.POST.get("submission") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
 def _state(call: Call) -> str:
     now = timezone.now()
     return "not_yet" if now < call.opens_at else ("open" if now < call.closes_at else "closed")
@@ -183,6 +188,9 @@ def submission_edit(request, forum_slug: str, submission_id: int | None = None):
         return redirect_to_login(request.get_full_path())
     person = _person_or_refuse(request)
     submission = None
+    # A draft already saved on this page (by autosave, or by a refused save) is edited, never duplicated.
+    if submission_id is None and request.method == "POST":
+        submission_id = _posted_id(request)
     if submission_id is not None:
         submission = get_object_or_404(Submission.objects.select_related("type", "theme"), pk=submission_id,
                                        call=call, submitter=person)
@@ -243,8 +251,8 @@ def autosave(request, forum_slug: str):
         return JsonResponse({"errors": {"non_field_errors": [_("Sign in again.")]}}, status=403)
     person = _person_or_refuse(request)
     submission = None
-    if request.POST.get("submission"):
-        submission = get_object_or_404(Submission, pk=request.POST["submission"], call=call, submitter=person)
+    if _posted_id(request) is not None:
+        submission = get_object_or_404(Submission, pk=_posted_id(request), call=call, submitter=person)
     form = SubmissionForm(request.POST, call=call)
     form.is_valid()
     data = form.cleaned_data

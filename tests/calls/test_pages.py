@@ -225,3 +225,14 @@ def test_template_page_refuses_unknown_placeholder_with_field_message(client, wo
     response = client.post(reverse("calls:templates", args=[world.forum.slug]), {
         "outcome": "rejected", "rejected-subject_ar": "x", "rejected-body_ar": "{salary}"})
     assert response.status_code == 400 and "{salary}" in response.content.decode()
+
+
+def test_posted_draft_id_of_someone_else_is_404_and_garbage_is_ignored(client, world):
+    other = SubmissionFactory(call=world.call, type=world.type)
+    _signed_in(client, world.author)
+    url = reverse("calls:new", args=[world.forum.slug])
+    assert client.post(url, _post_data(world, submission=other.pk, action="save")).status_code == 404
+    assert client.post(url, _post_data(world, submission="1 OR 1=1", action="save")).status_code == 302
+    autosave = reverse("calls:autosave", args=[world.forum.slug])
+    assert client.post(autosave, {"submission": "x", "type": world.type.pk}).status_code == 200
+    assert Submission.objects.filter(submitter=world.author).count() == 2
