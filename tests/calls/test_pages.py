@@ -236,3 +236,16 @@ def test_posted_draft_id_of_someone_else_is_404_and_garbage_is_ignored(client, w
     autosave = reverse("calls:autosave", args=[world.forum.slug])
     assert client.post(autosave, {"submission": "x", "type": world.type.pk}).status_code == 200
     assert Submission.objects.filter(submitter=world.author).count() == 2
+
+
+def test_word_limit_message_in_the_users_language(client, world):
+    world.type.abstract_max_words = 3
+    world.type.save()
+    _signed_in(client, world.author)
+    url = reverse("calls:new", args=[world.forum.slug])
+    ar = client.post(url, _post_data(world, abstract_ar="واحد اثنان ثلاثة أربعة")).content.decode()
+    assert "في الملخص 4 كلمة، والحد 3." in ar
+    sub = Submission.objects.get()
+    en = client.post("/en" + reverse("calls:edit", args=[world.forum.slug, sub.pk]),
+                     _post_data(world, abstract_ar="one two three four")).content.decode()
+    assert "The abstract has 4 words; the limit is 3." in en
