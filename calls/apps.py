@@ -9,3 +9,6 @@ class CallsConfig(AppConfig):
     name = "calls"
     label = "calls"
     verbose_name = _("Call for papers")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (the builder's panel)

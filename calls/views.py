@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -425,6 +426,10 @@ def manage_unscheduled(request, forum_slug: str):
             messages.success(request, _("The paper was placed in the session."))
         except DomainError as exc:
             messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+            return redirect(back)  # back to the builder the paper was placed from
         return redirect("calls:unscheduled", forum_slug=call.forum.slug)
     return render(request, "calls/unscheduled.html", {
         "call": call, "forum": call.forum, "papers": list(selectors.accepted_unscheduled(forum=call.forum)),

@@ -249,3 +249,31 @@ def test_word_limit_message_in_the_users_language(client, world):
     en = client.post("/en" + reverse("calls:edit", args=[world.forum.slug, sub.pk]),
                      _post_data(world, abstract_ar="one two three four")).content.decode()
     assert "The abstract has 4 words; the limit is 3." in en
+
+
+def test_builder_lists_accepted_not_yet_scheduled_and_places_from_there(client, world):
+    [sub] = _submitted(world, 1)
+    services.submission_decide(submission=sub, outcome="accepted", user=world.organizer)
+    services.decisions_release(call=world.call, user=world.organizer)
+    services.submission_confirm(submission=sub, person=sub.submitter)
+    session = SessionFactory(forum=world.forum)
+    client.force_login(world.organizer)
+    builder = reverse("sessions:builder", args=[world.forum.slug])
+    page = client.get(builder).content.decode()
+    assert f'data-testid="unscheduled-{sub.paper_id}"' in page and sub.title_ar in page
+    placed = client.post(reverse("calls:unscheduled", args=[world.forum.slug]),
+                         {"submission": sub.pk, "session": session.pk, "next": builder})
+    assert placed.status_code == 302 and placed["Location"] == builder
+    assert f'data-testid="unscheduled-{sub.paper_id}"' not in client.get(builder).content.decode()
+    offsite = client.post(reverse("calls:unscheduled", args=[world.forum.slug]),
+                          {"submission": sub.pk, "session": session.pk, "next": "https://evil.example/"})
+    assert offsite["Location"].endswith(reverse("calls:unscheduled", args=[world.forum.slug]))
+
+
+def test_builder_panel_not_shown_to_viewers(client, world):
+    from tests.factories import TeamMemberFactory
+
+    viewer = TeamMemberFactory(forum=world.forum, role="viewer").user
+    client.force_login(viewer)
+    page = client.get(reverse("sessions:builder", args=[world.forum.slug])).content.decode()
+    assert 'data-testid="unscheduled"' not in page
