@@ -9,5 +9,6 @@ router.register("calls/submissions", views.SubmissionViewSet, basename="call-sub
 router.register("calls", views.CallViewSet, basename="call")
 
 urlpatterns = [
+    path("forums/<slug:forum_slug>/calls/", views.CallViewSet.as_view({"get": "current"}), name="call-current"),
     path("forums/<slug:forum_slug>/", include(router.urls)),
 ]

@@ -66,9 +66,11 @@ class CallViewSet(CallMixin, viewsets.GenericViewSet):
 
     serializer_class = s.CallSerializer
     queryset = Call.objects.none()  # one call per forum: see `call`
+    pagination_class = None
 
     @extend_schema(responses=s.CallSerializer)
-    def list(self, request, *args, **kwargs):
+    def current(self, request, *args, **kwargs):
+        """The forum's call (one per forum)."""
         return Response(s.CallSerializer(self.call).data)
 
     @extend_schema(request=s.CallWriteSerializer, responses=s.CallSerializer)
