@@ -36,6 +36,9 @@ def test_browser_submitter_from_call_page_to_receipt_on_a_phone(page, live_serve
     page.select_option("select[name=type]", str(stype.pk))
     page.select_option("select[name=theme]", str(theme.pk))
     page.fill("input[name=title_ar]", "أتمتة خدمات الأمانة")
+    # The draft saves itself while being typed.
+    page.wait_for_selector("[data-testid=autosave-status]:has-text('حُفظت المسودة')")
+    assert Submission.objects.get().title_ar == "أتمتة خدمات الأمانة"
     # Over the word limit: refused with the field's message, and the draft is kept.
     page.fill("textarea[name=abstract_ar]", " ".join(["كلمة"] * 40))
     page.click("[data-testid=submit]")

@@ -277,3 +277,11 @@ def test_builder_panel_not_shown_to_viewers(client, world):
     client.force_login(viewer)
     page = client.get(reverse("sessions:builder", args=[world.forum.slug])).content.decode()
     assert 'data-testid="unscheduled"' not in page
+
+
+def test_speaker_portal_lists_own_submissions_only(client, world):
+    [mine] = _submitted(world, 1)
+    other = SubmissionFactory(call=world.call, type=world.type, title_ar="ليست لي")
+    _signed_in(client, mine.submitter)
+    page = client.get(reverse("speakers:portal")).content.decode()
+    assert 'data-testid="call-submissions"' in page and mine.title_ar in page and other.title_ar not in page
