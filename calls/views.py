@@ -302,6 +302,19 @@ def reviewer_list(request, forum_slug: str):
 # -- organizers ---------------------------------------------------------------------------------
 
 
+def _local_datetime(call: Call, raw: str):
+    """A date and time typed in the forum's time zone (datetime-local field), or a field error."""
+    from datetime import datetime
+
+    try:
+        naive = datetime.fromisoformat((raw or "").strip())
+    except ValueError:
+        raise DomainError(_("Enter a date and time."), field="confirm_by", code="invalid") from None
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=call.forum.tzinfo)
+
+
 def _emails_to_users(text: str):
     emails = [e.strip() for e in (text or "").replace("،", ",").replace("\n", ",").split(",") if e.strip()]
     users = list(get_user_model().objects.filter(email__in=emails))
@@ -323,6 +336,10 @@ def manage(request, forum_slug: str):
                 if result["short"]:
                     messages.warning(request, _("Not enough reviewers without a conflict for: %(ids)s.")
                                      % {"ids": ", ".join(f"#{i}" for i in result["short"])})
+            elif action == "confirm_by":
+                value = _local_datetime(call, request.POST.get("confirm_by", ""))
+                services.call_save(forum=call.forum, user=request.user, confirm_by=value)
+                messages.success(request, _("Saved."))
             elif action == "release":
                 n = services.decisions_release(call=call, user=request.user)
                 messages.success(request, _("%(n)s decisions sent.") % {"n": n})
@@ -343,6 +360,8 @@ def manage(request, forum_slug: str):
         "call": call, "forum": call.forum, "submissions": list(selectors.submissions_for_organizers(call=call)),
         "stats": selectors.statistics(call=call), "themes": themes, "closes": _when(call, call.closes_at),
         "confirm_by": _when(call, call.confirm_by),
+        "confirm_by_input": call.confirm_by.astimezone(call.forum.tzinfo).strftime("%Y-%m-%dT%H:%M:%S")
+        if call.confirm_by else "",
     })
 
 

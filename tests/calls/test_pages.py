@@ -285,3 +285,17 @@ def test_speaker_portal_lists_own_submissions_only(client, world):
     _signed_in(client, mine.submitter)
     page = client.get(reverse("speakers:portal")).content.decode()
     assert 'data-testid="call-submissions"' in page and mine.title_ar in page and other.title_ar not in page
+
+
+def test_organizer_sets_confirmation_date_in_forum_time_zone(client, world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client.force_login(world.organizer)
+    url = reverse("calls:manage", args=[world.forum.slug])
+    client.post(url, {"action": "confirm_by", "confirm_by": "2031-05-01T23:59:59"})
+    world.call.refresh_from_db()
+    assert world.call.confirm_by == datetime(2031, 5, 1, 23, 59, 59, tzinfo=ZoneInfo(world.forum.time_zone))
+    client.post(url, {"action": "confirm_by", "confirm_by": "not a date"})
+    world.call.refresh_from_db()
+    assert world.call.confirm_by.year == 2031
