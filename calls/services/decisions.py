@@ -130,7 +130,7 @@ def decisions_release(*, call: Call, user, now: datetime | None = None) -> int:
     """Send every decision not sent yet, in one go. Accepted authors must confirm by the call's date."""
     require_organizer(user, call.forum, _("Only the organizers may release decisions."))
     now = now or timezone.now()
-    pending = list(Decision.objects.select_for_update().filter(submission__call=call, released_at__isnull=True)
+    pending = list(Decision.objects.select_for_update(of=("self",)).filter(submission__call=call, released_at__isnull=True)
                    .select_related("submission__submitter", "submission__theme", "submission__paper",
                                    "submission__call__forum"))
     if any(d.outcome == Outcome.ACCEPT for d in pending) and (call.confirm_by is None or call.confirm_by <= now):
@@ -173,7 +173,7 @@ def _speakers_for(submission: Submission) -> list[Person]:
 def submission_confirm(*, submission: Submission, person: Person, now: datetime | None = None) -> Submission:
     """The accepted author confirms attendance; the paper becomes an accepted working paper with its speakers."""
     now = now or timezone.now()
-    submission = Submission.objects.select_for_update().select_related("call__forum", "paper").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("call__forum", "paper").get(pk=submission.pk)
     if submission.submitter_id != person.pk:
         raise NotFound(_("No such submission."))
     if submission.status == Submission.Status.CONFIRMED:
@@ -203,7 +203,7 @@ def acceptances_expire(*, now: datetime | None = None, call: Call | None = None)
 @transaction.atomic
 def submission_place(*, submission: Submission, session: Session, user) -> SessionItem:
     """Put a confirmed paper into a session of the forum, as an item at the end of its run."""
-    submission = Submission.objects.select_for_update().select_related("call__forum").get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("call__forum").get(pk=submission.pk)
     forum = submission.call.forum
     require_organizer(user, forum, _("Only the organizers may build the agenda."))
     if session.forum_id != forum.pk:

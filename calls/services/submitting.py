@@ -234,7 +234,7 @@ def _save_texts(submission, *, call, person, type, theme, texts, coauthors, uplo
     if submission is None:
         submission = Submission(call=call, submitter=person, type=type)
     else:
-        submission = Submission.objects.select_for_update().select_related("type").get(pk=submission.pk)
+        submission = Submission.objects.select_for_update(of=("self",)).select_related("type").get(pk=submission.pk)
         if submission.status not in (Submission.Status.DRAFT, *LIVE):
             raise DomainError(_("This submission can no longer be changed."), code="not_editable")
     was_live = submission.status in LIVE
@@ -348,7 +348,7 @@ def coauthor_for_token(token: str, *, lock: bool = False) -> CoAuthor:
     """The co-author a genuine confirmation link is for; PermissionDenied otherwise."""
     hashed = link_token_hash(token, purpose=COAUTHOR_SALT, max_age=timedelta(days=180))
     qs = CoAuthor.objects.select_related("submission")
-    coauthor = ((qs.select_for_update() if lock else qs).filter(token_hash=hashed).first() if hashed else None)
+    coauthor = ((qs.select_for_update(of=("self",)) if lock else qs).filter(token_hash=hashed).first() if hashed else None)
     if coauthor is None:
         raise PermissionDenied(_("This link is not valid."), code="link_invalid")
     return coauthor
@@ -391,7 +391,7 @@ def submission_submit(*, submission: Submission, person: Person, ip: str = "",
     now = now or timezone.now()
     throttle(f"submit:ip:{ip}", limit=30, seconds=3600)
     throttle(f"submit:email:{_address_key(person.email)}", limit=10, seconds=3600)
-    submission = Submission.objects.select_for_update().select_related("type", "call__forum", "theme").get(
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("type", "call__forum", "theme").get(
         pk=_own(submission, person).pk)
     _require_open(submission.call, now)
     if submission.status != Submission.Status.DRAFT:
