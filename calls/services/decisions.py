@@ -95,14 +95,18 @@ def submission_decide(*, submission: Submission, outcome: str, user, now: dateti
     if outcome not in Outcome.values:
         raise DomainError(_("Choose accept, reject or waiting list."), field="outcome", code="bad_outcome")
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if submission.status not in DECIDABLE:
+    if submission.status not in (*DECIDABLE, Submission.Status.WAITLISTED):
         raise DomainError(_("Only submitted papers can be decided on."), field="outcome", code="not_decidable")
     decision = Decision.objects.filter(submission=submission).first()
-    if decision is not None and decision.released_at is not None:
+    # A sent decision stands, except a place on the waiting list: that paper may still be accepted or not,
+    # and the new decision waits for the next release like any other.
+    if decision is not None and decision.released_at is not None and (
+            decision.outcome != Outcome.WAITLIST or outcome == Outcome.WAITLIST):
         raise DomainError(_("This decision was already sent."), field="outcome", code="released")
     decision, _created = Decision.objects.update_or_create(
         submission=submission,
-        defaults={"outcome": outcome, "decided_by": user, "decided_at": now or timezone.now()},
+        defaults={"outcome": outcome, "decided_by": user, "decided_at": now or timezone.now(), "released_at": None,
+                  "released_by": None},
     )
     return decision
 

@@ -51,7 +51,7 @@ def test_decision_emails_held_until_released(world):
 
 def test_released_decision_cannot_change(world):
     sub = _submit(world)
-    services.submission_decide(submission=sub, outcome="waitlisted", user=world.organizer)
+    services.submission_decide(submission=sub, outcome="rejected", user=world.organizer)
     services.decisions_release(call=world.call, user=world.organizer)
     with pytest.raises(DomainError):
         services.submission_decide(submission=sub, outcome="accepted", user=world.organizer)
@@ -172,3 +172,20 @@ def test_ranking_per_theme_orders_by_weighted_average(world):
     groups = {g.theme.pk: g for g in selectors.ranking(call=world.call)}
     assert [r.submission.pk for r in groups[world.themes[0].pk].rows] == [high.pk, low.pk, unscored.pk]
     assert [r.submission.pk for r in groups[world.themes[1].pk].rows] == [other_theme.pk]
+
+
+def test_waitlisted_paper_accepted_later_with_its_own_release(world):
+    sub = _submit(world)
+    services.submission_decide(submission=sub, outcome="waitlisted", user=world.organizer)
+    services.decisions_release(call=world.call, user=world.organizer)
+    assert _decision_mails().filter(kind="calls.decision.waitlisted").count() == 1
+    with pytest.raises(DomainError):
+        services.submission_decide(submission=sub, outcome="waitlisted", user=world.organizer)
+    services.submission_decide(submission=sub, outcome="accepted", user=world.organizer)
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.WAITLISTED and not _decision_mails().filter(
+        kind="calls.decision.accepted").exists()
+    services.decisions_release(call=world.call, user=world.organizer)
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.ACCEPTED
+    assert _decision_mails().filter(kind="calls.decision.accepted").count() == 1
