@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum.models import Honorific
 
-from .models import Outcome
+from .models import Outcome, SubmissionType
 
 HONEYPOT = "website"  # hidden from people; bots fill it
 COAUTHOR_ROWS = 3
@@ -63,3 +63,29 @@ class TemplateForm(forms.Form):
     body_ar = forms.CharField(label=_("text (Arabic)"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}))
     body_en = forms.CharField(label=_("text (English)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}))
+
+
+class CallForm(forms.Form):
+    """The call's settings; times are typed in the forum's time zone."""
+
+    title_ar = forms.CharField(label=_("title (Arabic)"), max_length=255)
+    title_en = forms.CharField(label=_("title (English)"), max_length=255, required=False)
+    rules_ar = forms.CharField(label=_("rules (Arabic)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    rules_en = forms.CharField(label=_("rules (English)"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    opens_at = forms.DateTimeField(label=_("opens at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"))
+    closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"))
+    blind_review = forms.BooleanField(label=_("blind review"), required=False)
+    reviewers_per_submission = forms.IntegerField(label=_("reviewers per submission"), min_value=1, max_value=10)
+
+
+class TypeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SubmissionType.Kind.choices)
+    name_ar = forms.CharField(label=_("name (Arabic)"), max_length=200)
+    name_en = forms.CharField(label=_("name (English)"), max_length=200, required=False)
+    abstract_min_words = forms.IntegerField(label=_("abstract: fewest words"), min_value=0, max_value=100000,
+                                            initial=0)
+    abstract_max_words = forms.IntegerField(label=_("abstract: most words"), min_value=1, max_value=100000,
+                                            initial=300)
+    full_paper_required = forms.BooleanField(label=_("full paper required at submission"), required=False)

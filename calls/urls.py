@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:forum_slug>/mine/<int:submission_id>/file/", views.submission_file, name="file"),
     path("<slug:forum_slug>/reviews/", views.reviewer_list, name="reviews"),
     path("<slug:forum_slug>/manage/", views.manage, name="manage"),
+    path("<slug:forum_slug>/manage/settings/", views.manage_settings, name="settings"),
     path("<slug:forum_slug>/manage/ranking/", views.manage_ranking, name="ranking"),
     path("<slug:forum_slug>/manage/statistics/", views.manage_statistics, name="statistics"),
     path("<slug:forum_slug>/manage/templates/", views.manage_templates, name="templates"),

@@ -24,7 +24,17 @@ from speakers import selectors as speaker_selectors
 from speakers.models import CONTENT_TYPES
 
 from . import selectors, services
-from .forms import COAUTHOR_FIELDS, HONORIFICS, DecisionForm, SignInForm, SubmissionForm, TemplateForm, coauthor_rows
+from .forms import (
+    COAUTHOR_FIELDS,
+    HONORIFICS,
+    CallForm,
+    DecisionForm,
+    SignInForm,
+    SubmissionForm,
+    TemplateForm,
+    TypeForm,
+    coauthor_rows,
+)
 from .models import Call, Outcome, Submission, ThemeReviewer
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -470,3 +480,46 @@ def manage_export(request, forum_slug: str, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{call.forum.slug}-submissions.{fmt}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def manage_settings(request, forum_slug: str):
+    """Organizers create the call or change it, and add its submission types (times in the forum's zone)."""
+    forum = forum_permissions.forum_for_page(request.user, forum_slug)
+    if not forum_permissions.can_edit_forum(request.user, forum):
+        raise Http404
+    call = Call.objects.filter(forum=forum).first()
+    tz = forum.tzinfo
+    initial = {"title_ar": Call._meta.get_field("title_ar").default, "title_en": Call._meta.get_field(
+        "title_en").default, "blind_review": True, "reviewers_per_submission": 2}
+    if call is not None:
+        initial = {f: getattr(call, f) for f in ("title_ar", "title_en", "rules_ar", "rules_en", "blind_review",
+                                                   "reviewers_per_submission")}
+        initial.update(opens_at=call.opens_at.astimezone(tz).replace(tzinfo=None),
+                       closes_at=call.closes_at.astimezone(tz).replace(tzinfo=None))
+    posted_call = request.method == "POST" and request.POST.get("action") == "call"
+    posted_type = request.method == "POST" and request.POST.get("action") == "type"
+    form = CallForm(request.POST if posted_call else None, initial=initial)
+    type_form = TypeForm(request.POST if posted_type else None, prefix="type")
+    status = 200
+    try:
+        if posted_call and form.is_valid():
+            data = dict(form.cleaned_data)
+            for key in ("opens_at", "closes_at"):  # what was typed is the forum's local time
+                data[key] = data[key].replace(tzinfo=None).replace(tzinfo=tz)
+            services.call_save(forum=forum, user=request.user, **data)
+            messages.success(request, _("Saved."))
+            return redirect("calls:settings", forum_slug=forum.slug)
+        if posted_type and call is not None and type_form.is_valid():
+            services.type_save(call=call, user=request.user, **type_form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("calls:settings", forum_slug=forum.slug)
+    except DomainError as exc:
+        target = form if posted_call else type_form
+        for m in _add_errors(target, exc):
+            target.add_error(None, m)
+    if request.method == "POST":
+        status = 400
+    return render(request, "calls/settings.html", {"forum": forum, "call": call, "form": form,
+                                                   "type_form": type_form,
+                                                   "types": list(call.types.all()) if call else []}, status=status)

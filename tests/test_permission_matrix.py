@@ -381,6 +381,7 @@ RULES: dict[str, Rule] = {
                                                           submission_id="call_submission"),
     "calls/<forum_slug>/reviews/": rule(SIGNED_IN, NOBODY, "a reviewer's own assignments"),
     "calls/<forum_slug>/manage/": rule(EDIT, EDIT, "submissions, bulk assignment, release: organizers"),
+    "calls/<forum_slug>/manage/settings/": rule(EDIT, EDIT, "setting up the call and its types: organizers"),
     "calls/<forum_slug>/manage/ranking/": rule(EDIT, NOBODY, "ranking: organizers"),
     "calls/<forum_slug>/manage/statistics/": rule(EDIT, NOBODY, "statistics: organizers"),
     "calls/<forum_slug>/manage/templates/": rule(EDIT, EDIT, "decision e-mails: organizers"),

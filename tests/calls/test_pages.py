@@ -299,3 +299,38 @@ def test_organizer_sets_confirmation_date_in_forum_time_zone(client, world):
     client.post(url, {"action": "confirm_by", "confirm_by": "not a date"})
     world.call.refresh_from_db()
     assert world.call.confirm_by.year == 2031
+
+
+def test_editor_creates_call_in_forum_time_zone_and_adds_a_type(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from calls.models import Call
+    from tests.factories import ForumFactory, TeamMemberFactory
+
+    forum = ForumFactory(time_zone="Asia/Dubai")
+    client.force_login(TeamMemberFactory(forum=forum, role="editor").user)
+    url = reverse("calls:settings", args=[forum.slug])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"action": "call", "title_ar": "دعوة", "opens_at": "2031-01-01T00:00:00",
+                                 "closes_at": "2031-02-01T23:59:59", "blind_review": "on",
+                                 "reviewers_per_submission": 2})
+    assert response.status_code == 302
+    call = Call.objects.get(forum=forum)
+    assert call.closes_at == datetime(2031, 2, 1, 23, 59, 59, tzinfo=ZoneInfo("Asia/Dubai"))
+    client.post(url, {"action": "type", "type-kind": "experience", "type-name_ar": "تجربة",
+                      "type-abstract_min_words": 0, "type-abstract_max_words": 150})
+    assert call.types.get().kind == "experience"
+    refused = client.post(url, {"action": "call", "title_ar": "دعوة", "opens_at": "2031-03-01T00:00:00",
+                                "closes_at": "2031-02-01T00:00:00", "reviewers_per_submission": 2})
+    assert refused.status_code == 400
+    call.refresh_from_db()
+    assert call.opens_at == datetime(2031, 1, 1, tzinfo=ZoneInfo("Asia/Dubai"))  # nothing changed
+
+
+def test_settings_page_refused_to_viewers_and_outsiders(client, world, outsider):
+    from tests.factories import TeamMemberFactory
+
+    for user in (outsider, TeamMemberFactory(forum=world.forum, role="viewer").user):
+        client.force_login(user)
+        assert client.get(reverse("calls:settings", args=[world.forum.slug])).status_code == 404
