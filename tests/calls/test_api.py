@@ -189,3 +189,22 @@ def test_openapi_schema_lists_the_call(client):
     paths = schema["paths"]
     assert "/api/v1/forums/{forum_slug}/calls/submissions/{id}/submit/" in paths
     assert "/api/v1/forums/{forum_slug}/calls/reviews/" in paths
+
+
+def test_reviews_and_organizer_lists_in_constant_queries(client_for, world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reviewer = UserFactory()
+    reviewer_api, org_api = client_for(reviewer), client_for(world.organizer)
+    services.reviewer_assign(submission=_submitted(world), reviewer=reviewer, user=world.organizer)
+    with CaptureQueriesContext(connection) as one_review:
+        reviewer_api.get(base(world) + "reviews/")
+    with CaptureQueriesContext(connection) as one_row:
+        org_api.get(base(world) + "submissions/")
+    for _n in range(4):
+        services.reviewer_assign(submission=_submitted(world), reviewer=reviewer, user=world.organizer)
+    with django_assert_num_queries(len(one_review)):
+        assert len(reviewer_api.get(base(world) + "reviews/").json()) == 5
+    with django_assert_num_queries(len(one_row)):
+        assert org_api.get(base(world) + "submissions/").json()["count"] == 5
