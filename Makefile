@@ -73,7 +73,7 @@ test: install system-deps lint $(AXE)
 
 # Translations: regenerate .po from sources (per app) and compile .mo.
 messages: install
-	for d in forum sessions speakers registration frontend forum/mailing calendars registration/badges invoicing accounts awards certificates surveys announcements; do \
+	for d in forum sessions speakers registration frontend forum/mailing calendars registration/badges invoicing accounts awards certificates surveys announcements calls; do \
 	  (cd $$d && $(CURDIR)/$(VENV)/bin/django-admin compilemessages >/dev/null) ; done
 
 worker: install

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "calendars.apps.CalendarsConfig",
     "sessions.apps.SessionsConfig",
     "speakers.apps.SpeakersConfig",
+    "calls.apps.CallsConfig",
     "invoicing.apps.InvoicingConfig",
     "registration.apps.RegistrationConfig",
     "registration.badges.apps.BadgesConfig",
@@ -374,4 +375,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SurveyQuestionKindEnum": "surveys.models.Question.Kind",
     "AnnouncementSegmentEnum": "announcements.models.Announcement.Segment",
     "AnnouncementStatusEnum": "announcements.models.Announcement.Status",
+})
+
+# ---- calls (open call for working papers, issue 17) ----
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "calls.acceptances_expire": {"task": "calls.acceptances_expire", "schedule": 600.0},
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "CallSubmissionStatusEnum": "calls.models.Submission.Status",
+    "CallSubmissionKindEnum": "calls.models.SubmissionType.Kind",
+    "CallOutcomeEnum": "calls.models.Outcome",
 })

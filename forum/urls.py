@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("forum.mailing.urls")),  # organize/<forum>/outbox/, mail/unsubscribe/<token>/
     path("organize/", include("sessions.urls")),
     path("portal/", include("speakers.urls")),
+    path("calls/", include("calls.urls")),
     path("registration/", include("registration.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("awards/", include("awards.urls")),

@@ -53,9 +53,13 @@ def builder(request, forum_slug: str):
         # The visitor's digit choice holds in the whole builder: its script writes every number with it.
         "digits": digits,
     }
+    from .signals import builder_panels
+
+    panels = [html for _receiver, html in builder_panels.send(sender=None, forum=forum, request=request,
+                                                                 can_edit=can_edit) if html]
     return render(
         request, "sessions/builder.html",
-        {"forum": forum, "config": config, "can_edit": can_edit, "strings": _strings()},
+        {"forum": forum, "config": config, "can_edit": can_edit, "strings": _strings(), "panels": panels},
     )
 
 

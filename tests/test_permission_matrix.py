@@ -345,6 +345,50 @@ RULES: dict[str, Rule] = {
     "registration/<slug>/manage/answers/<answer_id>/file/": rule(STAFF, NOBODY, "an attendee's uploaded file",
                                                                  slug="forum", answer_id="answer"),
     "registration/<slug>/manage/settings/": rule(EDIT, EDIT, "capacity, seat hold, waiting list", slug="forum"),
+    # ---- the open call for working papers (issue 17) ----
+    FORUM + "calls/": rule(PUBLIC, NOBODY, "the call, its types and themes"),
+    FORUM + "calls/setup/": rule(NOBODY, EDIT, "setting up the call"),
+    FORUM + "calls/types/": rule(NOBODY, EDIT, "adding a submission type"),
+    FORUM + "calls/sign-in/": rule(NOBODY, OPEN, "anyone asks for a sign-in link; floods get 429"),
+    FORUM + "calls/assign/": rule(NOBODY, EDIT, "assigning reviewers in bulk"),
+    FORUM + "calls/release/": rule(NOBODY, EDIT, "releasing the decisions"),
+    FORUM + "calls/ranking/": rule(EDIT, NOBODY, "ranking per theme: organizers"),
+    FORUM + "calls/statistics/": rule(EDIT, NOBODY, "statistics: organizers"),
+    FORUM + "calls/unscheduled/": rule(EDIT, NOBODY, "accepted, not yet scheduled: organizers"),
+    FORUM + "calls/reviews/": rule(SIGNED_IN, NOBODY, "a reviewer's own assignments only"),
+    FORUM + "calls/templates/<outcome>/": rule(EDIT, EDIT, "decision e-mail templates", outcome="accepted"),
+    FORUM + "calls/themes/<theme_id>/reviewers/": rule(NOBODY, EDIT, "a theme's reviewer pool", theme_id="track"),
+    FORUM + "calls/submissions/": rule(SIGNED_IN, SIGNED_IN, "own submissions (all for organizers); own drafts"),
+    FORUM + "calls/submissions/<pk>/": rule(EDIT, OWN, "the submitter's own, organizers read", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/submit/": rule(NOBODY, OWN, "the submitter", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/withdraw/": rule(NOBODY, OWN, "the submitter", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/confirm/": rule(NOBODY, OWN, "the accepted submitter", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/decision/": rule(NOBODY, EDIT, "organizers decide", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/reviewers/": rule(NOBODY, EDIT, "organizers assign", pk="call_submission"),
+    FORUM + "calls/submissions/<pk>/place/": rule(NOBODY, EDIT, "organizers place in a session",
+                                                 pk="call_submission"),
+    # ---- pages: the open call ----
+    "calls/link/<token>/": rule(TOKEN, NOBODY, "a one-time sign-in link"),
+    "calls/co-author/<token>/": rule(TOKEN, TOKEN, "a co-author's confirmation link (GET shows, POST confirms)"),
+    "calls/<forum_slug>/": rule(PUBLIC, NOBODY, "the public call page"),
+    "calls/<forum_slug>/sign-in/": rule(NOBODY, OPEN, "anyone asks for a sign-in link"),
+    "calls/<forum_slug>/mine/": rule(SIGNED_IN, NOBODY, "the submitter's own submissions"),
+    "calls/<forum_slug>/mine/new/": rule(SIGNED_IN, SIGNED_IN, "a signed-in person starts a submission"),
+    "calls/<forum_slug>/mine/autosave/": rule(NOBODY, SIGNED_IN, "autosaving one's own draft"),
+    "calls/<forum_slug>/mine/<submission_id>/": rule(OWN, OWN, "the submitter's own submission",
+                                                     submission_id="call_submission"),
+    "calls/<forum_slug>/mine/<submission_id>/file/": rule(OWN_OR_TEAM, NOBODY, "the submitter and organizers",
+                                                          submission_id="call_submission"),
+    "calls/<forum_slug>/reviews/": rule(SIGNED_IN, NOBODY, "a reviewer's own assignments"),
+    "calls/<forum_slug>/manage/": rule(EDIT, EDIT, "submissions, bulk assignment, release: organizers"),
+    "calls/<forum_slug>/manage/settings/": rule(EDIT, EDIT, "setting up the call and its types: organizers"),
+    "calls/<forum_slug>/manage/ranking/": rule(EDIT, NOBODY, "ranking: organizers"),
+    "calls/<forum_slug>/manage/statistics/": rule(EDIT, NOBODY, "statistics: organizers"),
+    "calls/<forum_slug>/manage/templates/": rule(EDIT, EDIT, "decision e-mails: organizers"),
+    "calls/<forum_slug>/manage/unscheduled/": rule(EDIT, EDIT, "placing accepted papers: organizers"),
+    "calls/<forum_slug>/manage/export.<fmt>": rule(STAFF, NOBODY, "submitters' personal data", fmt="csv"),
+    "calls/<forum_slug>/manage/<submission_id>/": rule(EDIT, EDIT, "one submission: organizers",
+                                                       submission_id="call_submission"),
     # ---- pages: surveys and messages to attendees ----
     "mail/unsubscribe/<token>/": rule(TOKEN, TOKEN, "a signed unsubscribe link (GET shows, POST unsubscribes)"),
     "surveys/s/<token>/": rule(TOKEN, TOKEN, "an invitee's personal survey link"),
@@ -566,9 +610,23 @@ def _forum_world(forum, *, publish: bool, people: dict) -> dict:
     from surveys.models import Survey
 
     world["survey"] = Survey.objects.create(forum=forum, title_ar="استبانة", status="open").pk
+    world["call_submission"] = _call_submission(forum)
     world["announcement"] = Announcement.objects.create(forum=forum, subject_ar="رسالة", body_ar="مرحبا").pk
     world["message"] = OutgoingMessage.objects.filter(forum=forum).values_list("pk", flat=True).first() or 1
     return world
+
+
+def _call_submission(forum) -> int:
+    """An open call with one submitted submission by someone outside the matrix's users."""
+    from calls import services as call_services
+    from tests.calls.factories import CallFactory, SubmissionTypeFactory
+
+    call = CallFactory(forum=forum)
+    submitter = PersonFactory()
+    draft = call_services.submission_save(call=call, person=submitter, type=SubmissionTypeFactory(call=call),
+                                          theme=TrackFactory(forum=forum), title_ar="ورقة مقدّمة",
+                                          abstract_ar="ملخص")
+    return call_services.submission_submit(submission=draft, person=submitter).pk
 
 
 def _invoice(forum, registration):
@@ -800,7 +858,7 @@ WORLD_KEYS = {"hall", "session", "person", "session_role", "session_item", "trac
               "honoree", "prayer_override", "invitation", "paper", "paper_file", "criterion", "review",
               "proceedings", "registration_type", "question", "registration", "print_job", "message",
               "answer", "invoice", "team_invitation", "certificate", "certificate_batch", "gift_item", "survey",
-              "announcement"}
+              "announcement", "call_submission"}
 
 
 def _mixed_routes():
@@ -839,7 +897,7 @@ def _rows() -> dict:
 
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in ("forum", "forum_sessions", "speakers", "registration", "badges", "frontend",
-                                     "surveys", "announcements")}
+                                     "surveys", "announcements", "calls")}
 
 
 # ---------------------------------------------------------------------------

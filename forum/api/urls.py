@@ -24,6 +24,7 @@ urlpatterns = [
     path("forums/<slug:forum_slug>/", include(forum_router.urls)),
     path("", include("sessions.api.urls")),
     path("", include("speakers.api.urls")),
+    path("", include("calls.api.urls")),
     path("", include("forum.mailing.api.urls")),
     path("", include("invoicing.api.urls")),
     path("", include("frontend.api.urls")),
