@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 
 from forum.formatting import digits_for, dual_range, gregorian_date, hijri_date
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
-from registration.badges.pdfjoin import pdf_parts_join
+from forum.pdfjoin import pdf_parts_join
 from registration.badges.rendering import BadgePDF
 
 from .models import Certificate, CertificateDesign, Kind

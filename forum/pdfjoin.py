@@ -1,33 +1,43 @@
-"""Join finished PDF files into one, streaming: memory is bounded by the largest part, not by the result.
+"""Join PDF files into one, streaming: memory is bounded by the largest source, not by the result.
+
+One joiner for the whole system: the bulk badge and certificate sheets join
+their finished parts (`pdf_parts_join`), and the proceedings book appends a
+cover and then every paper, each with a bookmark (`PdfJoiner`).
 
 pypdf's `PdfWriter.append` keeps every appended page, and everything the page
-uses, in memory until `write()`, so joining the parts of a bulk badge sheet
-grew with the sheet. Here each part is read with pypdf's reader on its own, its
-objects are written straight to the output with new object numbers (indirect
-references rewritten to match) and their byte offsets recorded, and the
-reader is dropped (and the cycle collector run, since pypdf's objects point
-back at their reader) before the next part is opened. Across parts only integers
-are kept: the new object number of every page, and one byte offset per object
-for the cross-reference table. At the end one Pages tree holding every page in
-order, the xref table and the trailer are written.
+uses, in memory until `write()`, so joining grew with the result. Here each
+source is read with pypdf's reader on its own, its objects are written straight
+to the output with new object numbers (indirect references rewritten to match)
+and their byte offsets recorded, and the reader is dropped (and the cycle
+collector run, since pypdf's objects point back at their reader) before the
+next source is opened. Across sources only integers are kept: the new object
+number of every page, and one byte offset per object for the cross-reference
+table (plus the bookmarks' titles). At the end one Pages tree holding every
+page in order, the outline, the xref table and the trailer are written.
 
 What that means for the result:
 
-- Objects shared by the pages of one part (fonts, resource dictionaries,
-  images) are written once per part, so a font is embedded once per part, not
-  once per file. For the badge sheet that is a few subset fonts of some tens
+- Only what pages reference is copied (content, resources, fonts, images,
+  annotations, links between pages of the same source).
+- Objects shared by the pages of one source (fonts, resource dictionaries,
+  images) are written once per source, so a font is embedded once per source,
+  not once per file. For the badge sheet that is a few subset fonts of some tens
   of kilobytes per part of hundreds of badges; the file is a little larger,
   which is the price of not holding every part in memory at once.
-- The document catalog (page layout, open action, and any outline or names)
-  and the document information (title, creator) are taken from the first part;
-  such entries of the other parts are not carried over. The badge parts have
-  none but page layout and open action, and they are the same in every part.
+- The document catalog and information: with `document_from_first` (as
+  `pdf_parts_join` does) the catalog's entries (page layout, open action, and
+  any outline or names) and the document information (title, creator) are
+  taken from the first source, and such entries of the others are not carried
+  over (the badge parts have none but page layout and open action, the same in
+  every part). Otherwise the catalog is new, with the bookmarks given to
+  `bookmark()` as its outline, and `finish(title=..., producer=...)` writes the
+  document information.
 - Inherited page attributes (/MediaBox, /Resources, /CropBox, /Rotate on a
-  part's Pages node) are put on each page, since the part's Pages tree is
+  source's Pages node) are put on each page, since the source's Pages tree is
   replaced by the joined one.
 - Streams are copied as they are stored (still compressed); nothing is decoded
   or re-encoded.
-- Encrypted parts are refused.
+- Encrypted sources are refused (uploads refuse them too).
 """
 
 from __future__ import annotations
@@ -40,7 +50,7 @@ import re
 from array import array
 from collections import deque
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -50,6 +60,7 @@ from pypdf.generic import (
     NameObject,
     PdfObject,
     StreamObject,
+    TextStringObject,
 )
 
 PAGES_NUMBER = 1  # the joined Pages tree: written last, once every page's number is known
@@ -64,21 +75,41 @@ def pdf_parts_join(*, parts: Sequence[str | os.PathLike], out: BinaryIO) -> int:
 
     Only one part is read into memory at a time. `out` should be a real file
     for the memory to stay flat (a BytesIO of course holds the whole result).
+    The catalog and document information are those of the first part.
     """
     if not parts:
         raise ValueError("no PDF parts to join")
-    return _Join(out).run(parts)
+    version = max(_header_version(part) for part in parts)
+    joiner = PdfJoiner(out, version=version, document_from_first=True)
+    for part in parts:
+        joiner.add(part)
+    return joiner.finish()
 
 
-class _Join:
-    def __init__(self, out: BinaryIO):
+class PdfJoiner:
+    """Write `add(source)` after `add(source)` into `out` (a binary file), then `finish()`.
+
+    A source is a path or a binary file. `version` is the PDF version written in
+    the header; `document_from_first` takes the catalog and document information
+    from the first source instead of writing new ones.
+    """
+
+    def __init__(self, out: IO[bytes], *, version: tuple[int, int] = (1, 7), document_from_first: bool = False):
         self.out = out
+        self.document_from_first = document_from_first
         self.position = 0  # bytes written by us; `out` need not start at offset 0
         self.digest = hashlib.md5(usedforsecurity=False)
-        self.offsets = array("Q", [0] * _FIRST_FREE)  # object number -> byte offset
+        self.offsets = array("Q", [0] * _FIRST_FREE)  # object number -> byte offset (0: not written)
         self.next_number = _FIRST_FREE
         self.page_numbers = array("Q")
         self.info_number: int | None = None
+        self.catalog_written = False
+        self.bookmarks: list[tuple[str, int]] = []
+        self.write(b"%%PDF-%d.%d\n%%\xe2\xe3\xcf\xd3\n" % version)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_numbers)
 
     # ---- output ------------------------------------------------------------
 
@@ -100,42 +131,79 @@ class _Join:
 
     # ---- the join ------------------------------------------------------------
 
-    def run(self, parts: Sequence[str | os.PathLike]) -> int:
-        version = max(_header_version(part) for part in parts)
-        self.write(b"%%PDF-%d.%d\n%%\xe2\xe3\xcf\xd3\n" % version)
-        for index, part in enumerate(parts):
-            self.copy_part(part, first=index == 0)
-        self.finish()
-        return len(self.page_numbers)
-
-    def copy_part(self, path: str | os.PathLike, *, first: bool) -> None:
-        reader = PdfReader(path)
+    def add(self, source: str | os.PathLike | IO[bytes]) -> int:
+        """Append every page of one PDF; returns the index (from 0) of its first page in the result."""
+        first_page = self.page_count
+        reader = PdfReader(source)
         if reader.is_encrypted:
-            raise ValueError(f"encrypted PDF part cannot be joined: {os.fspath(path)}")
-        _PartCopy(self, reader).run(first=first)
+            name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "stream"
+            raise ValueError(f"encrypted PDF cannot be joined: {name}")
+        copy_document = self.document_from_first and not self.catalog_written
+        _PartCopy(self, reader).run(first=copy_document)
+        if copy_document:
+            self.catalog_written = True
         # The reader and the objects parsed from it point at each other, so dropping the last reference
-        # frees nothing until the cycle collector runs, which it may not do for several parts. Collect now.
+        # frees nothing until the cycle collector runs, which it may not do for several sources. Collect now.
         del reader
         gc.collect()
+        return first_page
 
-    def finish(self) -> None:
+    def bookmark(self, title: str, page_index: int) -> None:
+        """A top-level bookmark to the page `page_index` (from 0) of the result, in the order given."""
+        if self.document_from_first:
+            raise ValueError("bookmarks need a catalog of the joiner's own (document_from_first=False)")
+        self.bookmarks.append((title, page_index))
+
+    def finish(self, *, title: str | None = None, producer: str | None = None) -> int:
+        """Write the page tree, the outline, the catalog, the document information and the xref; returns the page count."""
         kids = b" ".join(b"%d 0 R" % number for number in self.page_numbers)
         self.write_object(PAGES_NUMBER, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (len(self.page_numbers), kids))
+        if not self.catalog_written:
+            catalog = b"<< /Type /Catalog /Pages %d 0 R" % PAGES_NUMBER
+            outline = self.outline_write()
+            if outline is not None:
+                catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outline
+            self.write_object(CATALOG_NUMBER, catalog + b" >>")
+            self.catalog_written = True
+        if title is not None or producer is not None:
+            self.info_number = self.allocate()
+            self.write_object(self.info_number, b"<< /Title %s /Producer %s >>"
+                              % (_pdf_text(title or ""), _pdf_text(producer or "")))
         size = self.next_number
         xref_at = self.position
         lines = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
-        lines += [b"%010d 00000 n \n" % self.offsets[n] for n in range(1, size)]
+        lines += [b"%010d 00000 n \n" % self.offsets[n] if n < len(self.offsets) and self.offsets[n]
+                  else b"0000000000 65535 f \n" for n in range(1, size)]
         self.write(b"".join(lines))
         file_id = self.digest.hexdigest().encode()
         info = b" /Info %d 0 R" % self.info_number if self.info_number else b""
         self.write(b"trailer\n<< /Size %d /Root %d 0 R%s /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
                    % (size, CATALOG_NUMBER, info, file_id, file_id, xref_at))
+        return self.page_count
+
+    def outline_write(self) -> int | None:
+        """The bookmarks as an outline of one level; returns its object number, None without bookmarks."""
+        if not self.bookmarks:
+            return None
+        outline = self.allocate()
+        items = [self.allocate() for _ in self.bookmarks]
+        for index, ((text, page_index), number) in enumerate(zip(self.bookmarks, items, strict=True)):
+            body = b"<< /Title %s /Parent %d 0 R /Dest [%d 0 R /Fit]" % (
+                _pdf_text(text), outline, self.page_numbers[page_index])
+            if index > 0:
+                body += b" /Prev %d 0 R" % items[index - 1]
+            if index < len(items) - 1:
+                body += b" /Next %d 0 R" % items[index + 1]
+            self.write_object(number, body + b" >>")
+        self.write_object(outline, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+                          % (items[0], items[-1], len(items)))
+        return outline
 
 
 class _PartCopy:
     """The objects of one part reachable from its pages, renumbered into the joined file."""
 
-    def __init__(self, join: _Join, reader: PdfReader):
+    def __init__(self, join: PdfJoiner, reader: PdfReader):
         self.join = join
         self.reader = reader
         self.numbers: dict[tuple[int, int], int] = {}  # (object number, generation) in the part -> new number
@@ -252,6 +320,12 @@ class _PartCopy:
             buffer.write(b"]")
         else:
             value.write_to_stream(buffer)
+
+
+def _pdf_text(text: str) -> bytes:
+    buffer = io.BytesIO()
+    TextStringObject(text).write_to_stream(buffer)
+    return buffer.getvalue()
 
 
 def _header_version(path: str | os.PathLike) -> tuple[int, int]:
