@@ -35,7 +35,7 @@ def registration_url(registration: Registration, language: str = "ar") -> str:
         return absolute(reverse("registration:detail", args=[registration.access_token]))
 
 
-def _bilingual(template: str, context: dict) -> tuple[str, str]:
+def _render_both(template: str, context: dict) -> tuple[str, str]:
     parts_text, parts_html = [], []
     for language in ("ar", "en"):
         with translation.override(language):
@@ -86,7 +86,7 @@ def confirmation_enqueue(*, registration_id: int, resend: bool = False) -> Outgo
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
     }
-    text, html = _bilingual("confirmation", context)
+    text, html = _render_both("confirmation", context)
     return message_enqueue(
         to=registration.email, subject=_subject("confirmation", context), text_body=text, html_body=html,
         attachments=confirmation_attachments(registration), language=registration.language,
@@ -111,7 +111,7 @@ def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:
             urls[language] = absolute(reverse("registration:claim", args=[entry.claim_token]))
     context = {"entry": entry, "forum": entry.forum, "type": entry.registration_type,
                "url_ar": urls["ar"], "url_en": urls["en"]}
-    text, html = _bilingual("waitlist_offer", context)
+    text, html = _render_both("waitlist_offer", context)
     return message_enqueue(
         to=entry.email, subject=_subject("waitlist_offer", context), text_body=text, html_body=html,
         language=entry.language, kind="waitlist_offer", related=entry, forum=entry.forum,
@@ -131,7 +131,7 @@ def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
         "amount": amount_display(registration.amount_minor, registration.currency),
     }
-    text, html = _bilingual("received", context)
+    text, html = _render_both("received", context)
     return message_enqueue(
         to=registration.email, subject=_subject("received", context), text_body=text, html_body=html,
         language=registration.language, kind=RECEIVED_KIND, related=registration,
@@ -159,7 +159,7 @@ def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         "refund": amount_display(refunded, registration.currency) if refunded else "",
         **{f"register_url_{language}": _register_url(registration.forum.slug, language) for language in ("ar", "en")},
     }
-    text, html = _bilingual("ended", context)
+    text, html = _render_both("ended", context)
     return message_enqueue(
         to=registration.email, subject=_subject("ended", context), text_body=text, html_body=html,
         language=registration.language, kind=f"registration_{registration.status}", related=registration,

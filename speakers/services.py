@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from forum import permissions as forum_permissions
 from forum.errors import DomainError, ForumEnded, NotFound, PermissionDenied
-from forum.mailing.rendering import html_from_text
+from forum.mailing.rendering import bilingual_text, html_from_text
 from forum.mailing.services import message_enqueue
 from forum.models import Forum, Person
 from forum.tokens import link_token_hash, link_token_make
@@ -129,10 +129,6 @@ def invitation_sign_in(*, token: str):
 # -- invitations ------------------------------------------------------------------------------
 
 
-def _bilingual(ar: str, en: str) -> str:
-    return f"{ar}\n\n— English —\n\n{en}"
-
-
 def _in_language(lang: str, fn):
     with translation.override(lang):
         return fn()
@@ -178,7 +174,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
         f"The link is personal; please do not share it. It is valid until {fmt.dual_date(expires_day, 'en')}.\n"
     )
     subject = f"دعوة للمشاركة في {forum.title_ar} | Invitation: {forum.title_en or forum.title_ar}"
-    text = _bilingual(ar, en)
+    text = bilingual_text(ar, en)
     message_enqueue(
         to=person.email,
         subject=subject,
@@ -375,7 +371,7 @@ def profile_email_change_request(*, person: Person, new_email: str) -> None:
     message_enqueue(
         to=new_email,
         subject="تأكيد البريد الإلكتروني الجديد | Confirm your new e-mail address",
-        text_body=_bilingual(
+        text_body=bilingual_text(
             f"{person.display_name_ar}،\n\nطلبتم تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى هذا العنوان. "
             f"لتأكيد التغيير افتحوا الرابط التالي خلال يومين:\n{link}\n\n"
             "إن لم تطلبوا ذلك فتجاهلوا هذه الرسالة.\n",
@@ -389,7 +385,7 @@ def profile_email_change_request(*, person: Person, new_email: str) -> None:
         message_enqueue(
             to=person.email,
             subject="طلب تغيير بريدكم الإلكتروني | A change of your e-mail address was requested",
-            text_body=_bilingual(
+            text_body=bilingual_text(
                 f"{person.display_name_ar}،\n\nطُلب تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى {new_email}. "
                 "لن يتغير شيء ما لم يُفتح رابط التأكيد المرسل إلى العنوان الجديد. "
                 "إن لم تطلبوا ذلك فأبلغوا منظمي الملتقى.\n",
@@ -590,7 +586,7 @@ def reminders_send(*, forum: Forum, user) -> int:
         message_enqueue(
             to=person.email,
             subject=f"تذكير: {forum.title_ar} | Reminder: {forum.title_en or forum.title_ar}",
-            text_body=_bilingual(ar, en), language="ar", kind="speakers.reminder", related=person, forum=forum,
+            text_body=bilingual_text(ar, en), language="ar", kind="speakers.reminder", related=person, forum=forum,
         )
     return len(owed)
 
@@ -626,7 +622,7 @@ def review_assign(*, paper: WorkingPaper, reviewer, assigned_by) -> ReviewAssign
         en = f"You are asked to review the working paper “{paper.title_en or paper.title_ar}”.\n{url}\n"
         message_enqueue(
             to=reviewer.email, subject=f"طلب تحكيم | Review request: {paper.forum.title_en or paper.forum.title_ar}",
-            text_body=_bilingual(ar, en), kind="speakers.review_request", related=assignment, forum=paper.forum,
+            text_body=bilingual_text(ar, en), kind="speakers.review_request", related=assignment, forum=paper.forum,
         )
     return assignment
 
@@ -705,7 +701,7 @@ def paper_decide(*, paper: WorkingPaper, user, decision: str, comment: str = "")
             ar += f"\nملاحظات المحكّمين:\n{comment}\n\nارفعوا النسخة المعدّلة من البوابة: {url}\n"
             en += f"\nReviewers' comments:\n{comment}\n\nUpload the revised version in the portal: {url}\n"
         message_enqueue(
-            to=person.email, subject=f"{subject_ar} | {subject_en}", text_body=_bilingual(ar, en),
+            to=person.email, subject=f"{subject_ar} | {subject_en}", text_body=bilingual_text(ar, en),
             kind=f"speakers.decision.{decision}", related=paper, forum=paper.forum,
         )
     return paper

@@ -86,6 +86,11 @@ def render_bilingual_email(template_base: str, context: dict, localize: Localize
     return RenderedEmail(subject=subject, text=text, html=_layout([("ar", ar_body), ("en", en_body)], "ar", subject))
 
 
+def bilingual_text(ar: str, en: str) -> str:
+    """The plain text of a message written in both languages: Arabic first, English below."""
+    return f"{ar}\n\n— English —\n\n{en}"
+
+
 def render_for(template_base: str, context: dict, language: str, localize: Localize = None) -> RenderedEmail:
     """Arabic only for Arabic readers; Arabic then English for everyone else."""
     if (language or "ar").startswith("ar"):
