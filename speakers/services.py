@@ -1,7 +1,8 @@
 """Every write about speakers and papers goes through here: pages, API, admin and tasks.
 
-E-mails are stored in the outbox inside the same transaction (Arabic first,
-English below) and sent after commit by forum.mailing.
+E-mails are composed from templates by speakers.mail (Arabic first, English
+below), stored in the outbox inside the same transaction and sent after commit
+by forum.mailing.
 
 Why one module of some 700 lines: it is still one sub-domain per section
 (invitations, profile, papers and uploads, reminders, review, proceedings),
@@ -21,20 +22,17 @@ from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Max, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from forum import permissions as forum_permissions
 from forum.errors import DomainError, ForumEnded, NotFound, PermissionDenied
-from forum.mailing.rendering import bilingual_text, html_from_text
-from forum.mailing.services import message_enqueue
 from forum.models import Forum, Person
 from forum.tokens import link_token_hash, link_token_make
 from sessions.models import Session, SessionItem, SessionRole
 
-from . import selectors
+from . import mail, selectors
 from .models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -129,66 +127,6 @@ def invitation_sign_in(*, token: str):
 # -- invitations ------------------------------------------------------------------------------
 
 
-def _in_language(lang: str, fn):
-    with translation.override(lang):
-        return fn()
-
-
-def _portal_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _send_invitation_email(invitation: Invitation, token: str) -> None:
-    person, session, forum = invitation.person, invitation.session, invitation.forum
-    from forum import formatting as fmt
-
-    with translation.override("ar"):
-        link = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
-    with translation.override("en"):
-        link_en = _portal_url(reverse("speakers:invitation_open", kwargs={"token": token}))
-    tz = forum.tzinfo
-    start = session.starts_at.astimezone(tz)
-    expires_day = invitation.expires_at.astimezone(tz).date()
-    role_ar = {"speaker": "متحدثًا", "chair": "رئيسًا للجلسة", "panelist": "مشاركًا في الندوة"}[invitation.role]
-    role_en = {"speaker": "a speaker", "chair": "the chair", "panelist": "a panelist"}[invitation.role]
-    hall_ar = session.hall.name_ar if session.hall else ""
-    hall_en = (session.hall.name_en or session.hall.name_ar) if session.hall else ""
-    # Hijri beside Gregorian in both parts, written as on the public pages.
-    ar = (
-        f"{person.salutation_ar}،\n\n"
-        f"السلام عليكم ورحمة الله وبركاته،\n\n"
-        f"يسرّنا دعوتكم للمشاركة {role_ar} في «{session.title_ar}» ضمن {forum.title_ar}، "
-        f"يوم {fmt.hijri_date(start.date(), 'ar', weekday=True)} الموافق {fmt.gregorian_date(start.date(), 'ar')} "
-        f"الساعة {fmt.clock(start, 'arab')}"
-        f"{f' في {hall_ar}' if hall_ar else ''}.\n\n"
-        + (f"{invitation.message}\n\n" if invitation.message else "")
-        + f"للرد على الدعوة واستكمال بياناتكم ورفع ورقة العمل، افتحوا رابطكم الشخصي:\n\n{link}\n\n"
-        f"الرابط خاص بكم فلا تشاركوه، وهو صالح حتى {fmt.dual_date(expires_day, 'ar')}.\n"
-    )
-    en = (
-        f"{person.salutation_en},\n\n"
-        f"You are invited to take part as {role_en} in “{session.title_en or session.title_ar}” at "
-        f"{forum.title_en or forum.title_ar}, on {fmt.dual_date(start.date(), 'en')} at {fmt.clock(start)}"
-        f"{f', {hall_en}' if hall_en else ''}.\n\n"
-        f"To reply, complete your profile and upload your working paper, open your personal link:\n\n{link_en}\n\n"
-        f"The link is personal; please do not share it. It is valid until {fmt.dual_date(expires_day, 'en')}.\n"
-    )
-    subject = f"دعوة للمشاركة في {forum.title_ar} | Invitation: {forum.title_en or forum.title_ar}"
-    text = bilingual_text(ar, en)
-    message_enqueue(
-        to=person.email,
-        subject=subject,
-        text_body=text,
-        # The personal link as a button in each language's part (the text part keeps the plain link).
-        html_body=html_from_text(text, language="ar", subject=subject,
-                                 buttons={link: "فتح رابطكم الشخصي", link_en: "Open your personal link"}),
-        language="ar",
-        kind="speakers.invitation",
-        related=invitation,
-        forum=forum,
-    )
-
-
 def _paper_slot(*, session: Session, person: Person, paper: WorkingPaper) -> SessionItem:
     """The paper's place in the run of the session, so the agenda lists it: the organizer's
     existing item for this presenter if there is one, otherwise a new one at the end."""
@@ -266,7 +204,7 @@ def invitation_create(
         token_hash=token_hash, invited_by=invited_by, message=message,
         expires_at=now + timedelta(days=valid_days or settings.SPEAKERS_INVITATION_DAYS),
     )
-    _send_invitation_email(invitation, token)
+    mail.invitation_mail_enqueue(invitation=invitation, token=token)
     # The token leaves the system only in the e-mail; keep it on the object for the caller's response.
     invitation.token = token
     return invitation
@@ -364,37 +302,7 @@ def profile_email_change_request(*, person: Person, new_email: str) -> None:
     if Person.objects.filter(email__iexact=new_email).exclude(pk=person.pk).exists():
         raise DomainError(_("Another person already uses this e-mail address."), field="email", code="email_taken")
     token = signing.dumps({"p": person.pk, "old": person.email, "new": new_email}, salt=EMAIL_CHANGE_SALT)
-    with translation.override("ar"):
-        link = _portal_url(reverse("speakers:email_confirm", kwargs={"token": token}))
-    with translation.override("en"):
-        link_en = _portal_url(reverse("speakers:email_confirm", kwargs={"token": token}))
-    message_enqueue(
-        to=new_email,
-        subject="تأكيد البريد الإلكتروني الجديد | Confirm your new e-mail address",
-        text_body=bilingual_text(
-            f"{person.display_name_ar}،\n\nطلبتم تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى هذا العنوان. "
-            f"لتأكيد التغيير افتحوا الرابط التالي خلال يومين:\n{link}\n\n"
-            "إن لم تطلبوا ذلك فتجاهلوا هذه الرسالة.\n",
-            f"Dear {person.display_name_en},\n\nYou asked to change your e-mail address in the speaker portal to "
-            f"this one. To confirm, open this link within two days:\n{link_en}\n\n"
-            "If you did not ask for this, ignore this message.\n",
-        ),
-        language="ar", kind="speakers.email_change", related=person,
-    )
-    if person.email:
-        message_enqueue(
-            to=person.email,
-            subject="طلب تغيير بريدكم الإلكتروني | A change of your e-mail address was requested",
-            text_body=bilingual_text(
-                f"{person.display_name_ar}،\n\nطُلب تغيير بريدكم الإلكتروني في بوابة المتحدثين إلى {new_email}. "
-                "لن يتغير شيء ما لم يُفتح رابط التأكيد المرسل إلى العنوان الجديد. "
-                "إن لم تطلبوا ذلك فأبلغوا منظمي الملتقى.\n",
-                f"Dear {person.display_name_en},\n\nA change of your e-mail address in the speaker portal to "
-                f"{new_email} was requested. Nothing changes unless the confirmation link sent to the new address "
-                "is opened. If you did not ask for this, tell the forum's organizers.\n",
-            ),
-            language="ar", kind="speakers.email_change_notice", related=person,
-        )
+    mail.email_change_mail_enqueue(person=person, new_email=new_email, token=token)
 
 
 @transaction.atomic
@@ -537,27 +445,6 @@ def paper_settings_update(*, forum: Forum, user, **changes) -> PaperSettings:
     return obj
 
 
-def _reminder_text(person: Person, forum: Forum, missing: list[str], deadline: datetime | None) -> tuple[str, str]:
-    with translation.override("ar"):
-        url = _portal_url(reverse("speakers:portal"))
-    when_ar = when_en = ""
-    if deadline:
-        local = deadline.astimezone(forum.tzinfo)
-        when_ar = f"\nآخر موعد: {local:%Y-%m-%d %H:%M}."
-        when_en = f"\nDeadline: {local:%Y-%m-%d %H:%M}."
-    items_ar = "، ".join(_in_language("ar", lambda m=m: _(m)) for m in missing)
-    items_en = ", ".join(_in_language("en", lambda m=m: _(m)) for m in missing)
-    ar = (
-        f"{person.salutation_ar}،\n\nنذكّركم بما ينقص مشاركتكم في {forum.title_ar}: {items_ar}.{when_ar}\n\n"
-        f"بوابة المتحدثين: {url}\n(إن فقدتم رابطكم الشخصي فاطلبوا من المنظمين دعوة جديدة.)\n"
-    )
-    en = (
-        f"{person.salutation_en},\n\nA reminder of what is still missing for {forum.title_en or forum.title_ar}: "
-        f"{items_en}.{when_en}\n\nSpeaker portal: {url}\n"
-    )
-    return ar, en
-
-
 REMINDER_ITEMS = {"reply": gettext_noop("a reply to the invitation"), "paper": gettext_noop("the working paper")}
 
 
@@ -582,12 +469,7 @@ def reminders_send(*, forum: Forum, user) -> int:
                 entry[1].extend(i for i in items if i not in entry[1])
     deadline = selectors.paper_settings_for(forum=forum).deadline
     for person, items in owed.values():
-        ar, en = _reminder_text(person, forum, items, deadline)
-        message_enqueue(
-            to=person.email,
-            subject=f"تذكير: {forum.title_ar} | Reminder: {forum.title_en or forum.title_ar}",
-            text_body=bilingual_text(ar, en), language="ar", kind="speakers.reminder", related=person, forum=forum,
-        )
+        mail.reminder_mail_enqueue(person=person, forum=forum, missing=items, deadline=deadline)
     return len(owed)
 
 
@@ -616,14 +498,7 @@ def review_assign(*, paper: WorkingPaper, reviewer, assigned_by) -> ReviewAssign
         raise DomainError(_("This reviewer is already assigned to this paper."), field="reviewer", code="duplicate")
     assignment = ReviewAssignment.objects.create(paper=paper, reviewer=reviewer, assigned_by=assigned_by)
     if reviewer.email:
-        with translation.override("ar"):
-            url = _portal_url(reverse("speakers:review", kwargs={"assignment_id": assignment.pk}))
-        ar = f"طُلب منكم تحكيم ورقة العمل «{paper.title_ar}» في {paper.forum.title_ar}.\n{url}\n"
-        en = f"You are asked to review the working paper “{paper.title_en or paper.title_ar}”.\n{url}\n"
-        message_enqueue(
-            to=reviewer.email, subject=f"طلب تحكيم | Review request: {paper.forum.title_en or paper.forum.title_ar}",
-            text_body=bilingual_text(ar, en), kind="speakers.review_request", related=assignment, forum=paper.forum,
-        )
+        mail.review_request_mail_enqueue(assignment=assignment)
     return assignment
 
 
@@ -665,11 +540,7 @@ def review_submit(*, assignment: ReviewAssignment, user, scores: dict[int, int],
     return assignment
 
 
-DECISIONS = {
-    WorkingPaper.Status.ACCEPTED: ("قُبلت ورقة عملكم", "Your working paper was accepted"),
-    WorkingPaper.Status.REVISE: ("يُرجى تعديل ورقة عملكم", "Please revise your working paper"),
-    WorkingPaper.Status.REJECTED: ("نعتذر عن عدم قبول ورقة عملكم", "Your working paper was not accepted"),
-}
+DECISIONS = (WorkingPaper.Status.ACCEPTED, WorkingPaper.Status.REVISE, WorkingPaper.Status.REJECTED)
 
 
 @transaction.atomic
@@ -689,21 +560,7 @@ def paper_decide(*, paper: WorkingPaper, user, decision: str, comment: str = "")
     paper.decided_at = timezone.now()
     paper.decided_by = user
     paper.save(update_fields=["status", "decision_comment", "decided_at", "decided_by"])
-    subject_ar, subject_en = DECISIONS[decision]
-    with translation.override("ar"):
-        url = _portal_url(reverse("speakers:paper", kwargs={"paper_id": paper.pk}))
-    for person in paper.speakers.all():
-        if not person.email:
-            continue
-        ar = f"{person.salutation_ar}،\n\n{subject_ar}: «{paper.title_ar}».\n"
-        en = f"{person.salutation_en},\n\n{subject_en}: “{paper.title_en or paper.title_ar}”.\n"
-        if decision == WorkingPaper.Status.REVISE:
-            ar += f"\nملاحظات المحكّمين:\n{comment}\n\nارفعوا النسخة المعدّلة من البوابة: {url}\n"
-            en += f"\nReviewers' comments:\n{comment}\n\nUpload the revised version in the portal: {url}\n"
-        message_enqueue(
-            to=person.email, subject=f"{subject_ar} | {subject_en}", text_body=bilingual_text(ar, en),
-            kind=f"speakers.decision.{decision}", related=paper, forum=paper.forum,
-        )
+    mail.decision_mail_enqueue(paper=paper, decision=decision, comment=comment)
     return paper
 
 
