@@ -8,6 +8,9 @@ Rules:
 - a holder with no name in one language gets the other;
 - holders are e-mailed a link through the outbox after the commit.
 
+A little over 600 lines: issuing, correcting, revoking, designs and batches share the one rule of
+what a certificate states; to become a package by those if it grows.
+
 For other apps (awards): `certificate_issue(forum=, kind=Kind.AWARD, holder=person_or_registration,
 by=organizer, role_ar="بجائزة …", role_en="the … award", subject=f"award:{winner.pk}")`.
 """
