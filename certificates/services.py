@@ -32,7 +32,7 @@ from forum.models import Forum, Person
 from registration.models import Registration
 from sessions.models import Honoree, Session, SessionRole
 
-from . import selectors
+from . import selectors, tasks
 from .models import (
     Certificate,
     CertificateBatch,
@@ -526,9 +526,7 @@ def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None
     if batch.total == 0:
         raise DomainError(_("Nobody in this group is due a certificate yet."), field="scope", code="empty")
     batch.save()
-    from .tasks import batch_run_task
-
-    transaction.on_commit(lambda: batch_run_task.delay(batch.pk))
+    transaction.on_commit(lambda: tasks.batch_run_task.delay(batch.pk))
     return batch
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from forum.errors import DomainError
 from forum.models import Forum, Organization
 
-from . import ubl
+from . import tasks, ubl
 from .countries import rules_for
 from .models import BillingSettings, Invoice, InvoiceCounter, InvoiceLine
 from .money import amount_display, gross_split, vat_minor
@@ -209,10 +209,8 @@ def _write(*, seller: BillingSettings, lines: list[InvoiceLine], **document) -> 
 
 
 def _task_email(invoice_id: int) -> None:
-    from .tasks import invoice_email_send_task
-
     try:
-        invoice_email_send_task.delay(invoice_id)
+        tasks.invoice_email_send_task.delay(invoice_id)
     except Exception:  # the organizers' page can resend; the document stands
         log.exception("could not queue the e-mail of invoice %s", invoice_id)
 

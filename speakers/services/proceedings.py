@@ -14,9 +14,8 @@ from forum import permissions as forum_permissions
 from forum.errors import PermissionDenied
 from forum.models import Forum
 
-from ..models import (
-    ProceedingsJob,
-)
+from .. import tasks
+from ..models import ProceedingsJob
 
 # -- proceedings ------------------------------------------------------------------------------
 
@@ -34,9 +33,7 @@ def proceedings_request(*, forum: Forum, user, digits: str = "arab") -> Proceedi
     if running is not None:
         return running
     job = ProceedingsJob.objects.create(forum=forum, requested_by=user, digits="latn" if digits == "latn" else "arab")
-    from ..tasks import build_proceedings
-
-    transaction.on_commit(lambda: build_proceedings.delay(job.pk))
+    transaction.on_commit(lambda: tasks.proceedings_build_task.delay(job.pk))
     return job
 
 
