@@ -1,5 +1,9 @@
 """Every write to the agenda goes through here: the API, the builder page and
-the admin's actions call the same functions."""
+the admin's actions call the same functions.
+
+A little over 600 lines: sessions, their parts and run, honorees, prayer breaks, gifts and the copy of
+an edition share the same conflict checks and forum lock; to become a package by those if it grows.
+"""
 
 from __future__ import annotations
 
