@@ -234,13 +234,7 @@ class _PartCopy:
         catalog = self.reader.trailer["/Root"].get_object()
         body = io.BytesIO()
         body.write(b"<< /Type /Catalog /Pages %d 0 R" % PAGES_NUMBER)
-        for key, value in dict.items(catalog):
-            if key in ("/Type", "/Pages", "/Version"):
-                continue
-            body.write(b" ")
-            self.value(NameObject(key), body)
-            body.write(b" ")
-            self.value(value, body)
+        self.entries(catalog, body, skip=("/Type", "/Pages", "/Version"))
         body.write(b" >>")
         self.join.write_object(CATALOG_NUMBER, body.getvalue())
         info = dict.get(self.reader.trailer, "/Info")
@@ -272,31 +266,29 @@ class _PartCopy:
         if isinstance(obj, StreamObject):
             data = obj._data  # as stored: still compressed (pypdf's own writer writes this attribute)
             buffer.write(b"<<")
-            for key, value in dict.items(obj):
-                if key == "/Length":
-                    continue
-                buffer.write(b" ")
-                self.value(NameObject(key), buffer)
-                buffer.write(b" ")
-                self.value(value, buffer)
+            self.entries(obj, buffer, skip=("/Length",))
             buffer.write(b" /Length %d >>\nstream\n" % len(data))
             buffer.write(data)
             buffer.write(b"\nendstream")
         elif isinstance(obj, DictionaryObject) and dict.get(obj, "/Type") == "/Page":
             buffer.write(b"<< /Parent %d 0 R" % PAGES_NUMBER)
-            for key, value in dict.items(obj):
-                if key == "/Parent":
-                    continue
-                buffer.write(b" ")
-                self.value(NameObject(key), buffer)
-                buffer.write(b" ")
-                self.value(value, buffer)
+            self.entries(obj, buffer, skip=("/Parent",))
             buffer.write(b" >>")
         elif obj is None:
             buffer.write(b"null")
         else:
             self.value(obj, buffer)
         return buffer.getvalue()
+
+    def entries(self, obj: DictionaryObject, buffer: io.BytesIO, skip: tuple[str, ...] = ()) -> None:
+        """The key-value pairs of a dictionary (but the keys in `skip`), each preceded by a space."""
+        for key, value in dict.items(obj):
+            if key in skip:
+                continue
+            buffer.write(b" ")
+            self.value(NameObject(key), buffer)
+            buffer.write(b" ")
+            self.value(value, buffer)
 
     def value(self, value, buffer: io.BytesIO) -> None:
         if isinstance(value, IndirectObject):
@@ -305,11 +297,7 @@ class _PartCopy:
             raise ValueError("a PDF stream must be an indirect object")
         elif isinstance(value, DictionaryObject):
             buffer.write(b"<<")
-            for key, item in dict.items(value):
-                buffer.write(b" ")
-                self.value(NameObject(key), buffer)
-                buffer.write(b" ")
-                self.value(item, buffer)
+            self.entries(value, buffer)
             buffer.write(b" >>")
         elif isinstance(value, ArrayObject):
             buffer.write(b"[")
