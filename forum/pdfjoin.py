@@ -47,6 +47,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 from array import array
 from collections import deque
 from collections.abc import Sequence
@@ -70,16 +71,21 @@ _FIRST_FREE = 3
 _HEADER = re.compile(rb"%PDF-(\d+)\.(\d+)")
 
 
-def pdf_parts_join(*, parts: Sequence[str | os.PathLike], out: BinaryIO) -> int:
+def pdf_parts_join(*, parts: Sequence[str | os.PathLike], out: BinaryIO) -> int | None:
     """Write the pages of every file in `parts`, in order, as one PDF to the binary file `out`; returns the page count.
 
     Only one part is read into memory at a time. `out` should be a real file
     for the memory to stay flat (a BytesIO of course holds the whole result).
-    The catalog and document information are those of the first part.
+    The catalog and document information are those of the first part; a single
+    part is copied as it is (its pages are then not counted: None is returned).
     """
     if not parts:
         raise ValueError("no PDF parts to join")
     version = max(_header_version(part) for part in parts)
+    if len(parts) == 1:
+        with open(parts[0], "rb") as handle:
+            shutil.copyfileobj(handle, out)
+        return None
     joiner = PdfJoiner(out, version=version, document_from_first=True)
     for part in parts:
         joiner.add(part)

@@ -252,7 +252,6 @@ def badges_sheet_draw(*, faces: Iterable[BadgeFace], paper_format: str, title: s
     holds more than one part in memory.
     """
     import gc
-    import shutil
     import tempfile
 
     from forum.pdfjoin import pdf_parts_join
@@ -287,11 +286,7 @@ def badges_sheet_draw(*, faces: Iterable[BadgeFace], paper_format: str, title: s
         parts.append(_part_write(pdf, tmp, len(parts)))
         pdf = None
         gc.collect()
-        if len(parts) == 1:
-            with open(parts[0], "rb") as handle:
-                shutil.copyfileobj(handle, out)
-        else:
-            pdf_parts_join(parts=parts, out=out)
+        pdf_parts_join(parts=parts, out=out)  # one part is copied as it is
     if progress is not None:
         progress(count)
     return count
