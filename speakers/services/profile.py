@@ -97,7 +97,8 @@ def profile_email_change_confirm(*, token: str) -> Person:
         person_id, old, new = int(data["p"]), data["old"], data["new"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise PermissionDenied(_("This confirmation link is not valid or has expired."), code="link_invalid")
-    person = Person.objects.select_for_update().select_related("user").filter(pk=person_id).first()
+    # Only the person row is locked: PostgreSQL cannot lock the nullable side of the join to the user.
+    person = Person.objects.select_for_update(of=("self",)).select_related("user").filter(pk=person_id).first()
     if person is None or _email_key(person.email) != _email_key(old):
         raise PermissionDenied(_("This confirmation link was already used or replaced."), code="link_used")
     if Person.objects.filter(email__iexact=new).exclude(pk=person.pk).exists():
