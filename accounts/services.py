@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from forum import permissions
 from forum import services as forum_services
 from forum.errors import DomainError, PermissionDenied
+from forum.mailing.rendering import bilingual_text
 from forum.mailing.services import message_enqueue
 from forum.models import Forum, TeamMember
 
@@ -42,10 +43,6 @@ def _site_url(name: str, **kwargs) -> tuple[str, str]:
         with translation.override(language):
             links.append(f"{settings.SITE_URL}{reverse(name, kwargs=kwargs)}")
     return links[0], links[1]
-
-
-def _bilingual(ar: str, en: str) -> str:
-    return f"{ar}\n\n— English —\n\n{en}"
 
 
 def _normalize_email(email: str) -> str:
@@ -78,7 +75,7 @@ def sign_in_link_send(*, email: str) -> int:
         message_enqueue(
             to=user.email,
             subject="رابط الدخول إلى منصة الملتقيات | Your sign-in link",
-            text_body=_bilingual(
+            text_body=bilingual_text(
                 f"السلام عليكم،\n\nلتسجيل الدخول باسم المستخدم «{user.get_username()}» افتحوا هذا الرابط خلال "
                 f"{SIGN_IN_MINUTES} دقيقة. يصلح مرة واحدة.\n{link_ar}\n\nإن لم تطلبوه فتجاهلوا هذه الرسالة.\n",
                 f"Hello,\n\nTo sign in as “{user.get_username()}”, open this link within {SIGN_IN_MINUTES} "
@@ -114,7 +111,7 @@ def password_reset_send(*, user, uidb64: str, token: str) -> None:
     message_enqueue(
         to=user.email,
         subject="إعادة تعيين كلمة المرور | Reset your password",
-        text_body=_bilingual(
+        text_body=bilingual_text(
             f"السلام عليكم،\n\nلتعيين كلمة مرور جديدة لاسم المستخدم «{user.get_username()}» افتحوا الرابط:\n"
             f"{link_ar}\n\nإن لم تطلبوا ذلك فتجاهلوا هذه الرسالة؛ كلمة مروركم لم تتغير.\n",
             f"Hello,\n\nTo choose a new password for “{user.get_username()}”, open this link:\n{link_en}\n\n"
@@ -170,7 +167,7 @@ def team_invitation_create(*, forum: Forum, email: str, role: str, invited_by) -
     message_enqueue(
         to=email,
         subject=f"دعوة للانضمام إلى فريق {forum.title_ar} | Join the team of {forum.title_en or forum.title_ar}",
-        text_body=_bilingual(
+        text_body=bilingual_text(
             f"السلام عليكم،\n\nيدعوكم فريق تنظيم «{forum.title_ar}» للانضمام إليه بدور: {role_ar}.\n"
             f"افتحوا الرابط لتعيين كلمة المرور (أو الدخول بحسابكم إن كان لديكم حساب)، وستصلون إلى {lands_ar}:\n"
             f"{link_ar}\n\nالرابط خاص بكم وصالح {INVITATION_DAYS} يومًا.\n",

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -116,10 +115,7 @@ def home(request):
 
 
 def _team_forum(request, forum_slug: str) -> Forum:
-    forum = get_object_or_404(Forum, slug=forum_slug)
-    if not permissions.can_view_drafts(request.user, forum):
-        raise Http404  # not even confirmed to exist
-    return forum
+    return permissions.forum_for_page(request.user, forum_slug)  # others: 404, not even confirmed to exist
 
 
 def team(request, forum_slug: str):

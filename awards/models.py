@@ -8,6 +8,10 @@ visit shortlisted entries; the committee chair finalizes, the committee
 approves and the owners publish. Winners become honorees of the ceremony
 session. Awards rank entries per category; assessments place them in tiers
 by score thresholds.
+
+Over 600 lines because it is one data model whose constraints are read together (programme, cycle,
+category, criteria, nomination, score sheets, visits, results); the writes are split by sub-domain in
+awards/services/.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ same run:
 - upload inspection (content sniffing, pypdf open, SHA-256) of a PDF and of a
   DOCX, against the baseline of hashing the same bytes only;
 - the proceedings book (front matter drawn with fpdf2 + HarfBuzz, papers
-  copied in one at a time by speakers.pdfjoin), time and peak Python memory
+  copied in one at a time by forum.pdfjoin), time and peak Python memory
   (tracemalloc), against the baseline of a bare pypdf concatenation of the
   same files (PdfWriter keeps every page until it writes). The book's memory
   should stay flat as papers are added; the baseline's grows with them.

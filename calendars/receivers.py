@@ -4,15 +4,15 @@ import logging
 
 from forum.mailing.services import Attachment
 
+from . import tasks
+
 log = logging.getLogger(__name__)
 
 
 def on_schedule_published(sender, version, previous=None, **kwargs) -> None:
     """A new version is public: queue the calendar e-mails (the signal is sent after commit)."""
-    from .tasks import schedule_updates_send
-
     try:
-        schedule_updates_send.delay(version.pk)
+        tasks.schedule_updates_send_task.delay(version.pk)
     except Exception:  # broker down: publishing must not fail because of e-mail
         log.exception("could not queue calendar updates for schedule version %s", version.pk)
 

@@ -16,7 +16,6 @@ import gc
 import io
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from django.utils import timezone, translation
 
 from forum.formatting import digits_for, dual_range, gregorian_date, hijri_date
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
-from registration.badges.pdfjoin import pdf_parts_join
+from forum.pdfjoin import pdf_parts_join
 from registration.badges.rendering import BadgePDF
 
 from .models import Certificate, CertificateDesign, Kind
@@ -413,11 +412,7 @@ def _write(forum, certificates, out, look_of, progress, lines) -> tuple[int, int
         parts.append(_part_write(pdf, look, tmp, len(parts)))
         pdf = None
         gc.collect()
-        if len(parts) == 1:
-            with open(parts[0], "rb") as handle:
-                shutil.copyfileobj(handle, out)
-        else:
-            pdf_parts_join(parts=parts, out=out)
+        pdf_parts_join(parts=parts, out=out)  # one part is copied as it is
     if progress is not None:
         progress(count, len(parts))
     return count, len(parts)

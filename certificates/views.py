@@ -101,10 +101,7 @@ def mine(request):
 def _organizer_forum(request, slug: str) -> Forum | None:
     if not request.user.is_authenticated:
         return None
-    forum = get_object_or_404(Forum, slug=slug)
-    if not permissions.can_view_drafts(request.user, forum):
-        raise Http404
-    return forum
+    return permissions.forum_for_page(request.user, slug)
 
 
 def manage(request, slug: str):

@@ -96,3 +96,10 @@ class ForumTeamInlineMixin(ForumTeamAdminMixin):
         from .models import Forum
 
         return obj if isinstance(obj, Forum) else getattr(obj, "forum", None)
+
+
+def form_errors_add(form, error) -> None:
+    """Show a service's refusal (a DomainError) on the admin form: each message on its field when the form
+    has that field, on the form as a whole otherwise."""
+    for field, messages in error.errors.items():
+        form.add_error(field if field in form.fields else None, messages)

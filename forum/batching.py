@@ -11,7 +11,7 @@ What this trades: a job lives only in this process's memory for up to the
 window (20 ms) before it reaches the broker, so a process killed in that
 instant loses it, exactly as a broker outage at publish time would. Every
 batched job therefore has a periodic sweep that finds what was not done and
-does it (for registrations: `registration.tasks.registration_notifications_send_due`).
+does it (for registrations: `registration.tasks.registration_notifications_send_due_task`).
 Without a broker (CELERY_TASK_ALWAYS_EAGER) the task runs at once, in the caller.
 """
 
@@ -31,11 +31,15 @@ _FLUSH = object()
 
 
 class TaskBatch:
-    """Jobs for the Celery task at dotted path `task_name`, which takes them as `items=[...]`."""
+    """Jobs for the Celery task `task` (the task object itself), which takes them as `items=[...]`.
 
-    def __init__(self, task_name: str, *, window: float = 0.02, limit: int = 500,
+    `publish(items)`, when given, is called instead of `task.delay(items=items)` (tests, benchmarks).
+    """
+
+    def __init__(self, task, *, window: float = 0.02, limit: int = 500,
                  publish: Callable[[list], None] | None = None):
-        self.task_name = task_name
+        self.task = task
+        self.task_name = getattr(task, "name", None) or repr(task)
         self.window = window
         self.limit = limit
         self._publish_override = publish
@@ -118,9 +122,6 @@ class TaskBatch:
             if self._publish_override is not None:
                 self._publish_override(items)
                 return
-            from django.utils.module_loading import import_string
-
-            # By dotted path: a web process imports task modules only when it uses them.
-            import_string(self.task_name).delay(items=items)
+            self.task.delay(items=items)
         except Exception:  # logged; the sweep of this kind of job picks the items up
             log.exception("could not publish %s jobs for %s", len(items), self.task_name)

@@ -279,6 +279,8 @@ def forum_for_page(user, slug: str, *, check: Callable | None = None, refuse: ty
     if not (check or can_view_drafts)(user, forum):
         raise refuse
     return forum
+
+
 def can_send_messages(user, forum) -> bool:
     """Messages to attendees (announcements): owners and editors."""
     return _has(user, forum, EDIT_ROLES)

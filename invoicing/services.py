@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from forum.errors import DomainError
 from forum.models import Forum, Organization
 
-from . import ubl
+from . import tasks, ubl
 from .countries import rules_for
 from .models import BillingSettings, Invoice, InvoiceCounter, InvoiceLine
 from .money import amount_display, gross_split, vat_minor
@@ -209,10 +209,8 @@ def _write(*, seller: BillingSettings, lines: list[InvoiceLine], **document) -> 
 
 
 def _task_email(invoice_id: int) -> None:
-    from .tasks import invoice_email_send_task
-
     try:
-        invoice_email_send_task.delay(invoice_id)
+        tasks.invoice_email_send_task.delay(invoice_id)
     except Exception:  # the organizers' page can resend; the document stands
         log.exception("could not queue the e-mail of invoice %s", invoice_id)
 
@@ -327,10 +325,9 @@ EMAIL_KIND = "invoice"
 
 def invoice_email_send(*, invoice_id: int, resend: bool = False):
     """The document as a PDF attachment to the buyer, through the outbox (once, unless resent)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
 
     from forum.mailing.models import OutgoingMessage
+    from forum.mailing.rendering import render_bilingual_email
     from forum.mailing.services import Attachment, message_enqueue
 
     from .rendering import document_pdf
@@ -340,15 +337,11 @@ def invoice_email_send(*, invoice_id: int, resend: bool = False):
         return None
     if not resend and OutgoingMessage.objects.filter(kind=EMAIL_KIND, related_id=str(invoice.pk)).exists():
         return None
-    parts, subjects = [], []
-    for language in ("ar", "en"):
-        with translation.override(language):
-            context = {"invoice": invoice, "title": invoice.titles.ar if language == "ar" else invoice.titles.en,
-                       "total": amount_display(invoice.total_minor, invoice.currency), "language": language}
-            parts.append(render_to_string("invoicing/email/document.txt", context).strip())
-            subjects.append(f"{context['title']} {invoice.number}")
+    email = render_bilingual_email(
+        "invoicing/email/document", {"invoice": invoice, "total": amount_display(invoice.total_minor, invoice.currency)},
+        lambda language: {"title": invoice.titles.ar if language == "ar" else invoice.titles.en})
     return message_enqueue(
-        to=invoice.buyer_email, subject=" | ".join(subjects), text_body="\n\n———\n\n".join(parts),
+        to=invoice.buyer_email, subject=email.subject, text_body=email.text, html_body=email.html,
         attachments=[Attachment(f"{invoice.number}.pdf", document_pdf(invoice=invoice), "application/pdf")],
         language=invoice.language, kind=EMAIL_KIND, related=invoice, forum=invoice.forum,
     )

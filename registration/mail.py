@@ -10,11 +10,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from forum.mailing.models import OutgoingMessage
+from forum.mailing.rendering import RenderedEmail, render_bilingual_email
 from forum.mailing.services import Attachment, message_enqueue
 
 from . import hooks
@@ -35,27 +35,16 @@ def registration_url(registration: Registration, language: str = "ar") -> str:
         return absolute(reverse("registration:detail", args=[registration.access_token]))
 
 
-def _bilingual(template: str, context: dict) -> tuple[str, str]:
-    parts_text, parts_html = [], []
-    for language in ("ar", "en"):
-        with translation.override(language):
-            # "register_url_ar"/"register_url_en" become "register_url" in their own part.
-            suffix = f"_{language}"
-            ctx = {**context, **{k[: -len(suffix)]: v for k, v in context.items() if k.endswith(suffix)},
-                   "language": language}
-            parts_text.append(render_to_string(f"registration/email/{template}.txt", ctx).strip())
-            parts_html.append(render_to_string(f"registration/email/{template}.html", ctx).strip())
-    text = "\n\n———\n\n".join(parts_text)
-    html = render_to_string("registration/email/bilingual.html", {"parts": parts_html})
-    return text, html
+def _render(template: str, context: dict) -> RenderedEmail:
+    """The message from templates/registration/email/<template>{_subject.txt,.txt,.html}, rendered by the mailing
+    app in Arabic and then in English. A context key ending in _ar or _en ("url_ar") is given to its own part
+    without the suffix ("url")."""
 
+    def localize(language: str) -> dict:
+        suffix = f"_{language}"
+        return {key[: -len(suffix)]: value for key, value in context.items() if key.endswith(suffix)}
 
-def _subject(template: str, context: dict) -> str:
-    subjects = []
-    for language in ("ar", "en"):
-        with translation.override(language):
-            subjects.append(render_to_string(f"registration/email/{template}_subject.txt", context).strip())
-    return " | ".join(subjects)
+    return render_bilingual_email(f"registration/email/{template}", context, localize)
 
 
 def confirmation_attachments(registration: Registration) -> list[Attachment]:
@@ -86,9 +75,9 @@ def confirmation_enqueue(*, registration_id: int, resend: bool = False) -> Outgo
         "registration": registration, "forum": registration.forum, "type": registration.registration_type,
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
     }
-    text, html = _bilingual("confirmation", context)
+    email = _render("confirmation", context)
     return message_enqueue(
-        to=registration.email, subject=_subject("confirmation", context), text_body=text, html_body=html,
+        to=registration.email, subject=email.subject, text_body=email.text, html_body=email.html,
         attachments=confirmation_attachments(registration), language=registration.language,
         kind=CONFIRMATION_KIND, related=registration, forum=registration.forum,
     )
@@ -111,9 +100,9 @@ def waitlist_offer_enqueue(*, entry_id: int) -> OutgoingMessage | None:
             urls[language] = absolute(reverse("registration:claim", args=[entry.claim_token]))
     context = {"entry": entry, "forum": entry.forum, "type": entry.registration_type,
                "url_ar": urls["ar"], "url_en": urls["en"]}
-    text, html = _bilingual("waitlist_offer", context)
+    email = _render("waitlist_offer", context)
     return message_enqueue(
-        to=entry.email, subject=_subject("waitlist_offer", context), text_body=text, html_body=html,
+        to=entry.email, subject=email.subject, text_body=email.text, html_body=email.html,
         language=entry.language, kind="waitlist_offer", related=entry, forum=entry.forum,
     )
 
@@ -131,9 +120,9 @@ def received_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         "url_ar": registration_url(registration, "ar"), "url_en": registration_url(registration, "en"),
         "amount": amount_display(registration.amount_minor, registration.currency),
     }
-    text, html = _bilingual("received", context)
+    email = _render("received", context)
     return message_enqueue(
-        to=registration.email, subject=_subject("received", context), text_body=text, html_body=html,
+        to=registration.email, subject=email.subject, text_body=email.text, html_body=email.html,
         language=registration.language, kind=RECEIVED_KIND, related=registration,
         forum=registration.forum,
     )
@@ -159,9 +148,9 @@ def ended_enqueue(*, registration_id: int) -> OutgoingMessage | None:
         "refund": amount_display(refunded, registration.currency) if refunded else "",
         **{f"register_url_{language}": _register_url(registration.forum.slug, language) for language in ("ar", "en")},
     }
-    text, html = _bilingual("ended", context)
+    email = _render("ended", context)
     return message_enqueue(
-        to=registration.email, subject=_subject("ended", context), text_body=text, html_body=html,
+        to=registration.email, subject=email.subject, text_body=email.text, html_body=email.html,
         language=registration.language, kind=f"registration_{registration.status}", related=registration,
         forum=registration.forum,
     )

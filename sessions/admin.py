@@ -1,8 +1,17 @@
+"""The agenda in the admin. Sessions, their parts, their run and their honorees are written through
+sessions.services, with the same checks (conflicts, one chair, honorees' rules) and the session's
+lock_version as the builder and the API; a refusal shows as a form error."""
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin
+from forum.admin_base import ForumTeamAdminMixin, ForumTeamInlineMixin, form_errors_add
+from forum.errors import DomainError
 
+from . import services
 from .models import (
     GiftItem,
     Honoree,
@@ -20,8 +29,38 @@ class SessionInlineMixin(ForumTeamInlineMixin):
         return obj.forum if obj is not None else None
 
 
+def _live_forms(formset):
+    return [form for form in formset.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")]
+
+
+class SessionRoleFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        roles = [(getattr(form.cleaned_data.get("person"), "pk", None), form.cleaned_data.get("role"))
+                 for form in _live_forms(self)]
+        if messages := services.session_roles_errors(roles=roles):
+            raise ValidationError(messages)
+
+
+class HonoreeFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        forum = self.instance.forum if self.instance.forum_id else None
+        if forum is None:
+            return
+        for form in _live_forms(self):
+            values = {name: form.cleaned_data.get(name) for name in ("person", "organization", "reason", "gift_item")}
+            values["session"] = self.instance if self.instance.pk else None
+            try:
+                services.honoree_check(forum, values, honoree=form.instance if form.instance.pk else None)
+            except DomainError as error:
+                form_errors_add(form, error)
+
+
 class SessionRoleInline(SessionInlineMixin, admin.TabularInline):
     model = SessionRole
+    formset = SessionRoleFormSet
     extra = 0
     autocomplete_fields = ["person"]
     verbose_name = _("chair, speaker or panelist")
@@ -37,6 +76,7 @@ class SessionItemInline(SessionInlineMixin, admin.TabularInline):
 
 class HonoreeInline(SessionInlineMixin, admin.TabularInline):
     model = Honoree
+    formset = HonoreeFormSet
     fk_name = "session"
     extra = 0
     autocomplete_fields = ["person", "organization", "presented_by", "presented_by_organization"]
@@ -51,8 +91,31 @@ class HonoreeInline(SessionInlineMixin, admin.TabularInline):
         return formset
 
 
+class SessionAdminForm(forms.ModelForm):
+    # The session's version when the page was read: a save over someone else's later change is refused.
+    expected_lock_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_lock_version"].initial = self.instance.lock_version
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the form's values
+        if self.errors or not self.instance.forum_id:
+            return
+        data = {name: getattr(self.instance, name) for name in services.SESSION_FIELDS}
+        try:
+            services.session_check(forum=self.instance.forum, data=data,
+                                   session=self.instance if self.instance.pk else None,
+                                   expected_lock_version=self.cleaned_data.get("expected_lock_version"))
+        except DomainError as error:
+            form_errors_add(self, error)
+
+
 @admin.register(Session)
 class SessionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["__str__", "number", "kind", "forum", "hall", "starts_at", "ends_at", "status"]
     list_filter = ["forum", "kind", "status", "hall"]
     search_fields = ["title_ar", "title_en", "roles__person__full_name_ar"]
@@ -65,15 +128,76 @@ class SessionAdmin(ForumTeamAdminMixin, admin.ModelAdmin):
         (_("Description"), {"fields": ["description_ar", "description_en"], "classes": ["collapse"]}),
     ]
 
+    fields_with_version = ["expected_lock_version"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), (None, {"fields": self.fields_with_version,
+                                                              "classes": ["hidden"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A session stays in its forum (the services move none); choose the forum when adding it.
+        return ["forum"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.SESSION_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = services.session_update(session=obj, expected_lock_version=form.cleaned_data.get(
+                "expected_lock_version"), **fields)
+        else:
+            saved = services.session_create(forum=form.cleaned_data["forum"], **fields)
+        obj.pk, obj.lock_version = saved.pk, saved.lock_version
+        obj._state.adding = False
+
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Honoree):
-                instance.forum_id = form.instance.forum_id
-            instance.save()
+        """Parts, the run and honorees through their services: removals first, then changes, then new rows;
+        a part leaving the chair is saved before one taking it."""
+        session = form.instance
+        saved = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj.delete()
+            if isinstance(obj, SessionRole):
+                services.session_role_remove(session_role=obj)
+            elif isinstance(obj, SessionItem):
+                services.session_item_remove(session_item=obj)
+            else:
+                obj.delete()
+        saved.sort(key=lambda obj: (obj.pk is None, getattr(obj, "role", None) == SessionRole.Role.CHAIR))
+        for obj in saved:
+            if isinstance(obj, SessionRole):
+                self._role_save(obj, session)
+            elif isinstance(obj, SessionItem):
+                self._item_save(obj, session)
+            elif isinstance(obj, Honoree):
+                self._honoree_save(request, obj, session)
+            else:
+                obj.save()
         formset.save_m2m()
+
+    def _role_save(self, role: SessionRole, session: Session) -> None:
+        if role.pk is None:
+            created = services.session_role_add(session=session, person=role.person, role=role.role, order=role.order)
+            role.pk = created.pk
+        else:
+            services.session_role_update(session_role=role, person=role.person, role=role.role, order=role.order)
+
+    def _item_save(self, item: SessionItem, session: Session) -> None:
+        fields = {f.name: getattr(item, f.name) for f in SessionItem._meta.concrete_fields
+                  if f.name not in ("id", "session")}
+        if item.pk is None:
+            order = fields.pop("order")
+            item.pk = services.session_item_add(session=session, order=order, **fields).pk
+        else:
+            services.session_item_update(session_item=item, **fields)
+
+    def _honoree_save(self, request, honoree: Honoree, session: Session) -> None:
+        fields = {name: getattr(honoree, name) for name in services.HONOREE_FIELDS}
+        fields["session"] = session
+        if honoree.pk is None:
+            saved = services.honoree_create(forum=session.forum, **fields)
+            honoree.pk = saved.pk
+        else:
+            saved = services.honoree_update(honoree=honoree, **fields)
+        if saved.status != honoree.status:  # the ceremony's "done" is marked by who marks it
+            services.honoree_mark(honoree=saved, by=request.user, done=honoree.status == Honoree.Status.DONE)
 
 
 @admin.register(Honoree)

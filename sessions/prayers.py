@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from forum.formatting import hijri_parts
 from forum.models import Forum
 
 from .models import Prayer, PrayerTimeOverride
@@ -91,10 +92,8 @@ def _computed(latitude: float, longitude: float, method: str, day: date, tz_name
 
 
 def _is_ramadan(day: date) -> bool:
-    from hijridate import Gregorian
-
     try:
-        return Gregorian(day.year, day.month, day.day).to_hijri().month == 9
+        return hijri_parts(day)[1] == 9
     except (OverflowError, ValueError):
         return False
 

@@ -1,5 +1,9 @@
 """Every write to the agenda goes through here: the API, the builder page and
-the admin's actions call the same functions."""
+the admin's actions call the same functions.
+
+A little over 600 lines: sessions, their parts and run, honorees, prayer breaks, gifts and the copy of
+an edition share the same conflict checks and forum lock; to become a package by those if it grows.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +67,28 @@ def _check_session(*, forum: Forum, data: dict, session: Session | None = None) 
     return report
 
 
+def session_check(*, forum: Forum, data: dict, session: Session | None = None,
+                  expected_lock_version: int | None = None) -> dict:
+    """What session_create/session_update check, without writing: for forms that must show a refusal as a
+    form error (the admin). Raises StaleObject, DomainError or ScheduleConflict; returns the conflict report.
+
+    `data` is the session's whole proposed state (SESSION_FIELDS). Run it in the transaction that then
+    writes: the forum's row stays locked until that commit, so the write sees what was checked.
+    """
+    if session is not None:
+        current = Session.objects.select_for_update().get(pk=session.pk)
+        _stale_refuse(current, expected_lock_version)
+    return _check_session(forum=forum, data=data, session=session)
+
+
+def _stale_refuse(current: Session, expected_lock_version: int | None) -> None:
+    if expected_lock_version is not None and current.lock_version != expected_lock_version:
+        raise StaleObject(
+            _("Someone else changed this session while you were editing it. Reload it and apply your change again."),
+            field="lock_version",
+        )
+
+
 @transaction.atomic
 def session_create(*, forum: Forum, **data) -> Session:
     """Create a session in a forum. The end must come after the start."""
@@ -84,11 +110,7 @@ def session_update(*, session: Session, expected_lock_version: int | None = None
     if unknown:
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
     current = Session.objects.select_for_update().get(pk=session.pk)
-    if expected_lock_version is not None and current.lock_version != expected_lock_version:
-        raise StaleObject(
-            _("Someone else changed this session while you were editing it. Reload it and apply your change again."),
-            field="lock_version",
-        )
+    _stale_refuse(current, expected_lock_version)
     data = {field: getattr(current, field) for field in SESSION_FIELDS}
     data.update(changes)
     report = _check_session(forum=current.forum, data=data, session=current)
@@ -191,6 +213,17 @@ def _session_report(session: Session) -> dict:
 def _person_check(person: Person | None) -> None:
     if person is None:
         raise DomainError(_("Choose a person."), field="person")
+
+
+def session_roles_errors(*, roles: list[tuple[int | None, str]]) -> list[str]:
+    """The rules session_role_add/session_role_update keep, for a whole set of (person id, role) at once
+    (a form listing a session's parts): one chair, the same person in the same role only once."""
+    errors = []
+    if sum(1 for _person, role in roles if role == SessionRole.Role.CHAIR) > 1:
+        errors.append(_("This session already has a chair; add a co-chair instead."))
+    if len(set(roles)) != len(roles):
+        errors.append(_("This person already has this role in the session."))
+    return errors
 
 
 @transaction.atomic
@@ -477,7 +510,8 @@ HONOREE_FIELDS = (
 )
 
 
-def _honoree_check(forum: Forum, values: dict, *, honoree: Honoree | None = None) -> None:
+def honoree_check(forum: Forum, values: dict, *, honoree: Honoree | None = None) -> None:
+    """The rules honoree_create/honoree_update keep (also for forms that show them as form errors)."""
     person, organization = values.get("person"), values.get("organization")
     if (person is None) == (organization is None):
         raise DomainError(_("Choose either a person or an organization to honor, not both."), field="person")
@@ -501,7 +535,7 @@ def honoree_create(*, forum: Forum, presenters: list[Person] | None = None, **fi
     unknown = set(fields) - set(HONOREE_FIELDS)
     if unknown:
         raise TypeError(f"unknown honoree fields: {sorted(unknown)}")
-    _honoree_check(forum, fields)
+    honoree_check(forum, fields)
     if "order" not in fields:
         fields["order"] = (Honoree.objects.filter(forum=forum).aggregate(m=Max("order"))["m"] or 0) + 1
     honoree = Honoree.objects.create(forum=forum, **fields)
@@ -519,7 +553,7 @@ def honoree_update(*, honoree: Honoree, presenters: list[Person] | None = None, 
     values = {f: getattr(current, f) for f in ("session", "person", "organization", "reason")}
     values.update(gift_item=current.gift_item)
     values.update(changes)
-    _honoree_check(current.forum, values, honoree=current)
+    honoree_check(current.forum, values, honoree=current)
     for key, value in changes.items():
         setattr(current, key, value)
     current.save()

@@ -5,7 +5,7 @@ letters join and lines run right to left) in Noto Naskh Arabic, with Noto
 Sans for Latin text. Page numbers in the contents are the book's physical
 pages: the front matter is drawn, counted, and drawn again if the contents
 turned out longer than assumed. Papers are then copied in one at a time
-(speakers.pdfjoin: each is opened, written to the output and closed before
+(forum.pdfjoin: each is opened, written to the output and closed before
 the next, so memory stays at about one paper), each with a bookmark. Papers
 that are not PDF are listed with a note and not appended.
 """
@@ -229,7 +229,7 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
     """Write the book to a temporary file and return its path and page count."""
     from pypdf import PdfReader
 
-    from .pdfjoin import PdfJoiner
+    from forum.pdfjoin import PdfJoiner
 
     forum = Forum.objects.select_related("organizer", "organizing_department").get(pk=forum.pk)
     sections = book_papers(forum=forum)

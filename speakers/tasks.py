@@ -1,8 +1,10 @@
+"""The speakers' Celery task: a thin wrapper over speakers.services, which imports it."""
+
 from celery import shared_task
 
-from . import services
 
+@shared_task(name="speakers.build_proceedings", ignore_result=True)  # its Celery name from before the rename
+def proceedings_build_task(job_id: int) -> None:
+    from . import services
 
-@shared_task(name="speakers.build_proceedings", ignore_result=True)
-def build_proceedings(job_id: int) -> None:
     services.proceedings_build(job_id=job_id)

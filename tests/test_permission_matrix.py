@@ -10,6 +10,8 @@ each user of a small world (two forums: A published, B draft) and checks:
 - a user the row refuses gets 401/403/404/405, never a 2xx (nor a 400, which
   would show the request was processed before the permission check);
 - anybody outside forum B's team never reads B (a draft).
+
+Over 600 lines because it is one table: a row per URL pattern of the project.
 """
 
 from __future__ import annotations

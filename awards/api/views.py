@@ -2,6 +2,8 @@
 
 Who may call what is decided by awards.permissions, checked before the body is
 read, so a refused caller never learns whether their input was valid.
+
+Just over 600 lines: one thin view per endpoint of the awards API, nothing else.
 """
 
 from __future__ import annotations

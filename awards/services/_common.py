@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from forum.errors import PermissionDenied
+from forum.mailing.rendering import bilingual_text
 from forum.mailing.services import message_enqueue
 
 from .. import permissions
@@ -28,7 +29,7 @@ def send_bilingual(*, to: str, subject_ar: str, subject_en: str, ar: str, en: st
     message_enqueue(
         to=to,
         subject=f"{subject_ar} | {subject_en}",
-        text_body=f"{ar}\n\n— English —\n\n{en}",
+        text_body=bilingual_text(ar, en),
         language="ar",
         kind=kind,
         related=related,

@@ -7,9 +7,11 @@ given language active, and wraps the HTML in `mailing/layout.html`, which sets
 the HTML part is the plain text, escaped and with its line breaks kept.
 
 `render_bilingual_email(...)` renders the same templates in Arabic and then in
-English into one message (Arabic first, each part in its own direction), for
-people whose preferred language is English: they read the English part, and
-the Arabic stays first as everywhere in the product.
+English into one message (Arabic first, each part in its own direction; the
+plain text parts joined by `bilingual_text`), for people whose preferred
+language is English (they read the English part, and the Arabic stays first
+as everywhere in the product), and for the messages every reader gets in both
+languages (the speakers' e-mails).
 """
 
 from __future__ import annotations
@@ -77,12 +79,17 @@ def render_email(template_base: str, context: dict, language: str = "ar", locali
     return RenderedEmail(subject=subject, text=text, html=_layout([(language, body)], language, subject))
 
 
+def bilingual_text(ar: str, en: str) -> str:
+    """The plain text of a message written in both languages: Arabic first, English below."""
+    return f"{ar}\n\n— English —\n\n{en}"
+
+
 def render_bilingual_email(template_base: str, context: dict, localize: Localize = None) -> RenderedEmail:
     """Arabic first, then English, in one message."""
     ar_subject, ar_text, ar_body = _part(template_base, context, "ar", localize)
     en_subject, en_text, en_body = _part(template_base, context, "en", localize)
     subject = ar_subject if ar_subject == en_subject else f"{ar_subject} | {en_subject}"
-    text = f"{ar_text}\n{'-' * 40}\n\n{en_text}"
+    text = bilingual_text(ar_text, en_text)
     return RenderedEmail(subject=subject, text=text, html=_layout([("ar", ar_body), ("en", en_body)], "ar", subject))
 
 

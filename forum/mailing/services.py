@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
 
+from . import tasks
 from .models import OutgoingMessage, Suppression
 from .rendering import html_from_text
 
@@ -202,10 +203,8 @@ def _hard_bounce(exc: Exception) -> str:
 
 
 def _schedule(message_id: int) -> None:
-    from .tasks import send_message
-
     try:
-        send_message.delay(message_id)
+        tasks.message_send_task.delay(message_id)
     except Exception:  # broker unreachable: the retry sweep picks it up later
         log.exception("could not queue outgoing message %s", message_id)
 
@@ -213,11 +212,9 @@ def _schedule(message_id: int) -> None:
 def messages_schedule_batch(message_ids: list[int], *, per_second: float = 0, chunk: int = 500) -> None:
     """After the commit, hand stored messages to the batch sender in chunks (one task per chunk)."""
     def publish():
-        from .tasks import send_batch
-
         for start in range(0, len(message_ids), chunk):
             try:
-                send_batch.delay(message_ids[start:start + chunk], per_second)
+                tasks.messages_send_batch_task.delay(message_ids[start:start + chunk], per_second)
             except Exception:  # broker unreachable: the retry sweep sends them
                 log.exception("could not queue a batch of %s messages", len(message_ids[start:start + chunk]))
 

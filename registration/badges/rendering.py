@@ -23,7 +23,7 @@ Bulk printing reads the registrations in chunks and writes the sheet in parts
 of PART_BADGES badges, each part a finished fpdf2 document written to disk and
 dropped before the next is composed (and collected at once: fpdf2's objects
 are full of reference cycles, which would otherwise keep several finished
-parts alive). The parts are then joined into one file by pdfjoin, which
+parts alive). The parts are then joined into one file by forum.pdfjoin, which
 streams: it reads one part at a time, copies its objects (compressed page
 contents, fonts) to the output with new object numbers and drops the part
 before reading the next, keeping only page numbers and xref offsets. Neither
@@ -248,14 +248,13 @@ def badges_sheet_draw(*, faces: Iterable[BadgeFace], paper_format: str, title: s
     """Draw the faces N-up on A4 with crop marks into the binary file `out`; returns the number of badges.
 
     Parts of PART_BADGES badges are finished and written to disk one at a time
-    and then joined part by part (pdfjoin), so neither composing nor joining
+    and then joined part by part (forum.pdfjoin), so neither composing nor joining
     holds more than one part in memory.
     """
     import gc
-    import shutil
     import tempfile
 
-    from .pdfjoin import pdf_parts_join
+    from forum.pdfjoin import pdf_parts_join
 
     layout = sheet_layout(paper_format)
     count = 0
@@ -287,11 +286,7 @@ def badges_sheet_draw(*, faces: Iterable[BadgeFace], paper_format: str, title: s
         parts.append(_part_write(pdf, tmp, len(parts)))
         pdf = None
         gc.collect()
-        if len(parts) == 1:
-            with open(parts[0], "rb") as handle:
-                shutil.copyfileobj(handle, out)
-        else:
-            pdf_parts_join(parts=parts, out=out)
+        pdf_parts_join(parts=parts, out=out)  # one part is copied as it is
     if progress is not None:
         progress(count)
     return count

@@ -31,7 +31,7 @@ from forum.errors import DomainError, PermissionDenied
 from forum.models import Forum
 from registration.models import Registration
 
-from . import rendering, signing
+from . import rendering, signing, tasks
 from .models import Admission, Badge, BadgeSettings, BulkPrintJob, Checkpoint, Scan, SessionAttendance, SigningKey
 
 Outcome = Scan.Outcome
@@ -331,9 +331,7 @@ def print_job_create(*, forum: Forum, by, order_by: str = BulkPrintJob.Order.ORG
     filters = filters or {}
     job = BulkPrintJob.objects.create(forum=forum, requested_by=by, order_by=order_by, filters=filters,
                                       total=print_registrations(forum=forum, filters=filters).count())
-    from .tasks import print_job_run_task
-
-    transaction.on_commit(lambda: print_job_run_task.delay(job.pk))
+    transaction.on_commit(lambda: tasks.print_job_run_task.delay(job.pk))
     return job
 
 

@@ -18,7 +18,7 @@ from forum.batching import TaskBatch
 from forum.errors import DomainError, ForumEnded
 from forum.models import Forum
 
-from .. import invoices, payments
+from .. import invoices, payments, tasks
 from ..models import Answer, InviteCode, Question, Registration, RegistrationSettings, RegistrationType
 from .common import Status, _deadlock_retry
 from .seats import NO_SEAT_SQLSTATE, NoSeat, _seat_take, no_seat_error
@@ -29,8 +29,8 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
 # The e-mail (with the badge) to each new registration, queued in batches: one broker message
 # per 20 ms instead of one per registration (see forum.batching for what that trades). Items
-# are [kind, registration id]; `registration_notifications_send_due` sends any that got lost.
-NEW_REGISTRATION_NOTIFICATIONS = TaskBatch("registration.tasks.registration_notifications_send")
+# are [kind, registration id]; `registration_notifications_send_due_task` sends any that got lost.
+NEW_REGISTRATION_NOTIFICATIONS = TaskBatch(tasks.registration_notifications_send_task)
 
 
 def answers_clean(*, questions, data: dict, files: dict | None = None) -> list[Answer]:

@@ -26,7 +26,7 @@ def _confirm(registration: Registration, *, approved: bool = False) -> None:
         registration.confirmed_at = timezone.now()
     registration.save(update_fields=["status", "hold_expires_at", "confirmed_at"])
     if registration.status == Status.CONFIRMED:
-        transaction.on_commit(lambda: _queue(tasks.registration_confirmation_send, registration_id=registration.pk))
+        transaction.on_commit(lambda: _queue(tasks.registration_confirmation_send_task, registration_id=registration.pk))
 
 
 def _end(registration: Registration, *, status: str, reason: str = "") -> None:
@@ -40,10 +40,10 @@ def _end(registration: Registration, *, status: str, reason: str = "") -> None:
     registration.save(update_fields=["status", "hold_expires_at", "cancel_reason", "cancelled_at"])
     if was_holding:
         _seat_freed(forum_id=registration.forum_id, type_id=registration.registration_type_id)
-    transaction.on_commit(lambda: _queue(tasks.registration_badge_revoke, registration_id=registration.pk))
+    transaction.on_commit(lambda: _queue(tasks.registration_badge_revoke_task, registration_id=registration.pk))
     if registration.amount_minor and status in (Status.EXPIRED, Status.CANCELLED, Status.REJECTED):
         # An unpaid intent of a released seat is cancelled, so it cannot be paid later by mistake.
-        transaction.on_commit(lambda: _queue(tasks.payment_intent_abandon, registration_id=registration.pk))
+        transaction.on_commit(lambda: _queue(tasks.payment_intent_abandon_task, registration_id=registration.pk))
 
 
 @transaction.atomic
@@ -83,7 +83,7 @@ def registration_confirmation_resend(*, registration: Registration) -> None:
     if registration.status != Status.CONFIRMED:
         raise DomainError(_("Only confirmed registrations have a confirmation to resend."), code="not_confirmed")
     transaction.on_commit(
-        lambda: _queue(tasks.registration_confirmation_send, registration_id=registration.pk, resend=True)
+        lambda: _queue(tasks.registration_confirmation_send_task, registration_id=registration.pk, resend=True)
     )
 
 

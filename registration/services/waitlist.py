@@ -26,7 +26,7 @@ def _waitlist_offer(entry: WaitlistEntry, *, claim_hours: int) -> None:
     entry.offered_at = now
     entry.offer_expires_at = now + timedelta(hours=claim_hours)
     entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
-    transaction.on_commit(lambda: _queue(tasks.waitlist_offer_send, entry_id=entry.pk))
+    transaction.on_commit(lambda: _queue(tasks.waitlist_offer_send_task, entry_id=entry.pk))
 
 
 def _seat_freed(*, forum_id: int, type_id: int) -> WaitlistEntry | None:

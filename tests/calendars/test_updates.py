@@ -228,8 +228,8 @@ def test_publication_whose_task_was_lost_is_announced_by_the_sweep(agenda):
     with transaction.atomic():
         version = schedule_publish(forum=agenda.forum)
     assert not OutgoingMessage.objects.exists()
-    tasks.publications_announce_pending.delay()
+    tasks.publications_announce_pending_task.delay()
     assert PublicationNotice.objects.filter(version=version).exists()
     assert len(outbox_for(agenda.speaker.email)) == 1
-    tasks.publications_announce_pending.delay()
+    tasks.publications_announce_pending_task.delay()
     assert len(outbox_for(agenda.speaker.email)) == 1

@@ -106,7 +106,7 @@ def new_registration_jobs(monkeypatch):
     from registration.services import create as services  # NEW_REGISTRATION_NOTIFICATIONS lives there
 
     jobs = []
-    batch = TaskBatch(services.NEW_REGISTRATION_NOTIFICATIONS.task_name, publish=jobs.extend, window=0.005)
+    batch = TaskBatch(services.NEW_REGISTRATION_NOTIFICATIONS.task, publish=jobs.extend, window=0.005)
     monkeypatch.setattr(services, "NEW_REGISTRATION_NOTIFICATIONS", batch)
 
     def recorded() -> list:

@@ -214,11 +214,11 @@ def test_task_registrations_expire_runs_service(forum):
 
     from django.utils import timezone
 
-    from registration.tasks import registrations_expire
+    from registration.tasks import registrations_expire_task
 
     registration = register(RegistrationTypeFactory(forum=forum, paid=True))
     Registration.objects.filter(pk=registration.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
-    assert registrations_expire.delay().get() == 1
+    assert registrations_expire_task.delay().get() == 1
     registration.refresh_from_db()
     assert registration.status == Registration.Status.EXPIRED
 

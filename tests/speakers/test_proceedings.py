@@ -145,39 +145,6 @@ def test_proceedings_only_accepted_papers_when_forum_reviews(book_forum):
     assert PaperFile.objects.filter(paper__forum=forum).count() == 5
 
 
-def test_pdf_joiner_copies_pages_one_source_at_a_time_with_links_and_inherited_attributes(tmp_path):
-    from pypdf import PdfWriter
-    from pypdf.annotations import Link
-    from pypdf.generic import NameObject, NumberObject
-
-    from speakers.pdfjoin import PdfJoiner
-
-    # A source whose rotation is set on its page tree and whose first page links to its second.
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(files.pdf_bytes(pages=2, marker="LINKED"))))
-    writer._root_object["/Pages"].get_object()[NameObject("/Rotate")] = NumberObject(90)
-    writer.add_annotation(0, Link(rect=(50, 50, 200, 80), target_page_index=1))
-    linked = io.BytesIO()
-    writer.write(linked)
-    linked.seek(0)
-
-    out_path = tmp_path / "joined.pdf"
-    with open(out_path, "wb") as out:
-        joiner = PdfJoiner(out)
-        assert joiner.add(io.BytesIO(files.pdf_bytes(pages=1, marker="FIRST"))) == 0
-        assert joiner.add(linked) == 1
-        joiner.bookmark("الأولى", 0)
-        joiner.bookmark("Linked", 1)
-        assert joiner.finish(title="كتاب") == 3
-    reader = PdfReader(str(out_path), strict=True)
-    assert [p.extract_text().split()[0] for p in reader.pages] == ["FIRST", "LINKED", "LINKED"]
-    assert [p.rotation for p in reader.pages] == [0, 90, 90]
-    link = reader.pages[1]["/Annots"][0].get_object()
-    target = link["/Dest"][0] if "/Dest" in link else link["/A"]["/D"][0]
-    assert reader.get_page_number(reader.pages[2]) == reader.get_page_number(target.get_object())
-    assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [("الأولى", 0), ("Linked", 1)]
-    assert reader.metadata.title == "كتاب"
-
-
 def test_proceedings_request_reuses_a_running_build_but_not_a_stale_one(forum):
     from datetime import timedelta
 

@@ -87,7 +87,7 @@ def test_registration_confirmed_while_smtp_down_is_delivered_once_after_restart(
 def test_retry_due_task_sends_queued_messages_whose_task_was_lost(smtp_server):
     # Stored without its on-commit hand-off (as if the broker had been down).
     message = _enqueue()
-    tasks.retry_due.delay()
+    tasks.messages_retry_due_task.delay()
     message.refresh_from_db()
     assert message.status == OutgoingMessage.Status.SENT
     assert len(smtp_server.messages) == 1
@@ -236,13 +236,13 @@ def test_send_task_with_broker_schedules_its_retry_after_the_backoff(smtp_server
     smtp_server.stop()
     message = _enqueue()
     scheduled = []
-    monkeypatch.setattr(tasks.send_message, "apply_async",
+    monkeypatch.setattr(tasks.message_send_task, "apply_async",
                         lambda args, countdown: scheduled.append((args, countdown)))
-    tasks.send_message.app.conf.task_always_eager = False
+    tasks.message_send_task.app.conf.task_always_eager = False
     try:
-        tasks.send_message.run(message.pk)
+        tasks.message_send_task.run(message.pk)
     finally:
-        tasks.send_message.app.conf.task_always_eager = True
+        tasks.message_send_task.app.conf.task_always_eager = True
     [(args, countdown)] = scheduled
     assert args == (message.pk,)
     assert 0 < countdown <= services.BACKOFF_BASE_SECONDS

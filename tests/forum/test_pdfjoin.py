@@ -1,4 +1,4 @@
-"""The streaming PDF join behind bulk badge printing: a valid single PDF, every page in order, memory flat."""
+"""The one streaming PDF joiner (forum.pdfjoin): a valid single PDF, every page in order, memory flat; bookmarks."""
 
 import gc
 import io
@@ -10,9 +10,8 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from forum import fonts
-from registration.badges.pdfjoin import pdf_parts_join
-
-from .factories import RegistrationFactory, forum_today
+from forum.pdfjoin import PdfJoiner, pdf_parts_join
+from tests.speakers import files
 
 
 def part_write(path, *, label: str, pages: int, lines: int = 4, page_format="A4") -> str:
@@ -111,20 +110,32 @@ def test_join_memory_is_flat_in_the_number_of_parts(tmp_path):
     assert len(PdfReader(tmp_path / "eight.pdf").pages) == 8 * 40
 
 
-@pytest.mark.django_db
-def test_bulk_sheet_of_several_parts_has_every_badge_once(monkeypatch):
-    from registration.badges import rendering, services
-    from registration.badges.selectors import print_registrations
+def test_pdf_joiner_copies_pages_one_source_at_a_time_with_links_and_inherited_attributes(tmp_path):
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import NameObject, NumberObject
 
-    monkeypatch.setattr(rendering, "PART_BADGES", 9)  # 23 badges: three parts, the last one short
-    forum = forum_today()
-    registrations = [RegistrationFactory(forum=forum) for _ in range(23)]
-    out = io.BytesIO()
-    count = services.badges_sheet_write(forum=forum, registrations=print_registrations(forum=forum, order_by="name"),
-                                         out=out)
-    assert count == 23
-    reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
-    assert len(reader.pages) == 3
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    names = re.findall(r"Tariq Abdullah Alamri \d+", text)
-    assert sorted(names) == sorted(r.full_name_en for r in registrations)
+    # A source whose rotation is set on its page tree and whose first page links to its second.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(files.pdf_bytes(pages=2, marker="LINKED"))))
+    writer._root_object["/Pages"].get_object()[NameObject("/Rotate")] = NumberObject(90)
+    writer.add_annotation(0, Link(rect=(50, 50, 200, 80), target_page_index=1))
+    linked = io.BytesIO()
+    writer.write(linked)
+    linked.seek(0)
+
+    out_path = tmp_path / "joined.pdf"
+    with open(out_path, "wb") as out:
+        joiner = PdfJoiner(out)
+        assert joiner.add(io.BytesIO(files.pdf_bytes(pages=1, marker="FIRST"))) == 0
+        assert joiner.add(linked) == 1
+        joiner.bookmark("الأولى", 0)
+        joiner.bookmark("Linked", 1)
+        assert joiner.finish(title="كتاب") == 3
+    reader = PdfReader(str(out_path), strict=True)
+    assert [p.extract_text().split()[0] for p in reader.pages] == ["FIRST", "LINKED", "LINKED"]
+    assert [p.rotation for p in reader.pages] == [0, 90, 90]
+    link = reader.pages[1]["/Annots"][0].get_object()
+    target = link["/Dest"][0] if "/Dest" in link else link["/A"]["/D"][0]
+    assert reader.get_page_number(reader.pages[2]) == reader.get_page_number(target.get_object())
+    assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [("الأولى", 0), ("Linked", 1)]
+    assert reader.metadata.title == "كتاب"
