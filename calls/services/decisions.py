@@ -21,6 +21,7 @@ from speakers.models import WorkingPaper
 
 from ..models import Call, CoAuthor, Decision, DecisionTemplate, Outcome, Submission
 from ._common import bilingual, require_organizer, site_links
+from .submitting import unconfirmed_at_deadline
 
 DECIDABLE = (Submission.Status.SUBMITTED, Submission.Status.UNDER_REVIEW)
 PLACEHOLDERS = ("name", "title", "theme", "confirm_by", "link")
@@ -95,9 +96,12 @@ def submission_decide(*, submission: Submission, outcome: str, user, now: dateti
     require_organizer(user, submission.call.forum, _("Only the organizers may decide on submissions."))
     if outcome not in Outcome.values:
         raise DomainError(_("Choose accept, reject or waiting list."), field="outcome", code="bad_outcome")
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("call").get(pk=submission.pk)
     if submission.status not in (*DECIDABLE, Submission.Status.WAITLISTED):
         raise DomainError(_("Only submitted papers can be decided on."), field="outcome", code="not_decidable")
+    if submission.status in DECIDABLE and unconfirmed_at_deadline(submission, now or timezone.now()):
+        raise DomainError(_("A co-author had not confirmed when the call closed: this submission is refused."),
+                          field="coauthors", code="coauthor_unconfirmed")
     decision = Decision.objects.filter(submission=submission).first()
     # A sent decision stands, except a place on the waiting list: that paper may still be accepted or not,
     # and the new decision waits for the next release like any other.
