@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -452,10 +453,10 @@ def submissions_close(*, now: datetime | None = None, call: Call | None = None) 
     would have been: it goes back to a draft (kept, texts and all) and leaves the review; the submitter is told.
     Decided papers are left alone. A beat task runs this; the decision on such a paper is refused meanwhile."""
     now = now or timezone.now()
+    waiting = CoAuthor.objects.filter(submission=OuterRef("pk"), confirmed_at__isnull=True)
     qs = (Submission.objects.select_for_update(of=("self",))
-          .filter(status__in=LIVE, call__closes_at__lte=now, coauthors__confirmed_at__isnull=True,
-                  decision__isnull=True)
-          .select_related("call__forum", "submitter", "paper").distinct())
+          .filter(Exists(waiting), status__in=LIVE, call__closes_at__lte=now, decision__isnull=True)
+          .select_related("call__forum", "submitter", "paper"))
     if call is not None:
         qs = qs.filter(call=call)
     refused = 0
