@@ -11,4 +11,9 @@ class CallsConfig(AppConfig):
     verbose_name = _("Call for papers")
 
     def ready(self) -> None:
+        from speakers import intake
+
         from . import receivers  # noqa: F401  (the builder's panel)
+        from .selectors import papers_pending_q
+
+        intake.pending_filter_register(papers_pending_q)

@@ -160,3 +160,9 @@ def export_rows(*, call: Call):
             ranked.average if ranked and ranked.average is not None else "",
             decision.outcome if decision else "", "yes" if decision and decision.released_at else "",
         ]
+
+
+def papers_pending_q() -> Q:
+    """The working papers of submissions whose author has not confirmed (under review, decided, expired):
+    the speakers' team lists leave them out until then (speakers.intake.pending_filter_register)."""
+    return Q(submission__isnull=False) & ~Q(submission__status=Submission.Status.CONFIRMED)

@@ -6,3 +6,10 @@ def acceptances_expire_task() -> int:
     from .services import acceptances_expire
 
     return acceptances_expire()
+
+
+@shared_task(name="calls.submissions_close")
+def submissions_close_task() -> int:
+    from .services import submissions_close
+
+    return submissions_close()

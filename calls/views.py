@@ -97,6 +97,18 @@ def _add_errors(form, exc: DomainError) -> list[str]:
     return other
 
 
+def _coauthor_row_errors(rows: list[dict], exc: DomainError) -> DomainError:
+    """A co-author row's messages (coauthors.N) go beside that row; the rest is returned as it was."""
+    rest = {}
+    for key, msgs in exc.errors.items():
+        head, _dot, index = key.partition(".")
+        if head == "coauthors" and index.isdigit() and int(index) < len(rows):
+            rows[int(index)]["errors"] = list(msgs)
+        else:
+            rest[key] = msgs
+    return DomainError(errors=rest, code=exc.code)
+
+
 # -- public call page and signing in -----------------------------------------------------------
 
 
@@ -245,7 +257,7 @@ def submission_edit(request, forum_slug: str, submission_id: int | None = None):
             return redirect("calls:portal", forum_slug=call.forum.slug)
     except DomainError as exc:
         submission = getattr(exc, "submission", None) or submission
-        errors = _add_errors(form, exc)
+        errors = _add_errors(form, _coauthor_row_errors(coauthors, exc))
         if submission is not None and submission.pk:
             submission.refresh_from_db()
         return render(request, "calls/edit.html", _edit_context(call, form, submission, coauthors, errors),

@@ -381,6 +381,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "calls.acceptances_expire": {"task": "calls.acceptances_expire", "schedule": 600.0},
+    "calls.submissions_close": {"task": "calls.submissions_close", "schedule": 300.0},
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "CallSubmissionStatusEnum": "calls.models.Submission.Status",

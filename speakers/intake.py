@@ -11,10 +11,11 @@ Kept apart from speakers.services (being split into a package) so the two do not
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from forum.models import Forum, Person
@@ -24,6 +25,30 @@ from sessions.services import session_item_add, session_role_add
 from .models import PaperFile, WorkingPaper
 
 TEXT_FIELDS = ("title_ar", "title_en", "abstract_ar", "abstract_en")
+
+# Papers still in the open call's hands (under review, decided, not yet confirmed by their author) are not
+# the team's papers yet: the team's paper lists leave them out. The app above that makes them says which,
+# by registering a function returning a Q on WorkingPaper (speakers imports nothing of it).
+_pending_filters: list[Callable[[], Q]] = []
+
+
+def pending_filter_register(build: Callable[[], Q]) -> None:
+    """Register (once, from an AppConfig.ready above speakers) which papers are still pending elsewhere."""
+    if build not in _pending_filters:
+        _pending_filters.append(build)
+
+
+def pending_q() -> Q | None:
+    """The papers still pending in an intake (None when nothing registered)."""
+    q = None
+    for build in _pending_filters:
+        q = build() if q is None else q | build()
+    return q
+
+
+def without_pending(qs: QuerySet[WorkingPaper]) -> QuerySet[WorkingPaper]:
+    q = pending_q()
+    return qs.exclude(q) if q is not None else qs
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from forum.models import Forum, Person
 from forum.scoring import weighted_mean
 from sessions.models import Session, SessionRole
 
+from . import intake
 from .models import (
     Invitation,
     PaperFile,
@@ -259,8 +260,9 @@ def forum_dashboard(*, forum: Forum) -> list[SessionStatus]:
 
 
 def papers_for_forum(*, forum: Forum) -> QuerySet[WorkingPaper]:
+    """The team's papers of the forum: those still pending in an open call are left out (speakers.intake)."""
     return (
-        WorkingPaper.objects.filter(forum=forum)
+        team_papers(forum=forum)
         .select_related("session__hall")
         .prefetch_related("speakers__organization", _files_prefetch(), "reviews")
         .order_by("session__starts_at", "session_item__order", "id")
@@ -323,3 +325,8 @@ def paper_speakers_by_session(forum: Forum) -> list[tuple[int, int]]:
     through = WorkingPaper.speakers.through
     return list(through.objects.filter(workingpaper__session_item__session__forum=forum).values_list(
         "workingpaper__session_item__session_id", "person_id"))
+
+
+def team_papers(*, forum: Forum) -> QuerySet[WorkingPaper]:
+    """The forum's papers the team works on: a paper from the open call joins once its author confirms."""
+    return intake.without_pending(WorkingPaper.objects.filter(forum=forum))

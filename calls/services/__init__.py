@@ -24,12 +24,14 @@ from .submitting import (
     submission_save,
     submission_submit,
     submission_withdraw,
+    submissions_close,
+    unconfirmed_at_deadline,
 )
 
 __all__ = [
     "DEFAULT_TEMPLATES", "PLACEHOLDERS", "TooManyRequests", "acceptances_expire", "call_save", "coauthor_confirm", "coauthor_for_token",
     "decisions_release", "has_conflict", "reviewer_assign", "reviewers_assign_bulk", "sign_in_link_send",
     "sign_in_link_user", "submission_confirm", "submission_decide", "submission_place", "submission_save",
-    "submission_submit", "submission_withdraw", "template_for", "template_save", "theme_reviewers_set",
-    "throttle", "type_save", "word_count",
+    "submission_submit", "submission_withdraw", "submissions_close", "template_for", "template_save", "theme_reviewers_set",
+    "throttle", "type_save", "unconfirmed_at_deadline", "word_count",
 ]

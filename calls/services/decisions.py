@@ -7,6 +7,7 @@ import string
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +19,9 @@ from sessions.models import Session, SessionItem
 from speakers import intake
 from speakers.models import WorkingPaper
 
-from ..models import Call, Decision, DecisionTemplate, Outcome, Submission
+from ..models import Call, CoAuthor, Decision, DecisionTemplate, Outcome, Submission
 from ._common import bilingual, require_organizer, site_links
+from .submitting import unconfirmed_at_deadline
 
 DECIDABLE = (Submission.Status.SUBMITTED, Submission.Status.UNDER_REVIEW)
 PLACEHOLDERS = ("name", "title", "theme", "confirm_by", "link")
@@ -94,9 +96,12 @@ def submission_decide(*, submission: Submission, outcome: str, user, now: dateti
     require_organizer(user, submission.call.forum, _("Only the organizers may decide on submissions."))
     if outcome not in Outcome.values:
         raise DomainError(_("Choose accept, reject or waiting list."), field="outcome", code="bad_outcome")
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).select_related("call").get(pk=submission.pk)
     if submission.status not in (*DECIDABLE, Submission.Status.WAITLISTED):
         raise DomainError(_("Only submitted papers can be decided on."), field="outcome", code="not_decidable")
+    if submission.status in DECIDABLE and unconfirmed_at_deadline(submission, now or timezone.now()):
+        raise DomainError(_("A co-author had not confirmed when the call closed: this submission is refused."),
+                          field="coauthors", code="coauthor_unconfirmed")
     decision = Decision.objects.filter(submission=submission).first()
     # A sent decision stands, except a place on the waiting list: that paper may still be accepted or not,
     # and the new decision waits for the next release like any other.
@@ -111,8 +116,9 @@ def submission_decide(*, submission: Submission, outcome: str, user, now: dateti
     return decision
 
 
-def _render(template: DecisionTemplate, submission: Submission, lang: str) -> tuple[str, str]:
-    person, forum = submission.submitter, submission.call.forum
+def _render(template: DecisionTemplate, submission: Submission, lang: str, person=None) -> tuple[str, str]:
+    """The subject and text in `lang`, addressed to `person` (the submitter or a co-author)."""
+    person, forum = person or submission.submitter, submission.call.forum
     theme = submission.theme
     confirm = submission.confirm_by.astimezone(forum.tzinfo) if submission.confirm_by else None
     link_ar, link_en = site_links("calls:portal", forum_slug=forum.slug)
@@ -136,7 +142,10 @@ def decisions_release(*, call: Call, user, now: datetime | None = None) -> int:
     now = now or timezone.now()
     pending = list(Decision.objects.select_for_update(of=("self",)).filter(submission__call=call, released_at__isnull=True)
                    .select_related("submission__submitter", "submission__theme", "submission__paper",
-                                   "submission__call__forum"))
+                                   "submission__call__forum")
+                   .prefetch_related(Prefetch("submission__coauthors",
+                                              queryset=CoAuthor.objects.filter(confirmed_at__isnull=False),
+                                              to_attr="confirmed_coauthors")))
     if any(d.outcome == Outcome.ACCEPT for d in pending) and (call.confirm_by is None or call.confirm_by <= now):
         raise DomainError(_("Set a future date by which accepted authors confirm, then release."),
                           field="confirm_by", code="confirm_by_required")
@@ -149,14 +158,32 @@ def decisions_release(*, call: Call, user, now: datetime | None = None) -> int:
         if decision.outcome == Outcome.REJECT and sub.paper_id:
             intake.paper_call_outcome(paper=sub.paper, status=WorkingPaper.Status.REJECTED, decided_by=user)
         template = template_for(call, decision.outcome, templates)
-        subject_ar, body_ar = _render(template, sub, "ar")
-        subject_en, body_en = _render(template, sub, "en")
-        message_enqueue(
-            to=sub.submitter.email, subject=f"{subject_ar} | {subject_en}", text_body=bilingual(body_ar, body_en),
-            language="ar", kind=f"calls.decision.{decision.outcome}", related=sub, forum=call.forum,
-        )
+        for person in _recipients(sub):
+            subject_ar, body_ar = _render(template, sub, "ar", person)
+            subject_en, body_en = _render(template, sub, "en", person)
+            message_enqueue(
+                to=person.email, subject=f"{subject_ar} | {subject_en}", text_body=bilingual(body_ar, body_en),
+                language="ar", kind=f"calls.decision.{decision.outcome}", related=sub, forum=call.forum,
+            )
     Decision.objects.filter(pk__in=[d.pk for d in pending]).update(released_at=now, released_by=user)
     return len(pending)
+
+
+def _recipients(submission: Submission) -> list:
+    """Who hears of the decision: the submitter and each confirmed co-author, each once by address,
+    each addressed by their own honorific and name."""
+    seen: set[str] = set()
+    people = []
+    coauthors = getattr(submission, "confirmed_coauthors", None)
+    if coauthors is None:
+        coauthors = list(submission.coauthors.filter(confirmed_at__isnull=False))
+    for person in (submission.submitter, *coauthors):
+        address = (person.email or "").strip().lower()
+        if not address or address in seen:
+            continue
+        seen.add(address)
+        people.append(person)
+    return people
 
 
 def _speakers_for(submission: Submission) -> list[Person]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -130,8 +131,9 @@ def _own(submission: Submission, person: Person | None) -> Submission:
     return submission
 
 
-def _complete_errors(submission: Submission) -> dict[str, list[str]]:
-    """Field-level reasons a submission cannot be submitted as it is."""
+def _complete_errors(submission: Submission, *, unconfirmed_ok: bool = False) -> dict[str, list[str]]:
+    """Field-level reasons a submission cannot be submitted as it is (co-authors awaiting confirmation
+    aside when `unconfirmed_ok`: the edit of a submitted paper before the deadline)."""
     errors: dict[str, list[str]] = {}
     stype = submission.type
     if not (submission.title_ar.strip() or submission.title_en.strip()):
@@ -152,7 +154,7 @@ def _complete_errors(submission: Submission) -> dict[str, list[str]]:
     if stype.full_paper_required and not submission.file:
         errors["file"] = [_("This type of submission needs the full paper as a file.")]
     waiting = [c.display_name_ar for c in submission.coauthors.all() if c.confirmed_at is None]
-    if waiting:
+    if waiting and not unconfirmed_ok:
         errors["coauthors"] = [_("Not all co-authors have confirmed yet: %(names)s.") % {"names": "، ".join(waiting)}]
     return errors
 
@@ -248,15 +250,12 @@ def _save_texts(submission, *, call, person, type, theme, texts, coauthors, uplo
         stored.append(_store_file(submission, upload, inspected))
     submission.save()
     if coauthors is not None:
-        if was_live:
-            current = sorted(c.email.lower() for c in submission.coauthors.all())
-            if current != sorted((c.get("email") or "").strip().lower() for c in coauthors):
-                raise DomainError(_("Co-authors cannot be changed after submission; ask the organizers."),
-                                  field="coauthors", code="coauthors_locked")
-        else:
-            later = _coauthors_replace(submission, coauthors)
+        # Until the deadline, co-authors may change after submission too: a new one is invited to confirm,
+        # a removed one's pending confirmation goes with their row (their link stops working).
+        later = _coauthors_replace(submission, coauthors)
     if was_live:
-        errors = _complete_errors(submission)
+        # A co-author added after submission has until the deadline to confirm (submissions_close).
+        errors = _complete_errors(submission, unconfirmed_ok=True)
         if errors:
             raise DomainError(errors=errors, code="incomplete")
         _paper_sync(submission, person, new_file=inspected is not None)
@@ -446,3 +445,54 @@ def submission_withdraw(*, submission: Submission, person: Person, now: datetime
     submission.withdrawn_at = now
     submission.save(update_fields=["status", "withdrawn_at"])
     return submission
+
+
+@transaction.atomic
+def submissions_close(*, now: datetime | None = None, call: Call | None = None) -> int:
+    """At the deadline, a submitted paper with a co-author who has not confirmed is refused, as its submission
+    would have been: it goes back to a draft (kept, texts and all) and leaves the review; the submitter is told.
+    Decided papers are left alone. A beat task runs this; the decision on such a paper is refused meanwhile."""
+    now = now or timezone.now()
+    waiting = CoAuthor.objects.filter(submission=OuterRef("pk"), confirmed_at__isnull=True)
+    qs = (Submission.objects.select_for_update(of=("self",))
+          .filter(Exists(waiting), status__in=LIVE, call__closes_at__lte=now, decision__isnull=True)
+          .select_related("call__forum", "submitter", "paper"))
+    if call is not None:
+        qs = qs.filter(call=call)
+    refused = 0
+    for submission in qs.order_by("pk"):
+        waiting = [c for c in submission.coauthors.all() if c.confirmed_at is None]
+        paper = submission.paper
+        submission.paper = None
+        submission.status = Submission.Status.DRAFT
+        submission.save(update_fields=["paper", "status"])
+        if paper is not None:
+            paper.delete()  # with its reviews, as on withdrawal
+        _refusal_send(submission, waiting)
+        refused += 1
+    return refused
+
+
+def _refusal_send(submission: Submission, waiting: list[CoAuthor]) -> None:
+    forum, person = submission.call.forum, submission.submitter
+    names_ar = "، ".join(c.display_name_ar for c in waiting)
+    names_en = ", ".join(c.display_name_en for c in waiting)
+    title_ar = submission.title_ar or submission.title_en
+    message_enqueue(
+        to=person.email,
+        subject=f"لم تُقبل مشاركة ورقتكم رقم {submission.pk} | Submission #{submission.pk} not accepted for review",
+        text_body=bilingual(
+            f"{person.salutation_ar}،\n\nأُغلق باب التقديم ولم يؤكد بعض المؤلفين المشاركين في ورقتكم «{title_ar}» "
+            f"مشاركتهم: {names_ar}. لذلك لم تدخل الورقة التحكيم، وبقيت مسودة في البوابة.\n",
+            f"{person.salutation_en},\n\nThe call closed before some co-authors of “{submission.title_en or title_ar}” "
+            f"confirmed: {names_en}. The paper therefore does not go to review; it is kept as a draft in the portal.\n",
+        ),
+        language="ar", kind="calls.refused_unconfirmed", related=submission, forum=forum,
+    )
+
+
+def unconfirmed_at_deadline(submission: Submission, now: datetime) -> list[CoAuthor]:
+    """The co-authors who had not confirmed when the call closed (empty while it is open)."""
+    if now < submission.call.closes_at:
+        return []
+    return [c for c in submission.coauthors.all() if c.confirmed_at is None]

@@ -92,7 +92,9 @@ class PaperViewSet(ForumScopedMixin, viewsets.ReadOnlyModelViewSet):
         qs = WorkingPaper.objects.filter(forum=self.forum).prefetch_related("speakers", "files__uploaded_by")
         user = self.request.user
         if forum_permissions.can_view_drafts(user, self.forum):
-            return qs.order_by("id")
+            # Papers still under the open call's review are the call's, not yet the team's.
+            return selectors.team_papers(forum=self.forum).prefetch_related(
+                "speakers", "files__uploaded_by").order_by("id")
         if not user.is_authenticated:
             return qs.none()
         person = selectors.person_for_user(user)

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calls import services
 from calls.models import Submission
+from forum.errors import PermissionDenied
 from forum.mailing.models import OutgoingMessage
 from speakers.services import portal_user_for_person
 from tests.factories import PersonFactory, SessionFactory, UserFactory
@@ -208,3 +209,63 @@ def test_reviews_and_organizer_lists_in_constant_queries(client_for, world, djan
         assert len(reviewer_api.get(base(world) + "reviews/").json()) == 5
     with django_assert_num_queries(len(one_row)):
         assert org_api.get(base(world) + "submissions/").json()["count"] == 5
+
+
+def test_coauthors_changed_after_submission_through_the_api(client_for, world):
+    api = _author_client(client_for, world.author)
+    sub = _submitted(world, person=world.author)
+    url = base(world) + f"submissions/{sub.pk}/"
+    added = api.patch(url, {"coauthors": [{"honorific": "doctor", "full_name_ar": "منى",
+                                           "email": "mona@example.org"}]}, format="json")
+    assert added.status_code == 200, added.json()
+    assert added.json()["status"] == "submitted"
+    assert [c["confirmed"] for c in added.json()["coauthors"]] == [False]
+    invite = OutgoingMessage.objects.get(kind="calls.coauthor_invite", to="mona@example.org")
+    token = invite.text_body.split("/calls/co-author/")[1].split("/")[0]
+    bad = api.patch(url, {"title_ar": "عنوان يبقى", "coauthors": [
+        {"full_name_ar": "منى", "email": "mona@example.org"}, {"full_name_ar": "", "email": "bad"}]}, format="json")
+    assert bad.status_code == 400 and "coauthors.1" in bad.json() and bad.json()["id"] == sub.pk
+    assert Submission.objects.get(pk=sub.pk).title_ar == "عنوان يبقى"
+    removed = api.patch(url, {"coauthors": []}, format="json")
+    assert removed.status_code == 200 and removed.json()["coauthors"] == []
+    with pytest.raises(PermissionDenied):
+        services.coauthor_confirm(token=token)
+    outsider = _author_client(client_for, PersonFactory())
+    assert outsider.patch(url, {"coauthors": []}, format="json").status_code == 404
+
+
+def _paper_ids(api, world):
+    response = api.get(f"/api/v1/forums/{world.forum.slug}/papers/")
+    assert response.status_code == 200
+    body = response.json()
+    return [p["id"] for p in (body["results"] if isinstance(body, dict) else body)]
+
+
+def test_call_papers_hidden_from_team_paper_list_until_the_author_confirms(client_for, world, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from speakers import selectors as speaker_selectors
+    from tests.factories import WorkingPaperFactory
+
+    invited = WorkingPaperFactory(forum=world.forum)
+    organizer = client_for(world.organizer)
+    accepted, rejected = _submitted(world, person=world.author), _submitted(world)
+    assert accepted.paper_id and rejected.paper_id
+    assert _paper_ids(organizer, world) == [invited.pk]  # under review: the call's, not the team's
+    assert organizer.get(f"/api/v1/forums/{world.forum.slug}/papers/{accepted.paper_id}/").status_code == 404
+    assert [p.pk for p in speaker_selectors.papers_for_forum(forum=world.forum)] == [invited.pk]
+    services.submission_decide(submission=accepted, outcome="accepted", user=world.organizer)
+    services.submission_decide(submission=rejected, outcome="rejected", user=world.organizer)
+    services.decisions_release(call=world.call, user=world.organizer)
+    assert _paper_ids(organizer, world) == [invited.pk]  # accepted but not confirmed, or rejected
+    services.submission_confirm(submission=accepted, person=world.author)
+    assert _paper_ids(organizer, world) == [invited.pk, accepted.paper_id]
+    assert {p.pk for p in speaker_selectors.papers_for_forum(forum=world.forum)} == {invited.pk, accepted.paper_id}
+    # The list stays in constant queries whatever the number of call papers.
+    with CaptureQueriesContext(connection) as first:
+        _paper_ids(organizer, world)
+    for _n in range(3):
+        _submitted(world)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert len(_paper_ids(organizer, world)) == 2

@@ -189,3 +189,40 @@ def test_waitlisted_paper_accepted_later_with_its_own_release(world):
     sub.refresh_from_db()
     assert sub.status == Submission.Status.ACCEPTED
     assert _decision_mails().filter(kind="calls.decision.accepted").count() == 1
+
+
+def test_release_sends_one_message_per_author_and_confirmed_coauthor_each_by_name(world):
+    from calls.models import CoAuthor
+    from tests.calls.factories import CoAuthorFactory
+
+    world.author.honorific = "doctor"
+    world.author.full_name_ar = "فاطمة"
+    world.author.full_name_en = "Fatima"
+    world.author.save()
+    services.template_save(call=world.call, outcome="rejected", user=world.organizer,
+                           subject_ar="نتيجة: {title}", body_ar="{name}، ورقة «{title}» في {theme}.",
+                           subject_en="Result: {title}", body_en="{name}, “{title}” in {theme}.")
+    sub = _submit(world)
+    now = timezone.now()
+    engineer = CoAuthorFactory(submission=sub, honorific="engineer", full_name_ar="سارة", full_name_en="Sara",
+                               email="sara@example.org", confirmed_at=now)
+    CoAuthorFactory(submission=sub, honorific="", full_name_ar="خالد", full_name_en="Khalid",
+                    email="khalid@example.org", confirmed_at=now)
+    CoAuthorFactory(submission=sub, full_name_ar="غير مؤكد", email="pending@example.org", confirmed_at=None)
+    # A co-author with the submitter's address (in another case) gets no second message.
+    CoAuthor.objects.create(submission=sub, full_name_ar="فاطمة مكررة", email="AUTHOR@example.org", confirmed_at=now)
+    services.submission_decide(submission=sub, outcome="rejected", user=world.organizer)
+    services.decisions_release(call=world.call, user=world.organizer)
+    mails = {m.to.lower(): m for m in _decision_mails()}
+    assert sorted(mails) == ["author@example.org", "khalid@example.org", "sara@example.org"]
+    assert _decision_mails().count() == 3
+    assert "الدكتور فاطمة" in mails["author@example.org"].text_body
+    assert engineer.salutation_ar in mails["sara@example.org"].text_body
+    assert "Sara" in mails["sara@example.org"].text_body and "فاطمة" not in mails["sara@example.org"].text_body
+    assert "السيد/السيدة خالد" in mails["khalid@example.org"].text_body
+    assert "Dear Khalid" in mails["khalid@example.org"].text_body
+    for mail in mails.values():
+        assert "ورقة مقبولة" in mail.text_body and world.themes[0].name_ar in mail.text_body
+        assert "Result: Accepted paper" in mail.subject and "{" not in mail.text_body
+    services.decisions_release(call=world.call, user=world.organizer)
+    assert _decision_mails().count() == 3  # once each

@@ -334,3 +334,51 @@ def test_settings_page_refused_to_viewers_and_outsiders(client, world, outsider)
     for user in (outsider, TeamMemberFactory(forum=world.forum, role="viewer").user):
         client.force_login(user)
         assert client.get(reverse("calls:settings", args=[world.forum.slug])).status_code == 404
+
+
+def _coauthor_post(rows):
+    data = {}
+    for n, row in enumerate(rows):
+        data.update({f"coauthor-{n}-{k}": v for k, v in row.items()})
+    return data
+
+
+def test_coauthors_added_and_removed_after_submission_from_the_page(client, world):
+    from calls.models import CoAuthor
+
+    _signed_in(client, world.author)
+    client.post(reverse("calls:new", args=[world.forum.slug]), _post_data(world, action="save", **_coauthor_post(
+        [{"full_name_ar": "خالد", "email": "k@example.org"}])))
+    sub = Submission.objects.get()
+    CoAuthor.objects.update(confirmed_at=timezone.now())
+    services.submission_submit(submission=sub, person=world.author)
+    edit = reverse("calls:edit", args=[world.forum.slug, sub.pk])
+    page = client.get(edit).content.decode()
+    assert "until the call closes" in page or "حتى إغلاق" in page
+    response = client.post(edit, _post_data(world, action="save", **_coauthor_post(
+        [{"full_name_ar": "خالد", "email": "k@example.org"}, {"honorific": "doctor", "full_name_ar": "منى",
+                                                              "email": "mona@example.org"}])))
+    assert response.status_code == 302
+    assert OutgoingMessage.objects.filter(kind="calls.coauthor_invite", to="mona@example.org").exists()
+    body = OutgoingMessage.objects.get(kind="calls.coauthor_invite", to="mona@example.org").text_body
+    token = body.split("/calls/co-author/")[1].split("/")[0]
+    response = client.post(edit, _post_data(world, action="save", **_coauthor_post(
+        [{"full_name_ar": "خالد", "email": "k@example.org"}])))
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.SUBMITTED
+    assert list(sub.coauthors.values_list("email", flat=True)) == ["k@example.org"]
+    refused = client.post(reverse("calls:coauthor_confirm", args=[token]))
+    assert refused.status_code == 403
+
+
+def test_bad_coauthor_row_after_submission_shows_beside_the_row_and_keeps_the_edit(client, world):
+    _signed_in(client, world.author)
+    client.post(reverse("calls:new", args=[world.forum.slug]), _post_data(world))
+    sub = Submission.objects.get(status=Submission.Status.SUBMITTED)
+    response = client.post(reverse("calls:edit", args=[world.forum.slug, sub.pk]), _post_data(
+        world, action="save", title_ar="عنوان بعد التقديم", **_coauthor_post([{"full_name_ar": "", "email": "x"}])))
+    assert response.status_code == 400
+    assert 'data-testid="coauthor-0-errors"' in response.content.decode()
+    sub.refresh_from_db()
+    assert sub.title_ar == "عنوان بعد التقديم" and sub.status == Submission.Status.SUBMITTED

@@ -204,6 +204,101 @@ def test_coauthor_bad_row_reported_after_draft_saved(world):
     assert Submission.objects.get().title_ar == "يبقى"
 
 
+def _token(mail) -> str:
+    return mail.text_body.split("/calls/co-author/")[1].split("/")[0]
+
+
+def _submitted_with_confirmed_coauthor(world):
+    draft = _draft(world, coauthors=[{"honorific": "doctor", "full_name_ar": "خالد", "email": "k@example.org"}])
+    services.coauthor_confirm(token=_token(_mails("calls.coauthor_invite")[0]))
+    return services.submission_submit(submission=draft, person=world.author)
+
+
+def test_coauthor_added_after_submission_is_invited_and_paper_stays_submitted(world):
+    sub = _submitted_with_confirmed_coauthor(world)
+    services.submission_save(call=world.call, person=world.author, submission=sub, coauthors=[
+        {"honorific": "doctor", "full_name_ar": "خالد", "email": "k@example.org"},
+        {"honorific": "ustadha", "full_name_ar": "منى", "email": "mona@example.org"}])
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.SUBMITTED and sub.paper_id is not None
+    assert sorted(sub.coauthors.values_list("email", flat=True)) == ["k@example.org", "mona@example.org"]
+    invites = _mails("calls.coauthor_invite")
+    assert [m.to for m in invites] == ["k@example.org", "mona@example.org"]  # the confirmed one not re-invited
+    assert "منى" in invites[1].text_body
+    services.coauthor_confirm(token=_token(invites[1]))
+    assert sub.coauthors.get(email="mona@example.org").confirmed_at is not None
+
+
+def test_coauthor_removed_after_submission_loses_pending_confirmation(world):
+    sub = _submitted_with_confirmed_coauthor(world)
+    services.submission_save(call=world.call, person=world.author, submission=sub, coauthors=[
+        {"full_name_ar": "خالد", "email": "k@example.org"}, {"full_name_ar": "منى", "email": "mona@example.org"}])
+    mona_link = _token(_mails("calls.coauthor_invite")[-1])
+    services.submission_save(call=world.call, person=world.author, submission=sub, coauthors=[
+        {"full_name_ar": "خالد", "email": "k@example.org"}])
+    assert list(sub.coauthors.values_list("email", flat=True)) == ["k@example.org"]
+    with pytest.raises(PermissionDenied):
+        services.coauthor_confirm(token=mona_link)
+    with pytest.raises(PermissionDenied):
+        services.coauthor_for_token(mona_link)
+    assert Submission.objects.get(pk=sub.pk).status == Submission.Status.SUBMITTED
+
+
+def test_coauthor_bad_row_after_submission_keeps_the_rest_of_the_edit(world):
+    sub = _submitted_with_confirmed_coauthor(world)
+    with pytest.raises(DomainError) as exc:
+        services.submission_save(call=world.call, person=world.author, submission=sub, title_ar="عنوان جديد",
+                                 coauthors=[{"full_name_ar": "خالد", "email": "k@example.org"},
+                                            {"full_name_ar": "", "email": "no-at-sign"}])
+    assert "coauthors.1" in exc.value.errors
+    sub.refresh_from_db()
+    assert sub.title_ar == "عنوان جديد" and sub.status == Submission.Status.SUBMITTED
+    assert list(sub.coauthors.values_list("email", flat=True)) == ["k@example.org"]
+
+
+def test_coauthor_unconfirmed_at_deadline_refuses_submitted_paper(world):
+    sub = _submitted_with_confirmed_coauthor(world)
+    services.submission_save(call=world.call, person=world.author, submission=sub, coauthors=[
+        {"full_name_ar": "خالد", "email": "k@example.org"}, {"full_name_ar": "منى", "email": "mona@example.org"}])
+    paper_id = sub.paper_id
+    just_before = world.call.closes_at - timedelta(seconds=1)
+    assert services.submissions_close(now=just_before) == 0
+    assert services.unconfirmed_at_deadline(sub, just_before) == []
+    # At the deadline, to the second, the decision is refused while the co-author has not confirmed...
+    organizer = world.organizer
+    with pytest.raises(DomainError) as exc:
+        services.submission_decide(submission=sub, outcome="accepted", user=organizer, now=world.call.closes_at)
+    assert "coauthors" in exc.value.errors
+    # ...and the paper goes back to a draft, out of the review, its texts kept; the submitter is told.
+    assert services.submissions_close(now=world.call.closes_at) == 1
+    sub.refresh_from_db()
+    assert sub.status == Submission.Status.DRAFT and sub.paper_id is None and sub.title_ar == "ورقة عن التميز"
+    assert not WorkingPaper.objects.filter(pk=paper_id).exists()
+    [told] = _mails("calls.refused_unconfirmed")
+    assert told.to == world.author.email and "منى" in told.text_body
+    with pytest.raises(DomainError) as exc:  # and it cannot be submitted again after the deadline
+        services.submission_submit(submission=sub, person=world.author, now=world.call.closes_at)
+    assert exc.value.code == "call_closed"
+
+
+def test_coauthor_confirmed_before_deadline_keeps_paper_in_review(world):
+    sub = _submitted_with_confirmed_coauthor(world)
+    services.submission_save(call=world.call, person=world.author, submission=sub, coauthors=[
+        {"full_name_ar": "خالد", "email": "k@example.org"}, {"full_name_ar": "منى", "email": "mona@example.org"}])
+    services.coauthor_confirm(token=_token(_mails("calls.coauthor_invite")[-1]))
+    assert services.submissions_close(now=world.call.closes_at) == 0
+    assert Submission.objects.get(pk=sub.pk).status == Submission.Status.SUBMITTED
+    services.submission_decide(submission=sub, outcome="accepted", user=world.organizer, now=world.call.closes_at)
+
+
+def test_draft_with_unconfirmed_coauthor_still_refused_at_submission(world):
+    draft = _draft(world, coauthors=[{"full_name_ar": "منى", "email": "mona@example.org"}])
+    with pytest.raises(DomainError) as exc:
+        services.submission_submit(submission=draft, person=world.author,
+                                   now=world.call.closes_at - timedelta(seconds=1))
+    assert exc.value.code == "incomplete" and "coauthors" in exc.value.errors
+
+
 def test_coauthor_forged_token_refused(world):
     with pytest.raises(PermissionDenied):
         services.coauthor_confirm(token="forged")
