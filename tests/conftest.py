@@ -17,6 +17,21 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 
 @pytest.fixture(autouse=True)
+def default_language_for_each_test():
+    """Every test starts in the site's default language (Arabic), as every request does.
+
+    A request to an English page leaves English active in the thread (LocaleMiddleware activates,
+    nothing resets), so a later test's reverse() would give /en/ addresses and its texts English.
+    """
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def stripe_keys_pointing_nowhere(settings):
     """Online payment counts as configured, so paid types are offered, but no call can leave the machine.
 

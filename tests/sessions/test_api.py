@@ -470,3 +470,13 @@ def test_participants_list_query_count_does_not_grow(client_for, owner, forum, d
     assert response.json()["count"] == 24
     assert all("conflicts" in row for row in response.json()["results"])
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("when", ["0113-06-26T23:21:40", "2999-01-01T10:00:00+03:00"])
+def test_session_time_outside_the_years_1900_to_2200_is_a_field_error(client_for, owner, forum, session, when):
+    before = (session.starts_at, session.ends_at)
+    response = client_for(owner).patch(api(forum, f"sessions/{session.pk}/"),
+                                       {"starts_at": when, "lock_version": session.lock_version}, format="json")
+    assert response.status_code == 400 and "starts_at" in str(response.json()), response.content
+    session.refresh_from_db()
+    assert (session.starts_at, session.ends_at) == before
