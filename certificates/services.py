@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from forum import permissions
 from forum.errors import DomainError, PermissionDenied
-from forum.models import Forum, Person
+from forum.models import Forum, Honorific, Person
 from registration.models import Registration
 from sessions.models import Honoree, Session, SessionRole
 
@@ -241,6 +241,8 @@ def certificate_correct(*, certificate: Certificate, by, notify: bool = True, **
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"unknown certificate fields: {sorted(unknown)}")
+    if changes.get("honorific") and changes["honorific"] not in Honorific.values:
+        raise DomainError(_("Choose one of the honorifics."), field="honorific", code="bad_honorific")
     current = Certificate.objects.select_for_update(of=("self",)).select_related("forum", "session").get(pk=certificate.pk)
     _require_organizer(by, current.forum, _("Only the organizers of this forum may correct certificates."))
     if current.revoked_at is not None:

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from forum.models import Person
+from forum.models import Honorific, Person
 from registration.models import Registration
 from sessions.models import Session
 
@@ -53,7 +53,7 @@ class CertificateIssueSerializer(serializers.Serializer):
 
 
 class CertificateCorrectSerializer(serializers.Serializer):
-    honorific = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    honorific = serializers.ChoiceField(choices=Honorific.choices, required=False, allow_blank=True)
     name_ar = serializers.CharField(max_length=255, required=False, allow_blank=True)
     name_en = serializers.CharField(max_length=255, required=False, allow_blank=True)
     role_ar = serializers.CharField(max_length=400, required=False, allow_blank=True)

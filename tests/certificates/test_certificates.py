@@ -253,6 +253,18 @@ def test_organizer_issues_corrects_and_revokes_through_the_api(forum, organizer,
     assert bad.status_code == 400 and "person" in bad.json()
 
 
+def test_correcting_with_an_unknown_honorific_is_a_field_error_and_changes_nothing(forum, organizer, client_for):
+    registration = RegistrationFactory(forum=forum)
+    cert = services.certificate_issue(forum=forum, kind=Kind.ATTENDANCE, holder=registration, by=organizer)
+    refused = client_for(organizer).post(f"/api/v1/forums/{forum.slug}/certificates/{cert.pk}/correct/",
+                                         {"honorific": "÷", "name_en": "Someone else"}, format="json")
+    assert refused.status_code == 400 and "honorific" in refused.json()
+    cert.refresh_from_db()
+    assert cert.revoked_at is None and Certificate.objects.filter(forum=forum).count() == 1
+    with pytest.raises(DomainError) as exc:
+        services.certificate_correct(certificate=cert, by=organizer, honorific="not-a-title")
+    assert "honorific" in exc.value.errors
+
 def test_holders_see_only_their_own_certificates(forum, organizer, client_for, client):
     mine, theirs = UserFactory(), UserFactory()
     own = RegistrationFactory(forum=forum, user=mine)
