@@ -12,6 +12,7 @@ that are not PDF are listed with a note and not appended.
 
 from __future__ import annotations
 
+import gc
 import io
 import tempfile
 from collections.abc import Callable
@@ -229,8 +230,6 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
     """Write the book to a temporary file and return its path and page count."""
     from pypdf import PdfReader
 
-    from forum.pdfjoin import PdfJoiner
-
     forum = Forum.objects.select_related("organizer", "organizing_department").get(pk=forum.pk)
     sections = book_papers(forum=forum)
     entries = [e for s in sections for e in s.entries]
@@ -249,6 +248,18 @@ def build_book(*, forum: Forum, progress: Callable[[int, int], None] | None = No
             break
         offset = front_pages
     out = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)
+    # What the process held before (Django, the app) outlives the book: the joiner's collection after each
+    # paper (pypdf objects are full of cycles) then looks only at what the book made, not at everything.
+    gc.freeze()
+    try:
+        return _join(forum, front, pdf_entries, out, offset, entries, progress, total)
+    finally:
+        gc.unfreeze()
+
+
+def _join(forum: Forum, front: bytes, pdf_entries, out, offset: int, entries, progress, total: int) -> BookResult:
+    from forum.pdfjoin import PdfJoiner
+
     with out:
         joiner = PdfJoiner(out)
         joiner.add(io.BytesIO(front))
