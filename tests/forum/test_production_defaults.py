@@ -32,6 +32,13 @@ def test_production_without_secret_key_refuses_to_start_and_says_why(tmp_path, c
     assert "DEBUG=0" in result.stderr
 
 
+def test_manage_py_without_secret_key_says_only_why(tmp_path):
+    result = subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=production_env(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+    # Not buried under an unrelated traceback ("Models aren't loaded yet") as Django's command line gives.
+    assert "Traceback" not in result.stderr and "AppRegistryNotReady" not in result.stderr
+
 def test_production_with_secret_key_starts(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
                             env=production_env(tmp_path, SECRET_KEY="a-production-key-" + "x" * 40), timeout=120)
