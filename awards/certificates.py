@@ -54,7 +54,9 @@ def winners_certify(*, cycle: Cycle, winners: list[Result], by) -> None:
             language=(person or nomination.applicant).preferred_language or "ar",
         ))
     certificates = award_certificates_issue(forum=cycle.forum, winners=entries, by=by, notify=True)
+    changed = []
     for result, certificate in zip(winners, certificates, strict=True):
         if result.certificate_ref != certificate.code:
             result.certificate_ref = certificate.code
-            Result.objects.filter(pk=result.pk).update(certificate_ref=certificate.code)
+            changed.append(result)
+    Result.objects.bulk_update(changed, ["certificate_ref"])

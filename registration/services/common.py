@@ -24,6 +24,20 @@ class SeatsFull(DomainError):
     default_code = "full"
 
 
+class PaymentsNotConfigured(DomainError):
+    """A paid registration while online payment (Stripe) is not configured: no seat is held for it."""
+
+    default_code = "payments_not_configured"
+
+    def __init__(self, *, field: str | None = None):
+        from django.utils.translation import gettext
+
+        super().__init__(gettext(
+            "Online payment is not set up for this forum yet, so paid registration cannot be completed here "
+            "and no seat is held for you. Please contact the organizers to register and pay another way."),
+            field=field, code=self.default_code)
+
+
 def _queue(task, **kwargs) -> None:
     """Queue a registration task (run it after commit: `transaction.on_commit(lambda: _queue(...))`);
     a broker outage must not undo the change."""

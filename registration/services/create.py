@@ -20,7 +20,7 @@ from forum.models import Forum
 
 from .. import invoices, payments, tasks
 from ..models import Answer, InviteCode, Question, Registration, RegistrationSettings, RegistrationType
-from .common import Status, _deadlock_retry
+from .common import PaymentsNotConfigured, Status, _deadlock_retry
 from .seats import NO_SEAT_SQLSTATE, NoSeat, _seat_take, no_seat_error
 
 log = logging.getLogger("registration.services")
@@ -220,10 +220,7 @@ def _registration_write(
     if registration_type.is_paid and not payments.payments_configured():
         log.error("Stripe is not configured: paid registration type %s of forum %s refused", registration_type.pk,
                   forum.slug)
-        raise DomainError(
-            _("Online payment is not set up for this forum yet, so paid registration cannot be completed here "
-              "and no seat is held for you. Please contact the organizers to register and pay another way."),
-            field="registration_type", code="payments_not_configured")
+        raise PaymentsNotConfigured(field="registration_type")
     if not full_name_ar.strip():
         raise DomainError(_("Enter your name."), field="full_name_ar")
     if registration_type.is_paid or applicant.buyer_vat_number:

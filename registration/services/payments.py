@@ -14,7 +14,7 @@ from forum.errors import DomainError
 
 from .. import invoices, payments
 from ..models import Payment, Refund, Registration, StripeEvent
-from .common import SeatsFull, Status, _lock
+from .common import PaymentsNotConfigured, SeatsFull, Status, _lock
 from .lifecycle import _confirm, _end, registration_expire_if_due
 from .refunds import _payment_refunds_total, _refund
 from .seats import seat_take_in_transaction
@@ -63,10 +63,7 @@ def _payment_unavailable(registration: Registration) -> None:
             _end(registration, status=Status.CANCELLED, reason="online payment not configured")
             log.error("Stripe is not configured: registration %s cannot be paid, so its seat is released",
                       registration.reference)
-    raise DomainError(
-        _("Online payment is not set up for this forum yet, so paid registration cannot be completed here "
-          "and no seat is held for you. Please contact the organizers to register and pay another way."),
-        code="payments_not_configured")
+    raise PaymentsNotConfigured()
 
 
 @transaction.atomic
