@@ -106,6 +106,8 @@ def _strings() -> dict:
         "warning_count": _("Warnings: %(count)s"),
         "prayer_time_label": _("%(prayer)s prayer time"),
         "read_only": _("You can look but not change this agenda."),
+        "clock_invalid": _("Write the time as hours:minutes on a 24-hour clock, for example 13:30."),
+        "number_invalid": _("Write a whole number."),
     }
 
 

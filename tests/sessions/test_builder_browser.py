@@ -1,6 +1,7 @@
 """The builder in headless Chromium, on the demo forum: a refused move, an accepted one, publication,
 and the change on the public "what changed" page."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -179,3 +180,66 @@ def test_builder_short_card_shows_its_time_and_title_on_one_line(page, live_serv
     for part in (title, time):
         assert box["y"] - 1 <= part["y"] and part["y"] + part["height"] <= box["y"] + box["height"] + 1
     assert title["width"] > 40
+
+
+def test_builder_time_and_number_fields_follow_the_digit_choice(page, live_server):
+    """Times and numbers in the builder show the chosen digits, take either script, and refuse a
+    time that is not on a 24-hour clock with a message in the page's language."""
+    from sessions.models import PrayerTimeOverride
+    from tests.factories import ForumFactory, SessionFactory, TeamMemberFactory
+
+    forum = ForumFactory()
+    session = SessionFactory(forum=forum, title_ar="الجلسة الأولى", title_en="First session", number=3)
+    sign_in(page, live_server, TeamMemberFactory(forum=forum, role="owner").user)
+    page.goto(f"{live_server.url}/organize/{forum.slug}/builder/")
+    page.wait_for_selector("[data-testid=builder-grid][data-ready='1']")
+
+    # The prayer times are written in Arabic-Indic digits, as everything else on the Arabic page.
+    dhuhr = page.locator(".prayer-row[data-prayer=dhuhr] input.clock").first
+    dhuhr.wait_for()
+    shown = dhuhr.input_value()
+    assert re.fullmatch("[٠-٩]{2}:[٠-٩]{2}", shown), shown
+
+    # A time typed in Arabic-Indic digits is understood and saved as an override.
+    dhuhr.fill("١٢:٢٥")
+    dhuhr.dispatch_event("change")
+    page.wait_for_function("document.querySelector('.prayer-row[data-prayer=dhuhr] small') !== null")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.prayer-row[data-prayer=dhuhr] input.clock')].some((i) => i.value === '١٢:٢٥')"
+    )
+    override = PrayerTimeOverride.objects.get(forum=forum, prayer="dhuhr")
+    assert override.time.strftime("%H:%M") == "12:25"
+
+    # Not a time: refused in Arabic, nothing saved.
+    dhuhr = page.locator(".prayer-row[data-prayer=dhuhr] input.clock").first
+    dhuhr.fill("٢٥:٠٠")
+    dhuhr.dispatch_event("change")
+    alert = page.locator("[data-testid=builder-alert]")
+    alert.wait_for(state="visible")
+    assert "نظام" in alert.inner_text() and "٢٤" in alert.inner_text()
+    assert PrayerTimeOverride.objects.get(forum=forum, prayer="dhuhr").time.strftime("%H:%M") == "12:25"
+
+    # The session form shows its times and number in the same digits and saves what was typed.
+    page.locator(f"[data-testid=session-{session.pk}]").click()
+    page.locator("[data-testid=session-dialog]").wait_for(state="visible")
+    assert re.fullmatch("[٠-٩]{2}:[٠-٩]{2}", page.input_value("[data-testid=form-start]"))
+    assert page.input_value("#f-number") == "٣"
+    page.fill("[data-testid=form-start]", "٩٫٠٥")  # the Arabic decimal separator as the colon
+    page.fill("[data-testid=form-end]", "١٠:٠٠")
+    page.fill("#f-number", "٤")
+    with page.expect_response(lambda r: f"/sessions/{session.pk}/" in r.url and r.request.method == "PATCH") as saved:
+        page.click("[data-testid=save-session]")
+    assert saved.value.ok
+    session.refresh_from_db()
+    assert session.starts_at.astimezone(forum.tzinfo).strftime("%H:%M") == "09:05"
+    assert session.number == 4
+
+    # A start that is not a time: refused in the form, in Arabic, before anything is sent.
+    page.locator(f"[data-testid=session-{session.pk}]").click()
+    page.fill("[data-testid=form-start]", "تسعة")
+    page.click("[data-testid=save-session]")
+    errors = page.locator("#session-form-errors")
+    errors.wait_for(state="visible")
+    assert "يبدأ" in errors.inner_text() or "نظام" in errors.inner_text()
+    session.refresh_from_db()
+    assert session.starts_at.astimezone(forum.tzinfo).strftime("%H:%M") == "09:05"

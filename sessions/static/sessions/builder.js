@@ -17,10 +17,31 @@
 
   // ---- small helpers -------------------------------------------------------------------------
   const $ = (sel, root) => (root || document).querySelector(sel);
-  // The visitor's digit choice (Arabic-Indic or Western) holds for every number the builder writes;
-  // form fields keep Western digits, which is what time and number inputs take.
+  // The visitor's digit choice (Arabic-Indic or Western) holds for every number the builder writes,
+  // form fields included: the browser's own time and number inputs would show its clock and digits,
+  // so times and numbers are text fields that show the chosen digits and take either script.
   const ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩";
+  const PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
   const shown = (text) => (config.digits === "arab" ? String(text).replace(/[0-9]/g, (d) => ARABIC_INDIC[d]) : String(text));
+  const western = (text) => String(text).trim()
+    .replace(/[٠-٩]/g, (d) => String(ARABIC_INDIC.indexOf(d)))
+    .replace(/[۰-۹]/g, (d) => String(PERSIAN.indexOf(d)));
+  // "13:30", "١٣:٣٠", "9:05" or "13.30" (the Arabic decimal separator too) -> minutes after midnight; null if not a 24-hour time.
+  function clockMinutes(value) {
+    const match = /^(\d{1,2})\s*[:.٫]\s*(\d{2})$/.exec(western(value));
+    if (!match) return null;
+    const h = Number(match[1]), m = Number(match[2]);
+    return h < 24 && m < 60 ? h * 60 + m : null;
+  }
+  // A whole number typed in either script; "" stays empty, anything else that is not one is NaN.
+  function wholeNumber(value) {
+    const text = western(value);
+    if (text === "") return null;
+    return /^\d+$/.test(text) ? Number(text) : NaN;
+  }
+  // Which form fields hold a clock time or a whole number (checked before anything is sent).
+  const CLOCK_FIELDS = ["start", "end"];
+  const NUMBER_FIELDS = ["number", "expected_audience"];
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -407,6 +428,7 @@
   if ($("#role-role")) fillSelect($("#role-role"), config.roles);
   if ($("#item-kind")) fillSelect($("#item-kind"), config.item_kinds);
   if (!canEdit) for (const input of form.querySelectorAll("input, select")) input.disabled = true;
+  if ($("#clock-help")) $("#clock-help").textContent = shown($("#clock-help").textContent);
 
   function openDialog(s, defaults) {
     state.current = s || null;
@@ -417,8 +439,8 @@
       form.reset();
       $("#f-day").value = defaults ? defaults.day : config.forum.days[0];
       $("#f-hall").value = defaults ? defaults.hall : (config.halls[0] ? String(config.halls[0].id) : "");
-      $("#f-start").value = hhmm(defaults ? defaults.start : 9 * 60);
-      $("#f-end").value = hhmm(defaults ? defaults.end : 10 * 60);
+      $("#f-start").value = shown(hhmm(defaults ? defaults.start : 9 * 60));
+      $("#f-end").value = shown(hhmm(defaults ? defaults.end : 10 * 60));
       $("#f-kind").value = "papers";
       $("#session-conflicts").replaceChildren();
       // Nothing to cancel or put back before the session exists.
@@ -435,13 +457,13 @@
     form.title_ar.value = s.title_ar;
     form.title_en.value = s.title_en;
     form.kind.value = s.kind;
-    form.number.value = s.number ?? "";
+    form.number.value = s.number == null ? "" : shown(s.number);
     form.hall.value = s.hall == null ? "" : String(s.hall);
     form.track.value = s.track == null ? "" : String(s.track);
     form.day.value = dayOf(s.starts_at);
-    form.start.value = hhmm(minutesOf(s.starts_at));
-    form.end.value = hhmm(minutesOf(s.ends_at));
-    form.expected_audience.value = s.expected_audience ?? "";
+    form.start.value = shown(hhmm(minutesOf(s.starts_at)));
+    form.end.value = shown(hhmm(minutesOf(s.ends_at)));
+    form.expected_audience.value = s.expected_audience == null ? "" : shown(s.expected_audience);
     const cancel = $("#cancel-session"), restore = $("#restore-session");
     if (cancel) cancel.hidden = s.status === "cancelled";
     if (restore) restore.hidden = s.status !== "cancelled";
@@ -455,23 +477,30 @@
     if (warnings.length) box.append(el("ul", {}, ...warnings.map((w) => el("li", { class: "conflict conflict--warning", text: w.message }))));
   }
   function formBody() {
-    const minutes = (value) => { const [h, m] = value.split(":").map(Number); return h * 60 + m; };
-    const start = minutes(form.start.value), end = minutes(form.end.value);
+    const start = clockMinutes(form.start.value), end = clockMinutes(form.end.value);
     const day = form.day.value;
     // An end at or before the start on the clock means the next morning: the server refuses it if that leaves the forum.
     const endIso = end > start ? localIso(day, end) : localIso(addDays(day, end === start ? 0 : 1), end);
     return {
       title_ar: form.title_ar.value, title_en: form.title_en.value, kind: form.kind.value,
-      number: form.number.value ? Number(form.number.value) : null,
+      number: wholeNumber(form.number.value),
       hall: form.hall.value ? Number(form.hall.value) : null,
       track: form.track.value ? Number(form.track.value) : null,
       starts_at: localIso(day, start), ends_at: endIso,
-      expected_audience: form.expected_audience.value === "" ? null : Number(form.expected_audience.value),
+      expected_audience: wholeNumber(form.expected_audience.value),
     };
   }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!canEdit) return;
+    // Times and numbers are checked here, in the visitor's language, before anything is sent.
+    const refused = {};
+    for (const key of CLOCK_FIELDS) if (clockMinutes(form[key].value) === null) refused[key] = [T.clock_invalid];
+    for (const key of NUMBER_FIELDS) if (Number.isNaN(wholeNumber(form[key].value))) refused[key] = [T.number_invalid];
+    if (Object.keys(refused).length) {
+      showRefusal({ ok: false, status: 400, data: refused }, $("#session-form-errors"));
+      return;
+    }
     const body = formBody();
     const s = state.current;
     const result = s
@@ -572,10 +601,11 @@
     });
     $("#item-form").addEventListener("submit", async (event) => {
       event.preventDefault();
-      const minutes = $("#item-minutes").value;
+      const minutes = wholeNumber($("#item-minutes").value);
+      if (Number.isNaN(minutes)) { showRefusal({ data: { errors: [{ message: $('label[for="item-minutes"]').textContent.trim() + ": " + T.number_invalid }] } }); return; }
       const result = await call("POST", "session-items/", {
         session: state.current.id, kind: $("#item-kind").value, title_ar: $("#item-title").value,
-        duration_minutes: minutes ? Number(minutes) : null,
+        duration_minutes: minutes || null,
       });
       if (result.ok) { showSaved(result.data.conflicts); $("#item-title").value = ""; $("#item-minutes").value = ""; $("#session-form-errors").hidden = true; }
       else { showRefusal(result, $("#session-form-errors")); }
@@ -604,9 +634,17 @@
       const section = el("div", { class: "prayer-day" }, el("h3", { text: config.day_labels[day.day] }));
       for (const p of day.prayers) {
         const override = state.overrides.find((o) => o.day === day.day && o.prayer === p.prayer);
-        const time = el("input", { type: "time", value: hhmm(minutesOf(p.time)), "aria-label": fmt(T.prayer_time_label, { prayer: p.label }), disabled: !canEdit });
+        const label = fmt(T.prayer_time_label, { prayer: p.label });
+        const time = el("input", { type: "text", class: "clock", inputmode: "numeric", autocomplete: "off", dir: "ltr", size: 5,
+          value: shown(hhmm(minutesOf(p.time))), "aria-label": label, disabled: !canEdit });
         time.addEventListener("change", async () => {
-          const result = await call("POST", "prayer-time-overrides/", { day: day.day, prayer: p.prayer, time: time.value });
+          const at = clockMinutes(time.value);
+          if (at === null) {
+            showRefusal({ data: { errors: [{ message: label + ": " + T.clock_invalid }] } });
+            time.value = shown(hhmm(minutesOf(p.time)));
+            return;
+          }
+          const result = await call("POST", "prayer-time-overrides/", { day: day.day, prayer: p.prayer, time: hhmm(at) });
           if (result.ok) showSaved(); else showRefusal(result);
           await reloadPrayers();
         });
