@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from forum.errors import DomainError
@@ -246,3 +251,29 @@ def reencode_photo(
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise UploadRefused(_("This photo cannot be read. Upload a JPEG, PNG or WebP image."), code="photo_broken")
     return photo.getvalue(), thumb.getvalue()
+
+
+def version_store(*, stored, upload: IO[bytes], kind: str, parent: QuerySet, versions: QuerySet,
+                  then: Callable[[], object] | None = None):
+    """Save `stored` (an unsaved row with `file` and `version`) as the next version of an uploaded document.
+
+    The rule: the file is written first, under a name nobody chooses, and the
+    row only after it, numbered one past the last of `versions` while the row
+    of `parent` is locked, so two uploads at once get consecutive versions. A
+    failure anywhere (including in `then`, run in the same transaction) leaves
+    neither the row nor the file behind.
+    """
+    upload.seek(0)
+    stored.file.save(f"{uuid.uuid4().hex}.{kind}", File(upload), save=False)
+    try:
+        with transaction.atomic():
+            parent.select_for_update().get()
+            last = versions.order_by("-version").values_list("version", flat=True).first()
+            stored.version = (last or 0) + 1
+            stored.save()
+            if then is not None:
+                then()
+    except BaseException:
+        stored.file.storage.delete(stored.file.name)
+        raise
+    return stored

@@ -6,11 +6,9 @@ or document missing) changes nothing already stored, and says which field.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +18,7 @@ from forum.errors import DomainError, NotFound, PermissionDenied
 from forum.models import Organization, Person
 from forum.tokens import link_token_hash, link_token_make
 from speakers.services import portal_user_for_person
-from speakers.uploads import UploadRefused, inspect_upload
+from speakers.uploads import UploadRefused, inspect_upload, version_store
 
 from .. import permissions
 from ..models import Category, Cycle, Nomination, NominationDocument, NominationEvent, RequiredDocument, SignInLink
@@ -246,17 +244,9 @@ def document_upload(*, nomination: Nomination, user, document: RequiredDocument,
         nomination=nomination, document=document, kind=inspected.kind,
         original_name=(upload.name or "")[-255:], size=inspected.size, sha256=inspected.sha256, uploaded_by=user,
     )
-    upload.seek(0)
-    stored.file.save(f"{uuid.uuid4().hex}.{inspected.kind}", File(upload), save=False)
-    try:
-        with transaction.atomic():
-            Nomination.objects.select_for_update().get(pk=nomination.pk)
-            last = NominationDocument.objects.filter(nomination=nomination, document=document).order_by("-version").first()
-            stored.version = (last.version + 1) if last else 1
-            stored.save()
-    except BaseException:
-        stored.file.storage.delete(stored.file.name)
-        raise
+    version_store(stored=stored, upload=upload, kind=inspected.kind,
+                  parent=Nomination.objects.filter(pk=nomination.pk),
+                  versions=NominationDocument.objects.filter(nomination=nomination, document=document))
     return stored
 
 

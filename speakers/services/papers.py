@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from ..models import (
     PaperSettings,
     WorkingPaper,
 )
-from ..uploads import inspect_upload
+from ..uploads import inspect_upload, version_store
 
 # -- paper files ------------------------------------------------------------------------------
 
@@ -71,20 +69,12 @@ def paper_file_upload(
         paper=paper, role=role, kind=inspected.kind, original_name=(getattr(upload, "name", "") or "")[-255:],
         size=inspected.size, sha256=inspected.sha256, uploaded_by=user if user.is_authenticated else None,
     )
-    upload.seek(0)
-    # Written under a name nobody chooses, before the row exists: a failure below leaves no row.
-    stored.file.save(f"{uuid.uuid4().hex}.{inspected.kind}", File(upload), save=False)
-    try:
-        with transaction.atomic():
-            WorkingPaper.objects.select_for_update().get(pk=paper.pk)
-            last = PaperFile.objects.filter(paper=paper, role=role).order_by("-version").first()
-            stored.version = (last.version + 1) if last else 1
-            stored.save()
-            if role == PaperFile.Role.PAPER and paper.status in (WorkingPaper.Status.DRAFT, WorkingPaper.Status.REVISE):
-                WorkingPaper.objects.filter(pk=paper.pk).update(status=WorkingPaper.Status.SUBMITTED)
-    except BaseException:
-        stored.file.storage.delete(stored.file.name)
-        raise
+    def submitted() -> None:
+        if role == PaperFile.Role.PAPER and paper.status in (WorkingPaper.Status.DRAFT, WorkingPaper.Status.REVISE):
+            WorkingPaper.objects.filter(pk=paper.pk).update(status=WorkingPaper.Status.SUBMITTED)
+
+    version_store(stored=stored, upload=upload, kind=inspected.kind, parent=WorkingPaper.objects.filter(pk=paper.pk),
+                  versions=PaperFile.objects.filter(paper=paper, role=role), then=submitted)
     return stored
 
 
