@@ -100,16 +100,24 @@ def document_pdf(*, invoice) -> bytes:
     local = _local_date(invoice)
     day = local.date()
     clock = local.strftime("%H:%M")
-    y = pdf.pair(f"رقم الفاتورة: {invoice.number}" if not invoice.is_credit_note else f"رقم الإشعار: {invoice.number}",
-                 f"{'Credit note' if invoice.is_credit_note else 'Invoice'} No.: {invoice.number}", y=y, style="B")
+    note = invoice.is_credit_note or invoice.is_debit_note
+    label = "Credit note" if invoice.is_credit_note else "Debit note" if invoice.is_debit_note else "Invoice"
+    y = pdf.pair(f"رقم الإشعار: {invoice.number}" if note else f"رقم الفاتورة: {invoice.number}",
+                 f"{label} No.: {invoice.number}", y=y, style="B")
     y = pdf.pair(f"تاريخ الإصدار: {fmt.hijri_date(day, 'ar', 'latn')} — {fmt.gregorian_date(day, 'ar', 'latn')}"
                  f" {clock}",
                  f"Issue date: {fmt.gregorian_date(day, 'en')} ({fmt.hijri_date(day, 'en')}) {clock}", y=y)
-    if invoice.is_credit_note:
+    if note:
         y = pdf.pair(f"مرجع الفاتورة الأصلية: {invoice.related.number}",
                      f"Original invoice: {invoice.related.number}", y=y)
+        if invoice.reverses_id:
+            y = pdf.pair(f"الإشعار الدائن الملغى: {invoice.reverses.number}",
+                         f"Credit note reversed: {invoice.reverses.number}", y=y)
         if invoice.reason:
             y = pdf.pair(f"سبب الإصدار: {invoice.reason}", f"Reason: {invoice.reason}", y=y)
+    if invoice.replaces_id:
+        y = pdf.pair(f"تحل محل الفاتورة: {invoice.replaces.number}", f"Replaces invoice: {invoice.replaces.number}",
+                     y=y)
     if invoice.order_reference:
         y = pdf.pair(f"مرجع التسجيل: {invoice.order_reference}", f"Registration: {invoice.order_reference}", y=y)
     pdf.fit_line(f"UUID {invoice.uuid}", x=MARGIN, y=y, w=pdf.width, h=4.5, family="sans", size=7, color=MUTED)
