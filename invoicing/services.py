@@ -338,6 +338,31 @@ def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source
 REASON_MAX = 255
 
 
+def amount_minor_parse(value, currency: str, *, field: str = "amount") -> int:
+    """An amount typed by a person ("115", "115.50") in the currency's smallest unit; refused by field when
+    it is not a plain positive number with at most the currency's decimals (no silent rounding)."""
+    from decimal import InvalidOperation
+
+    from .money import currency_exponent, to_minor
+
+    text = str(value if value is not None else "").strip().replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not text or text[0] in "+-" or "e" in text.lower():
+        raise DomainError(_("Enter the amount as a number, e.g. 115.00."), field=field, code="amount_format")
+    if amount <= 0:
+        raise DomainError(_("The amount to credit must be more than zero."), field=field, code="amount_zero")
+    if -amount.as_tuple().exponent > currency_exponent(currency):
+        raise DomainError(_("Use at most %(places)d decimals for %(currency)s.")
+                          % {"places": currency_exponent(currency), "currency": currency}, field=field,
+                          code="amount_decimals")
+    if amount > Decimal(10) ** 12:
+        raise DomainError(_("The amount is too large."), field=field, code="amount_large")
+    return to_minor(amount, currency)
+
+
 def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str) -> Invoice:
     """An organizer's correction of an invoice without a refund (wrong buyer details or amount).
 
