@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from forum import formatting as fmt
@@ -46,8 +47,53 @@ def _family(text: str) -> str:
     return "naskh" if any("\u0600" <= char <= "\u06ff" for char in text) else "sans"
 
 
+# Parsed fonts kept for the life of the process: (family, style, path) -> (prototype TTFFont, file bytes).
+_FONTS: dict[tuple[str, str, str], tuple[object, bytes]] = {}
+
+
+def _font_clone(prototype, raw: bytes, index: int):
+    """A document's own copy of a parsed font, modelled on fpdf2's TTFFont.__deepcopy__: what only reads
+    (metrics, cmap, glyph ids, the HarfBuzz face) is shared; what a document changes is fresh: the subset
+    of glyphs it uses and the fontTools font that the PDF output subsets in place (re-opened lazily from
+    the bytes in memory, which reads only the table directory)."""
+    from fontTools import ttLib
+    from fpdf.fonts import SubsetMap, TTFFont
+
+    font = TTFFont.__new__(TTFFont)
+    for name in TTFFont.__slots__:
+        if hasattr(prototype, name):
+            setattr(font, name, getattr(prototype, name))
+    font.i = index
+    font.ttfont = ttLib.TTFont(io.BytesIO(raw), recalcTimestamp=False, lazy=True,
+                               fontNumber=prototype.collection_font_number)
+    font.cw = prototype.cw.copy()
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = prototype.hbfont
+    font.subset = SubsetMap(font)
+    return font
+
+
 class InvoicePDF(ShapedPDF):
+    """Parsing the four fonts was a third of an invoice PDF's time (make bench-invoices, cProfile): each
+    process parses them once and every document takes a clone (`_font_clone`)."""
+
     width = A4[0] - 2 * MARGIN
+
+    def add_font(self, family=None, style="", fname=None, **kwargs):
+        if kwargs or not family or fname is None:
+            return super().add_font(family, style, fname, **kwargs)
+        from fpdf.fonts import TTFFont
+
+        key = (family, style, str(fname))
+        cached = _FONTS.get(key)
+        if cached is None:
+            prototype = TTFFont(self, Path(fname), f"{family.lower()}{style}", style)
+            if prototype.color_font is not None:  # not expected of Noto Naskh/Sans; keep fpdf2's own path then
+                return super().add_font(family, style, fname)
+            cached = _FONTS[key] = (prototype, Path(fname).read_bytes())
+        self.fonts[f"{family.lower()}{''.join(sorted(style.upper()))}"] = _font_clone(*cached, len(self.fonts) + 1)
+        return None
 
     def pair(self, ar: str, en: str, *, y: float, h: float = 5.5, size: float = 9.5, style: str = "",
              color=INK) -> float:
