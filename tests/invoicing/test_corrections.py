@@ -232,3 +232,19 @@ def test_page_refuses_outsiders_and_viewers(client, forum, viewer, invoice, who)
     assert client.get(url).status_code == 404
     assert client.post(url, {"action": "credit", "amount": "10", "reason": "سبب"}).status_code == 404
     assert Invoice.objects.count() == 1
+
+
+def test_list_page_shows_a_debit_note_with_the_credit_note_it_reverses(client, forum, editor, invoice):
+    note = services.credit_note_issue(invoice=invoice, gross_minor=20000, reason="استرداد", source_key="refund:re_1")
+    debit = services.debit_note_issue(credit_note=note, reason="تعذر الاسترداد", source_key="refund-failed:re_1")
+    client.force_login(editor)
+    page = client.get(reverse("invoicing:manage", args=[forum.slug]))
+    html = page.content.decode()
+    row = html[html.index(f'data-number="{debit.number}"'):]
+    row = row[:row.index("</tr>")]
+    assert invoice.number in row and note.number in row and "إشعار مدين" in row
+    debit_only = client.get(reverse("invoicing:manage", args=[forum.slug]), {"kind": "debit_note"})
+    assert debit_only.content.decode().count('data-testid="document"') == 1
+    assert client.get(reverse("invoicing:pdf", args=[forum.slug, debit.uuid])).content.startswith(b"%PDF-")
+    xml = client.get(reverse("invoicing:xml", args=[forum.slug, debit.uuid])).content
+    assert b">383<" in xml
