@@ -284,6 +284,14 @@ def _copy_fields(invoice: Invoice) -> dict:
             "buyer_address": invoice.buyer_address, "language": invoice.language}
 
 
+def _lines_copied(document: Invoice) -> list[InvoiceLine]:
+    """A document's lines as they are, for a new document (a replacement invoice, a debit note)."""
+    return [InvoiceLine(position=line.position, description_ar=line.description_ar,
+                        description_en=line.description_en, quantity=line.quantity,
+                        unit_price_minor=line.unit_price_minor, net_minor=line.net_minor, vat_rate=line.vat_rate,
+                        vat_minor=line.vat_minor, total_minor=line.total_minor) for line in document.lines.all()]
+
+
 def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source_key: str) -> Invoice:
     """A credit note for `gross_minor` (with VAT) of an invoice, once per source_key.
 
@@ -416,10 +424,7 @@ def invoice_replace(*, invoice: Invoice, buyer: Buyer) -> Invoice:
         if creditable_minor(invoice) > 0:
             raise DomainError(_("Credit this invoice in full first; then issue its replacement."),
                               field="invoice", code="not_credited")
-        rows = [InvoiceLine(position=line.position, description_ar=line.description_ar,
-                            description_en=line.description_en, quantity=line.quantity,
-                            unit_price_minor=line.unit_price_minor, net_minor=line.net_minor, vat_rate=line.vat_rate,
-                            vat_minor=line.vat_minor, total_minor=line.total_minor) for line in invoice.lines.all()]
+        rows = _lines_copied(invoice)
         fields = _copy_fields(invoice) | _buyer_fields(buyer)
         fields["is_standard"] = bool(vat_number)
         return _write(seller=seller, lines=rows, kind=Kind.INVOICE, replaces=invoice,
@@ -446,11 +451,7 @@ def debit_note_issue(*, credit_note: Invoice, reason: str, source_key: str) -> I
         already = Invoice.objects.filter(reverses=credit_note).first()
         if already is not None:
             return already
-        rows = [InvoiceLine(position=line.position, description_ar=line.description_ar,
-                            description_en=line.description_en, quantity=line.quantity,
-                            unit_price_minor=line.unit_price_minor, net_minor=line.net_minor, vat_rate=line.vat_rate,
-                            vat_minor=line.vat_minor, total_minor=line.total_minor)
-                 for line in credit_note.lines.all()]
+        rows = _lines_copied(credit_note)
         return _write(seller=seller, lines=rows, kind=Kind.DEBIT_NOTE, related_id=credit_note.related_id,
                       reverses=credit_note, reason=reason[:255], source_key=source_key,
                       **_copy_fields(credit_note))

@@ -156,16 +156,22 @@ def test_cancellation_refund_issues_a_full_credit_note(forum, stripe_local):
     assert selectors.chain_errors(seller=invoice.seller) == []
 
 
-def test_partial_dashboard_refund_issues_a_credit_note_with_the_right_amounts(client, forum, stripe_local):
-    rtype = RegistrationTypeFactory(forum=forum, paid=True)
-    registration = register(rtype)
+def paid_then_refunded_in_stripe(forum, *, amount: int):
+    """A registration paid by card at localstripe, then a refund of `amount` made in Stripe (as from the
+    dashboard); its webhook is the test's to post. Returns the registration, payment, refund and charge id."""
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
     payment = services.payment_intent_ensure(registration=registration)
     card_pay(payment.stripe_payment_intent_id)
     services.payment_sync(registration=registration)
     payments._configure()
-    refund = stripe.Refund.create(payment_intent=payment.stripe_payment_intent_id, amount=20000)
+    refund = stripe.Refund.create(payment_intent=payment.stripe_payment_intent_id, amount=amount)
     intent = stripe.PaymentIntent.retrieve(payment.stripe_payment_intent_id)
     charge_id = intent["latest_charge"] if isinstance(intent["latest_charge"], str) else intent["latest_charge"]["id"]
+    return registration, payment, refund, charge_id
+
+
+def test_partial_dashboard_refund_issues_a_credit_note_with_the_right_amounts(client, forum, stripe_local):
+    registration, payment, refund, charge_id = paid_then_refunded_in_stripe(forum, amount=20000)
     event = {"id": "evt_partial_1", "object": "event", "type": "charge.refunded", "data": {"object": {
         "id": charge_id, "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
         "amount": 57500, "amount_refunded": 20000, "refunded": False,
@@ -239,15 +245,7 @@ def test_refund_failing_later_is_answered_by_a_debit_note_once(client, forum, st
     refund): its credit note stands and a debit note reverses it, once; the payment's refunded total drops."""
     from registration.models import Refund
 
-    rtype = RegistrationTypeFactory(forum=forum, paid=True)
-    registration = register(rtype)
-    payment = services.payment_intent_ensure(registration=registration)
-    card_pay(payment.stripe_payment_intent_id)
-    services.payment_sync(registration=registration)
-    payments._configure()
-    refund = stripe.Refund.create(payment_intent=payment.stripe_payment_intent_id, amount=20000)
-    intent = stripe.PaymentIntent.retrieve(payment.stripe_payment_intent_id)
-    charge_id = intent["latest_charge"] if isinstance(intent["latest_charge"], str) else intent["latest_charge"]["id"]
+    registration, payment, refund, charge_id = paid_then_refunded_in_stripe(forum, amount=20000)
     assert post_event(client, {"id": "evt_fail_1", "object": "event", "type": "charge.refunded", "data": {"object": {
         "id": charge_id, "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
         "amount": 57500, "amount_refunded": 20000, "refunded": False,
