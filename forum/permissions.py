@@ -71,6 +71,12 @@ def can_view_invoices(user, forum) -> bool:
     return _has(user, forum, EDIT_ROLES)
 
 
+def can_correct_invoices(user, forum) -> bool:
+    """Correct an invoice of the forum (a credit note without a refund, a replacement invoice): owners and
+    editors; viewers and check-in staff never issue tax documents."""
+    return _has(user, forum, EDIT_ROLES)
+
+
 def visible_forums(user) -> QuerySet[Forum]:
     """Published and archived forums for everyone, plus drafts of the user's own team."""
     qs = Forum.objects.all()

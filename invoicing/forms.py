@@ -18,3 +18,28 @@ class BillingSettingsForm(forms.Form):
         for name in ("legal_name_ar", "street", "district", "city"):
             self.fields[name].widget.attrs["dir"] = "auto"
         self.fields["logo"] = forms.FileField(label=_("Logo (PNG or JPEG, at most 2 MB)"), required=False)
+
+
+class CorrectionForm(forms.Form):
+    """A credit note without a refund; the amount's and the reason's rules are the service's."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="credit")
+    amount = forms.CharField(label=_("Amount to credit, with VAT"), max_length=32,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}))
+    reason = forms.CharField(label=_("Reason (printed on the credit note)"), max_length=255,
+                             widget=forms.TextInput(attrs={"dir": "auto"}))
+
+
+class ReplacementForm(forms.Form):
+    """The corrected buyer of a replacement invoice."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="replace")
+    buyer_name = forms.CharField(label=_("Buyer"), max_length=255, widget=forms.TextInput(attrs={"dir": "auto"}))
+    buyer_name_en = forms.CharField(label=_("Buyer (English)"), max_length=255, required=False,
+                                    widget=forms.TextInput(attrs={"dir": "auto"}))
+    buyer_email = forms.EmailField(label=_("Buyer's e-mail"), required=False,
+                                   widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    buyer_vat_number = forms.CharField(label=_("Buyer's VAT number"), max_length=20, required=False,
+                                       widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}))
+    buyer_address = forms.CharField(label=_("Buyer's address"), max_length=255, required=False,
+                                    widget=forms.TextInput(attrs={"dir": "auto"}))

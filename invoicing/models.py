@@ -14,7 +14,9 @@
 Issued documents are never changed: the model refuses save() of an existing
 row and delete(), and database triggers refuse UPDATE (and, on PostgreSQL,
 DELETE) of documents and lines. A correction is a credit note that refers to
-the invoice.
+the invoice (then, for wrong buyer details, a replacement invoice that names
+the one it replaces); a credit note whose refund failed is reversed by a debit
+note that names it.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ class Invoice(models.Model):
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Tax invoice")
         CREDIT_NOTE = "credit_note", _("Credit note")
+        # Reverses a credit note whose refund failed at the payment provider (ZATCA: إشعار مدين, UBL 383).
+        DEBIT_NOTE = "debit_note", _("Debit note")
 
     seller = models.ForeignKey(BillingSettings, on_delete=models.PROTECT, related_name="invoices")
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="invoices", null=True, blank=True)
@@ -120,6 +124,12 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     related = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="credit_notes", verbose_name=_("invoice credited"))
+    # A debit note names the credit note it reverses (and, in `related`, that note's invoice).
+    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals",
+                                 verbose_name=_("credit note reversed"))
+    # A replacement invoice (corrected buyer details) names the invoice it replaces, credited in full before it.
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="replacements", verbose_name=_("invoice replaced"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     # What this document is for, unique per seller: a retried payment or refund finds its document.
     source_key = models.CharField(max_length=100)
@@ -156,9 +166,17 @@ class Invoice(models.Model):
                                    name="invoice_total_is_net_plus_vat"),
             models.CheckConstraint(condition=Q(net_minor__gte=0, vat_minor__gte=0), name="invoice_amounts_positive"),
             models.CheckConstraint(
-                condition=(Q(kind="invoice", related__isnull=True) | Q(kind="credit_note", related__isnull=False)),
-                name="invoice_credit_note_refers_to_invoice",
+                condition=(Q(kind="invoice", related__isnull=True, reverses__isnull=True)
+                           | Q(kind="credit_note", related__isnull=False, reverses__isnull=True, replaces__isnull=True)
+                           | Q(kind="debit_note", related__isnull=False, reverses__isnull=False,
+                               replaces__isnull=True)),
+                name="invoice_notes_refer_to_their_documents",
             ),
+            # One reversal per credit note and one replacement per invoice, whatever path asks twice.
+            models.UniqueConstraint(fields=["reverses"], condition=Q(reverses__isnull=False),
+                                    name="invoice_credit_note_reversed_once"),
+            models.UniqueConstraint(fields=["replaces"], condition=Q(replaces__isnull=False),
+                                    name="invoice_replaced_once"),
             models.CheckConstraint(condition=Q(is_standard=False) | ~Q(buyer_vat_number=""),
                                    name="invoice_standard_has_buyer_vat"),
         ]
@@ -177,6 +195,15 @@ class Invoice(models.Model):
     @property
     def is_credit_note(self) -> bool:
         return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def is_debit_note(self) -> bool:
+        return self.kind == self.Kind.DEBIT_NOTE
+
+    @property
+    def sign(self) -> int:
+        """How the document counts in totals: a credit note takes away, invoices and debit notes add."""
+        return -1 if self.kind == self.Kind.CREDIT_NOTE else 1
 
     @property
     def total_display(self) -> str:

@@ -46,7 +46,7 @@ def documents_search(*, forum: Forum, kind: str = "", type: str = "", q: str = "
                      time_zone: str | None = None) -> QuerySet[Invoice]:
     """A forum's invoices and credit notes, newest first, filtered by kind, type, text and issue dates
     (days in the seller's country's time zone)."""
-    qs = Invoice.objects.filter(forum=forum).select_related("related").order_by("-sequence")
+    qs = Invoice.objects.filter(forum=forum).select_related("related", "reverses", "replaces").order_by("-sequence")
     if kind:
         qs = qs.filter(kind=kind)
     if type:
@@ -71,7 +71,8 @@ def forum_time_zone(forum: Forum) -> str:
 
 
 def totals_by_period(documents: QuerySet[Invoice], *, period: str = "month", time_zone: str = "Asia/Riyadh") -> list[dict]:
-    """Per period and currency: invoiced, credited and the net of both (net, VAT, total), one query."""
+    """Per period and currency: invoiced, credited, debited (credit notes reversed) and the net of all
+    (net, VAT, total), one query."""
     trunc = PERIODS.get(period, TruncMonth)
     rows = (documents.order_by().annotate(period=trunc("issued_at", tzinfo=ZoneInfo(time_zone)))
             .values("period", "currency", "kind")
@@ -80,9 +81,10 @@ def totals_by_period(documents: QuerySet[Invoice], *, period: str = "month", tim
     for row in rows:
         key = (row["period"], row["currency"])
         entry = table.setdefault(key, {"period": row["period"], "currency": row["currency"], "invoices": 0,
-                                       "credit_notes": 0, "net": 0, "vat": 0, "total": 0})
+                                       "credit_notes": 0, "debit_notes": 0, "net": 0, "vat": 0, "total": 0})
         sign = -1 if row["kind"] == Invoice.Kind.CREDIT_NOTE else 1
-        entry["invoices" if sign == 1 else "credit_notes"] += row["count"]
+        entry[{"invoice": "invoices", "credit_note": "credit_notes", "debit_note": "debit_notes"}[row["kind"]]] += (
+            row["count"])
         for name in ("net", "vat", "total"):
             entry[name] += sign * (row[name] or 0)
     result = sorted(table.values(), key=lambda e: (e["period"], e["currency"]), reverse=True)
@@ -93,24 +95,28 @@ def totals_by_period(documents: QuerySet[Invoice], *, period: str = "month", tim
 
 
 def export_rows(documents: QuerySet[Invoice], *, time_zone: str = "Asia/Riyadh"):
-    """For the accountant: one row per document; credit notes' amounts are negative."""
+    """For the accountant: one row per document; credit notes' amounts are negative, a debit note names the
+    credit note it reverses and a replacement invoice the invoice it replaces."""
     zone = ZoneInfo(time_zone)
     yield [_("number"), _("kind"), _("type"), _("date"), _("buyer"), _("buyer's VAT number"), _("net"), _("VAT"),
-           _("total"), _("currency"), _("related invoice"), _("registration"), "UUID"]
-    for doc in documents.iterator(chunk_size=500):
-        sign = -1 if doc.is_credit_note else 1
+           _("total"), _("currency"), _("related invoice"), _("related document"), _("registration"), "UUID"]
+    for doc in documents.select_related("related", "reverses", "replaces").iterator(chunk_size=500):
+        sign = doc.sign
         yield [doc.number, doc.get_kind_display(), _("standard") if doc.is_standard else _("simplified"),
                doc.issued_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), doc.buyer_name, doc.buyer_vat_number,
                sign * from_minor(doc.net_minor, doc.currency), sign * from_minor(doc.vat_minor, doc.currency),
                sign * from_minor(doc.total_minor, doc.currency), doc.currency,
-               doc.related.number if doc.related_id else "", doc.order_reference, str(doc.uuid)]
+               doc.related.number if doc.related_id else "",
+               doc.reverses.number if doc.reverses_id else doc.replaces.number if doc.replaces_id else "",
+               doc.order_reference, str(doc.uuid)]
 
 
 def chain_errors(*, seller: BillingSettings) -> list[str]:
     """Breaks in a seller's numbering or hash chain (none when every document follows the one before)."""
     errors = []
     expected_previous = ubl.FIRST_PREVIOUS_HASH
-    documents = Invoice.objects.filter(seller=seller).select_related("related").prefetch_related("lines")
+    documents = (Invoice.objects.filter(seller=seller).select_related("related", "reverses")
+                 .prefetch_related("lines"))
     for number, doc in enumerate(documents.order_by("sequence"), start=1):
         if doc.sequence != number:
             errors.append(f"number {number} missing (found {doc.sequence})")

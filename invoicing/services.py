@@ -252,13 +252,44 @@ def _buyer_fields(buyer: Buyer) -> dict:
 
 
 def credited_by_position(invoice: Invoice) -> dict[int, tuple[int, int]]:
-    """(net, VAT) already credited per line position of an invoice."""
+    """(net, VAT) still credited per line position of an invoice: its credit notes less the debit notes
+    that reversed some of them."""
     credited: dict[int, tuple[int, int]] = {}
-    for position, net, vat in InvoiceLine.objects.filter(invoice__related=invoice).values_list(
-            "position", "net_minor", "vat_minor"):
+    for kind, position, net, vat in InvoiceLine.objects.filter(invoice__related=invoice).values_list(
+            "invoice__kind", "position", "net_minor", "vat_minor"):
+        sign = -1 if kind == Kind.DEBIT_NOTE else 1
         before = credited.get(position, (0, 0))
-        credited[position] = (before[0] + net, before[1] + vat)
+        credited[position] = (before[0] + sign * net, before[1] + sign * vat)
     return credited
+
+
+def creditable_minor(invoice: Invoice) -> int:
+    """What is left to credit on an invoice (with VAT): its total less what its credit notes still credit."""
+    return invoice.total_minor - sum(net + vat for net, vat in credited_by_position(invoice).values())
+
+
+def _locked_seller(invoice: Invoice) -> BillingSettings:
+    """The seller of a document with its counter locked: what is left to credit is read under this lock,
+    so two notes of one invoice cannot both take the same remainder."""
+    seller = BillingSettings.objects.get(pk=invoice.seller_id)
+    InvoiceCounter.objects.select_for_update().get(seller=seller)
+    return seller
+
+
+def _copy_fields(invoice: Invoice) -> dict:
+    """What a note copies from its invoice: the forum, the order and the buyer as invoiced."""
+    return {"is_standard": invoice.is_standard, "forum": invoice.forum, "order_reference": invoice.order_reference,
+            "currency": invoice.currency, "buyer_name": invoice.buyer_name, "buyer_name_en": invoice.buyer_name_en,
+            "buyer_email": invoice.buyer_email, "buyer_vat_number": invoice.buyer_vat_number,
+            "buyer_address": invoice.buyer_address, "language": invoice.language}
+
+
+def _lines_copied(document: Invoice) -> list[InvoiceLine]:
+    """A document's lines as they are, for a new document (a replacement invoice, a debit note)."""
+    return [InvoiceLine(position=line.position, description_ar=line.description_ar,
+                        description_en=line.description_en, quantity=line.quantity,
+                        unit_price_minor=line.unit_price_minor, net_minor=line.net_minor, vat_rate=line.vat_rate,
+                        vat_minor=line.vat_minor, total_minor=line.total_minor) for line in document.lines.all()]
 
 
 def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source_key: str) -> Invoice:
@@ -271,16 +302,15 @@ def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source
     left is refused.
     """
     if invoice.kind != Kind.INVOICE:
-        raise DomainError(_("A credit note refers to an invoice, not to another credit note."), field="invoice")
+        raise DomainError(_("A credit note refers to an invoice, not to another credit or debit note."),
+                          field="invoice")
     existing = Invoice.objects.filter(seller_id=invoice.seller_id, source_key=source_key).first()
     if existing is not None:
         return existing
     if gross_minor <= 0:
         raise DomainError(_("The amount to credit must be more than zero."), field="amount")
     with transaction.atomic():
-        seller = BillingSettings.objects.get(pk=invoice.seller_id)
-        # The counter lock also serializes credit notes of one invoice: what is left is read under it.
-        InvoiceCounter.objects.select_for_update().get(seller=seller)
+        seller = _locked_seller(invoice)
         lines = list(invoice.lines.all())
         credited = credited_by_position(invoice)
         left = [(line, line.net_minor - credited.get(line.position, (0, 0))[0],
@@ -309,13 +339,122 @@ def credit_note_issue(*, invoice: Invoice, gross_minor: int, reason: str, source
             rows.append(InvoiceLine(position=line.position, description_ar=line.description_ar,
                                     description_en=line.description_en, quantity=1, unit_price_minor=net,
                                     net_minor=net, vat_rate=line.vat_rate, vat_minor=vat, total_minor=net + vat))
-        return _write(
-            seller=seller, lines=rows, kind=Kind.CREDIT_NOTE, is_standard=invoice.is_standard, forum=invoice.forum,
-            related=invoice, reason=reason[:255], source_key=source_key, order_reference=invoice.order_reference,
-            currency=invoice.currency, buyer_name=invoice.buyer_name, buyer_name_en=invoice.buyer_name_en,
-            buyer_email=invoice.buyer_email, buyer_vat_number=invoice.buyer_vat_number,
-            buyer_address=invoice.buyer_address, language=invoice.language,
-        )
+        return _write(seller=seller, lines=rows, kind=Kind.CREDIT_NOTE, related=invoice, reason=reason[:255],
+                      source_key=source_key, **_copy_fields(invoice))
+
+
+REASON_MAX = 255
+
+
+def amount_minor_parse(value, currency: str, *, field: str = "amount") -> int:
+    """An amount typed by a person ("115", "115.50") in the currency's smallest unit; refused by field when
+    it is not a plain positive number with at most the currency's decimals (no silent rounding)."""
+    from decimal import InvalidOperation
+
+    from .money import currency_exponent, to_minor
+
+    text = str(value if value is not None else "").strip().replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not text or text[0] in "+-" or "e" in text.lower():
+        raise DomainError(_("Enter the amount as a number, e.g. 115.00."), field=field, code="amount_format")
+    if amount <= 0:
+        raise DomainError(_("The amount to credit must be more than zero."), field=field, code="amount_zero")
+    if -amount.as_tuple().exponent > currency_exponent(currency):
+        raise DomainError(_("Use at most %(places)d decimals for %(currency)s.")
+                          % {"places": currency_exponent(currency), "currency": currency}, field=field,
+                          code="amount_decimals")
+    if amount > Decimal(10) ** 12:
+        raise DomainError(_("The amount is too large."), field=field, code="amount_large")
+    return to_minor(amount, currency)
+
+
+def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str) -> Invoice:
+    """An organizer's correction of an invoice without a refund (wrong buyer details or amount).
+
+    The rules: a reason is required (it is printed on the note and sent to
+    ZATCA); the amount, with VAT, is more than zero and at most what is left to
+    credit on the invoice (its total less its earlier credit notes, net of the
+    debit notes that reversed some); numbered in the seller's one gap-free
+    series like every document. Who may ask is decided by
+    forum.permissions.can_correct_invoices, at the page and the API.
+    """
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Say why the invoice is corrected; the reason is printed on the credit note.")]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("The reason is too long (at most 255 characters).")]
+    if not isinstance(gross_minor, int) or gross_minor <= 0:
+        errors["amount"] = [_("The amount to credit must be more than zero.")]
+    if errors:
+        raise DomainError(errors=errors)
+    with transaction.atomic():
+        _locked_seller(invoice)
+        # The sequence the note is about to take makes its key: one correction per number, never a replay.
+        sequence = InvoiceCounter.objects.get(seller_id=invoice.seller_id).last_number + 1
+        return credit_note_issue(invoice=invoice, gross_minor=gross_minor, reason=reason,
+                                 source_key=f"correction:{invoice.pk}:{sequence}")
+
+
+def invoice_replace(*, invoice: Invoice, buyer: Buyer) -> Invoice:
+    """A new invoice for the same sale with corrected buyer details, after the old one was credited in full.
+
+    The original stays as issued; the replacement copies its lines and amounts,
+    names it (`replaces`), takes the next number, and is standard or simplified
+    by the corrected buyer's VAT number. Refused while anything of the original
+    is left uncredited (the sale would be invoiced twice), and once replaced.
+    """
+    if invoice.kind != Kind.INVOICE:
+        raise DomainError(_("Only an invoice can be replaced."), field="invoice")
+    errors: dict[str, list[str]] = {}
+    if not buyer.name.strip():
+        errors["buyer_name"] = [_("This field is required.")]
+    vat_number = buyer.vat_number.strip()
+    if vat_number and (vat_errors := rules_for(invoice.seller_country).vat_number_errors(vat_number)):
+        errors["buyer_vat_number"] = vat_errors
+    if errors:
+        raise DomainError(errors=errors)
+    with transaction.atomic():
+        seller = _locked_seller(invoice)
+        if Invoice.objects.filter(replaces=invoice).exists():
+            raise DomainError(_("This invoice has already been replaced."), field="invoice", code="replaced")
+        if creditable_minor(invoice) > 0:
+            raise DomainError(_("Credit this invoice in full first; then issue its replacement."),
+                              field="invoice", code="not_credited")
+        rows = _lines_copied(invoice)
+        fields = _copy_fields(invoice) | _buyer_fields(buyer)
+        fields["is_standard"] = bool(vat_number)
+        return _write(seller=seller, lines=rows, kind=Kind.INVOICE, replaces=invoice,
+                      source_key=f"replacement:{invoice.pk}", **fields)
+
+
+def debit_note_issue(*, credit_note: Invoice, reason: str, source_key: str) -> Invoice:
+    """Reverse a credit note whose refund did not happen (failed or cancelled at the payment provider).
+
+    Issued documents are never changed, so the credit note stands and a debit
+    note (ZATCA: إشعار مدين, UBL 383) adds back exactly its lines; it refers to
+    the credit note (`reverses`) and to the invoice (`related`, the billing
+    reference), takes the next number of the seller's one series, and makes
+    the amount creditable on the invoice again. Once per source_key and once
+    per credit note.
+    """
+    if credit_note.kind != Kind.CREDIT_NOTE:
+        raise DomainError(_("A debit note reverses a credit note."), field="credit_note")
+    existing = Invoice.objects.filter(seller_id=credit_note.seller_id, source_key=source_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        seller = _locked_seller(credit_note)
+        already = Invoice.objects.filter(reverses=credit_note).first()
+        if already is not None:
+            return already
+        rows = _lines_copied(credit_note)
+        return _write(seller=seller, lines=rows, kind=Kind.DEBIT_NOTE, related_id=credit_note.related_id,
+                      reverses=credit_note, reason=reason[:255], source_key=source_key,
+                      **_copy_fields(credit_note))
 
 
 # ---- e-mail -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 What is here: the document ZATCA's e-invoicing (FATOORA) expects before
 stamping — profile, number, UUID, issue date and time, type code (388 invoice,
-381 credit note) with the standard/simplified flags, the invoice counter (ICV),
+381 credit note, 383 debit note) with the standard/simplified flags, the invoice counter (ICV),
 the previous invoice's hash (PIH), the QR, seller and buyer with VAT numbers and
 national address, the billing reference and reason of a credit note, VAT per
 category, totals and lines with VAT per line.
@@ -33,7 +33,7 @@ NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NSMAP = {None: NS_INVOICE, "cac": NS_CAC, "cbc": NS_CBC}
-TYPE_CODES = {"invoice": "388", "credit_note": "381"}
+TYPE_CODES = {"invoice": "388", "credit_note": "381", "debit_note": "383"}
 # The previous-invoice hash of a seller's first document, as ZATCA defines it (base64 of sha256("0") in hex).
 FIRST_PREVIOUS_HASH = base64.b64encode(hashlib.sha256(b"0").hexdigest().encode()).decode()
 PAYMENT_MEANS_CARD = "48"
@@ -94,6 +94,8 @@ def document_tree(invoice, lines, *, include_qr: bool = True) -> etree._Element:
         _cbc(_cac(root, "OrderReference"), "ID", invoice.order_reference)
     if invoice.related_id:
         _cbc(_cac(_cac(root, "BillingReference"), "InvoiceDocumentReference"), "ID", invoice.related.number)
+    if invoice.reverses_id:  # a debit note: the credit note it reverses, beside the invoice
+        _cbc(_cac(_cac(root, "BillingReference"), "CreditNoteDocumentReference"), "ID", invoice.reverses.number)
     _document_reference(root, "ICV", uuid=str(invoice.sequence))
     _document_reference(root, "PIH", text=invoice.previous_hash)
     if include_qr:
@@ -125,7 +127,7 @@ def document_tree(invoice, lines, *, include_qr: bool = True) -> etree._Element:
     _cbc(_cac(root, "Delivery"), "ActualDeliveryDate", local.strftime("%Y-%m-%d"))
     means = _cac(root, "PaymentMeans")
     _cbc(means, "PaymentMeansCode", PAYMENT_MEANS_CARD)
-    if invoice.is_credit_note:
+    if invoice.is_credit_note or invoice.is_debit_note:  # ZATCA asks the reason of every note (KSA-10)
         _cbc(means, "InstructionNote", invoice.reason or "refund")
 
     _amount(_cac(root, "TaxTotal"), "TaxAmount", invoice.vat_minor, currency)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/seller/", views.seller_settings, name="seller"),
     path("<slug:slug>/<uuid:uuid>.pdf", views.document_pdf, name="pdf"),
     path("<slug:slug>/<uuid:uuid>.xml", views.document_xml, name="xml"),
+    path("<slug:slug>/<uuid:uuid>/correct/", views.document_correct, name="correct"),
 ]

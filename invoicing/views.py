@@ -1,5 +1,6 @@
 """Organizers' pages of invoicing: the forum's invoices and credit notes (filters, totals per period,
-CSV/XLSX, each document as PDF and UBL XML) and the seller's billing settings.
+CSV/XLSX, each document as PDF and UBL XML), the correction of an invoice (a credit note without a refund,
+a replacement invoice) and the seller's billing settings.
 
 Only owners and editors of the forum see any of it (forum.permissions.can_view_invoices);
 other team members and outsiders get 404, anonymous visitors the login page.
@@ -21,7 +22,7 @@ from forum.errors import DomainError
 from forum.models import Forum
 
 from . import rendering, selectors, services, ubl
-from .forms import BillingSettingsForm
+from .forms import BillingSettingsForm, CorrectionForm, ReplacementForm
 from .models import BillingSettings, Invoice
 
 
@@ -94,6 +95,63 @@ def document_xml(request, forum: Forum, uuid):
     return response
 
 
+def _form_errors(form, exc: DomainError) -> None:
+    for field, refusals in exc.errors.items():
+        for message in refusals:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@_invoicing_view
+def document_correct(request, forum: Forum, uuid):
+    """Correct an invoice: a credit note without a refund (full or partial, with a reason), then, for wrong
+    buyer details, a replacement invoice once the original is credited in full. Owners and editors only
+    (forum.permissions.can_correct_invoices); the original is never changed."""
+    if not forum_permissions.can_correct_invoices(request.user, forum):
+        raise Http404
+    invoice = _document(forum, uuid)
+    if invoice.kind != Invoice.Kind.INVOICE:
+        raise Http404
+    credit_form = CorrectionForm(initial={"action": "credit"})
+    replace_form = ReplacementForm(initial={
+        "action": "replace", "buyer_name": invoice.buyer_name, "buyer_name_en": invoice.buyer_name_en,
+        "buyer_email": invoice.buyer_email, "buyer_vat_number": invoice.buyer_vat_number,
+        "buyer_address": invoice.buyer_address})
+    if request.method == "POST":
+        if request.POST.get("action") == "replace":
+            replace_form = ReplacementForm(request.POST)
+            form = replace_form
+        else:
+            credit_form = CorrectionForm(request.POST)
+            form = credit_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is credit_form:
+                    gross = services.amount_minor_parse(data["amount"], invoice.currency)
+                    document = services.credit_note_correct(invoice=invoice, gross_minor=gross, reason=data["reason"])
+                    messages.success(request, _("Credit note %(number)s issued.") % {"number": document.number})
+                else:
+                    document = services.invoice_replace(invoice=invoice, buyer=services.Buyer(
+                        name=data["buyer_name"], name_en=data["buyer_name_en"], email=data["buyer_email"],
+                        vat_number=data["buyer_vat_number"], address=data["buyer_address"],
+                        language=invoice.language))
+                    messages.success(request, _("Replacement invoice %(number)s issued.") % {"number": document.number})
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                return redirect("invoicing:correct", forum.slug, invoice.uuid)
+    notes = list(Invoice.objects.filter(related=invoice).select_related("reverses").order_by("sequence"))
+    replacement = Invoice.objects.filter(replaces=invoice).first()
+    left = services.creditable_minor(invoice)
+    return render(request, "invoicing/correct.html", {
+        "forum": forum, "invoice": invoice, "notes": notes, "replacement": replacement,
+        "left": services.amount_display(left, invoice.currency), "can_credit": left > 0,
+        "can_replace": left == 0 and replacement is None,
+        "credit_form": credit_form, "replace_form": replace_form,
+    }, status=400 if (credit_form.errors or replace_form.errors) else 200)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @_invoicing_view
 def seller_settings(request, forum: Forum):
@@ -107,9 +165,7 @@ def seller_settings(request, forum: Forum):
                 services.billing_settings_save(organization=forum.organizer, logo=form.cleaned_data.get("logo"),
                                                **fields)
             except DomainError as exc:
-                for field, refusals in exc.errors.items():
-                    for message in refusals:
-                        form.add_error(field if field in form.fields else None, message)
+                _form_errors(form, exc)
             else:
                 messages.success(request, _("Billing settings saved."))
                 return redirect("invoicing:seller", forum.slug)

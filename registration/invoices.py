@@ -8,7 +8,9 @@ its invoice and a refund its credit note, committed together or not at all:
   address of the optional buyer block), one line for the registration type at
   what was charged, split into net and VAT at the type's rate;
 - a credit note per Stripe refund (ours, from a cancellation, a rejection or a
-  late payment, or one made in the Stripe dashboard), for the refund's amount.
+  late payment, or one made in the Stripe dashboard), for the refund's amount;
+- a debit note reversing that credit note when Stripe later reports the refund
+  failed or cancelled (a pending refund can fail days later).
 Both are keyed (invoicing's source_key) by the payment and the refund, so a
 retried webhook or a second path to the same refund issues nothing twice.
 """
@@ -21,6 +23,8 @@ from invoicing.models import Invoice
 from .models import Payment, Refund, Registration
 
 PAID = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+REFUND_FAILED = ("failed", "canceled")
+REVERSAL_REASON_AR = "إلغاء الإشعار الدائن لتعذر الاسترداد"  # the refund failed or was cancelled at Stripe
 REASONS_AR = {
     Refund.Reason.CANCELLATION: "استرداد لإلغاء التسجيل",
     Refund.Reason.LATE_PAYMENT: "استرداد لدفع وصل بعد تحرير المقعد",
@@ -60,8 +64,19 @@ def payment_documents_issue(*, payment: Payment) -> list[Invoice]:
     if invoice is None:
         return []
     documents = [invoice]
-    for refund in Refund.objects.filter(payment=payment).exclude(status__in=("failed", "canceled")).order_by("pk"):
-        documents.append(invoicing.credit_note_issue(
+    refunds = list(Refund.objects.filter(payment=payment).order_by("pk"))
+    notes = {note.source_key: note for note in Invoice.objects.filter(
+        seller_id=invoice.seller_id, source_key__in=[f"refund:{refund.stripe_refund_id}" for refund in refunds])}
+    for refund in refunds:
+        note = notes.get(f"refund:{refund.stripe_refund_id}")
+        if refund.status in REFUND_FAILED:
+            # A refund that failed after its credit note was issued: the note stands (issued documents are
+            # never changed) and a debit note reverses it; one that failed before never had a note.
+            if note is not None:
+                documents.append(invoicing.debit_note_issue(
+                    credit_note=note, reason=REVERSAL_REASON_AR, source_key=f"refund-failed:{refund.stripe_refund_id}"))
+            continue
+        documents.append(note or invoicing.credit_note_issue(
             invoice=invoice, gross_minor=refund.amount_minor, reason=REASONS_AR.get(refund.reason, "استرداد"),
             source_key=f"refund:{refund.stripe_refund_id}",
         ))

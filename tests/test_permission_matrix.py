@@ -214,6 +214,12 @@ RULES: dict[str, Rule] = {
     "invoicing/<slug>/seller/": rule(STAFF, EDIT, "the seller's billing settings", slug="forum"),
     "invoicing/<slug>/<uuid>.pdf": rule(STAFF, NOBODY, "one invoice's PDF", slug="forum", uuid="invoice"),
     "invoicing/<slug>/<uuid>.xml": rule(STAFF, NOBODY, "one invoice's UBL XML", slug="forum", uuid="invoice"),
+    "invoicing/<slug>/<uuid>/correct/": rule(STAFF, EDIT, "an invoice corrected by a credit note or replaced",
+                                             slug="forum", uuid="invoice"),
+    FORUM + "invoices/<uuid>/credit-notes/": rule(NOBODY, EDIT, "a credit note without a refund: owners, editors",
+                                                  uuid="invoice"),
+    FORUM + "invoices/<uuid>/replacement/": rule(NOBODY, EDIT, "a replacement invoice: owners, editors",
+                                                 uuid="invoice"),
     "registration/r/<token>/invoices/<uuid>.pdf": rule(TOKEN, NOBODY, "the attendee's own invoice",
                                                        uuid="invoice"),
     # ---- mailing ----

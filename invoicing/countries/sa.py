@@ -6,7 +6,8 @@
 - A sale to a buyer without a VAT number is a simplified tax invoice
   («فاتورة ضريبية مبسطة», transaction flags 0200000); with one it is a standard
   tax invoice («فاتورة ضريبية», 0100000); a refund or correction is a credit
-  note («إشعار دائن», type code 381).
+  note («إشعار دائن», type code 381); a credit note reversed (its refund
+  failed) is answered by a debit note («إشعار مدين», type code 383).
 - The first-phase QR code: base64 of TLV records (tag byte, length byte, UTF-8
   value): 1 seller name, 2 VAT number, 3 time stamp (ISO 8601), 4 total with
   VAT, 5 VAT total. The second phase adds tags 6-9 (hash, signature, public key,
@@ -88,6 +89,8 @@ RULES = CountryRules(
         ("invoice", True): Titles("فاتورة ضريبية", "Tax Invoice"),
         ("credit_note", False): Titles("إشعار دائن لفاتورة ضريبية مبسطة", "Simplified Tax Invoice Credit Note"),
         ("credit_note", True): Titles("إشعار دائن لفاتورة ضريبية", "Tax Invoice Credit Note"),
+        ("debit_note", False): Titles("إشعار مدين لفاتورة ضريبية مبسطة", "Simplified Tax Invoice Debit Note"),
+        ("debit_note", True): Titles("إشعار مدين لفاتورة ضريبية", "Tax Invoice Debit Note"),
     },
     qr_payload=qr_payload,
     ubl_type_name=ubl_type_name,

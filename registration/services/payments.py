@@ -151,13 +151,23 @@ def payment_sync(*, registration: Registration) -> Registration:
 def payment_refunds_reflect(*, intent_id: str, refunds: list[dict], amount_refunded: int | None = None) -> Payment | None:
     """Refunds seen at Stripe (ours or made in the dashboard) recorded here.
 
-    A payment refunded in full ends a registration that still holds a seat.
+    A payment refunded in full ends a registration that still holds a seat. A
+    refund reported failed or cancelled is marked so, comes off the refunded
+    total, and its credit note is reversed by a debit note (once, however often
+    the event is delivered).
     """
     payment = Payment.objects.select_for_update().filter(stripe_payment_intent_id=intent_id).first()
     if payment is None:
         return None
+    failed = False
     for item in refunds:
-        if not item.get("id") or item.get("status") in ("failed", "canceled"):
+        if not item.get("id"):
+            continue
+        if item.get("status") in invoices.REFUND_FAILED:
+            # A pending refund that failed or was cancelled: the money stays with the seller. Its credit
+            # note is reversed by a debit note (registration.invoices) and the refunded total recounted.
+            failed |= bool(Refund.objects.filter(stripe_refund_id=item["id"], payment=payment)
+                           .exclude(status=item["status"]).update(status=item["status"]))
             continue
         Refund.objects.get_or_create(
             stripe_refund_id=item["id"],
@@ -168,7 +178,7 @@ def payment_refunds_reflect(*, intent_id: str, refunds: list[dict], amount_refun
         # A refund can only follow a charge: the success event is late or lost.
         payment.status = Payment.Status.SUCCEEDED
         payment.succeeded_at = timezone.now()
-    _payment_refunds_total(payment, at_least=amount_refunded or 0)
+    _payment_refunds_total(payment, at_least=amount_refunded or 0, recount=failed)
     if payment.status == Payment.Status.REFUNDED:
         registration = _lock(payment.registration)
         if registration.holds_seat:

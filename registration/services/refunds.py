@@ -30,14 +30,19 @@ def _refund(payment: Payment, *, amount: int, reason: str) -> Refund | None:
     return refund
 
 
-def _payment_refunds_total(payment: Payment, *, at_least: int = 0) -> None:
-    total = Refund.objects.filter(payment=payment).aggregate(s=Sum("amount_minor"))["s"] or 0
-    total = min(max(total, at_least, payment.amount_refunded_minor), payment.amount_minor)
+def _payment_refunds_total(payment: Payment, *, at_least: int = 0, recount: bool = False) -> None:
+    """The payment's refunded total from its refunds that did not fail; it only grows, unless `recount`
+    (a refund failed, so what it had added comes off)."""
+    total = (Refund.objects.filter(payment=payment).exclude(status__in=invoices.REFUND_FAILED)
+             .aggregate(s=Sum("amount_minor"))["s"] or 0)
+    total = min(total if recount else max(total, at_least, payment.amount_refunded_minor), payment.amount_minor)
     payment.amount_refunded_minor = total
     if total >= payment.amount_minor:
         payment.status = Payment.Status.REFUNDED
     elif total > 0:
         payment.status = Payment.Status.PARTIALLY_REFUNDED
+    elif recount and payment.status in (Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED):
+        payment.status = Payment.Status.SUCCEEDED
     payment.save(update_fields=["amount_refunded_minor", "status"])
     invoices.payment_documents_issue(payment=payment)  # a credit note for each refund, once
 

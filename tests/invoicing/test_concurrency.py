@@ -73,3 +73,37 @@ def test_concurrent_paid_confirmations_get_consecutive_numbers_and_a_valid_chain
     assert selectors.chain_errors(seller=seller) == []
     seller.counter.refresh_from_db()
     assert seller.counter.last_number == CLIENTS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_corrections_never_credit_more_than_the_invoice(postgres_only, monkeypatch):
+    """Ten organizers correct one invoice of 575.00 at once, 100.00 each: five notes fit, five are refused;
+    then two deliveries of a refund failure at once reverse one credit note once."""
+    from decimal import Decimal
+
+    from forum.errors import DomainError
+    from invoicing import services as invoicing_services
+
+    monkeypatch.setattr(invoicing_services, "_task_email", lambda invoice_id: None)
+    forum = ForumFactory()
+    seller = seller_for_forum(forum)
+    invoice = invoicing_services.invoice_issue(
+        seller=seller, buyer=invoicing_services.Buyer(name="سارة"), currency="SAR", source_key="p", forum=forum,
+        lines=[invoicing_services.Line("حضور", "Attendance", 50000, Decimal("15"))])
+
+    outcomes = race(lambda index: invoicing_services.credit_note_correct(
+        invoice=invoice, gross_minor=10000, reason=f"تصحيح {index}"), 10)
+    issued = [o for o in outcomes if isinstance(o, Invoice)]
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(issued) == 5 and len(refused) == 5, outcomes
+    assert all(o.code == "over_credit" for o in refused)
+    assert invoicing_services.creditable_minor(invoice) == 7500
+
+    reversals = race(lambda index: invoicing_services.debit_note_issue(
+        credit_note=issued[0], reason="تعذر الاسترداد", source_key=f"failed:{index}"), 2)
+    assert all(isinstance(o, Invoice) for o in reversals), reversals
+    assert reversals[0].pk == reversals[1].pk and Invoice.objects.filter(kind="debit_note").count() == 1
+    numbers = sorted(Invoice.objects.filter(seller=seller).values_list("sequence", flat=True))
+    assert numbers == list(range(1, 8))  # the invoice, five credit notes, one debit note: no gap
+    assert selectors.chain_errors(seller=seller) == []

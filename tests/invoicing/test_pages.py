@@ -70,7 +70,7 @@ def test_exports_for_the_accountant(client, forum, editor, documents):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, *body = rows
-    assert len(header) == 13 and len(body) == 4
+    assert len(header) == 14 and len(body) == 4
     by_number = {row[0]: row for row in body}
     credit = by_number[documents[3].number]
     assert credit[6:9] == ["-100.00", "-15.00", "-115.00"] and credit[10] == documents[0].number

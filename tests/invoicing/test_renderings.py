@@ -102,3 +102,38 @@ def test_pdf_shows_the_arabic_title_and_the_hijri_date_beside_the_gregorian(sell
     assert f"{fmt.HIJRI_MONTHS_AR[month - 1]} {year}هـ" in text
     assert f"{fmt.MONTHS_AR[day.month - 1]} {day.year}م" in text
     assert text.count(invoice.seller_address["street"]) == 2  # Arabic inside the English column is drawn too
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    return pypdfium2.PdfDocument(io.BytesIO(data))[0].get_textpage().get_text_range()
+
+
+def test_documents_drawn_one_after_another_each_carry_only_their_own_text(seller, forum):
+    """Fonts are parsed once per process and cloned per document: nothing of one document leaks into the next."""
+    first = _issue(seller, forum, name_en="Sara Alghamdi")
+    second = services.invoice_issue(seller=seller, buyer=services.Buyer(name="مؤسسة الإتقان", name_en="Itqan Est."),
+                                    currency="SAR", source_key="p2", forum=forum,
+                                    lines=[services.Line("ورشة عمل", "Workshop", 30000, Decimal("15"))])
+    texts = [_pdf_text(rendering.document_pdf(invoice=doc)) for doc in (first, second, first)]
+    # (A line that holds Arabic too is extracted right to left, so words are checked one by one.)
+    assert "Alghamdi" in texts[0] and "Itqan" in texts[1] and "Alghamdi" not in texts[1]
+    assert "ورشة عمل" in texts[1] and "ورشة" not in texts[0] and texts[2] == texts[0]
+
+
+def test_a_name_in_another_script_is_drawn_with_the_whole_latin_font(seller, forum):
+    assert rendering._reduced_fonts_cover(["شركة الجودة", "Quality Co. — 575.00 SAR", "Café Zoë"])
+    assert not rendering._reduced_fonts_cover(["Анна Петрова"])
+    invoice = _issue(seller, forum, name_en="Анна Петрова")
+    text = _pdf_text(rendering.document_pdf(invoice=invoice))
+    assert "Анна" in text and "Петрова" in text
+
+
+def test_debit_note_pdf_names_the_invoice_and_the_credit_note_reversed(seller, forum):
+    invoice = _issue(seller, forum)
+    credit = services.credit_note_issue(invoice=invoice, gross_minor=11500, reason="استرداد", source_key="r1")
+    debit = services.debit_note_issue(credit_note=credit, reason="تعذر الاسترداد", source_key="rf1")
+    text = _pdf_text(rendering.document_pdf(invoice=debit))
+    assert "Simplified Tax Invoice Debit Note" in text and "إشعار مدين لفاتورة ضريبية مبسطة" in text
+    assert f"Original invoice: {invoice.number}" in text and f"Credit note reversed: {credit.number}" in text

@@ -156,16 +156,22 @@ def test_cancellation_refund_issues_a_full_credit_note(forum, stripe_local):
     assert selectors.chain_errors(seller=invoice.seller) == []
 
 
-def test_partial_dashboard_refund_issues_a_credit_note_with_the_right_amounts(client, forum, stripe_local):
-    rtype = RegistrationTypeFactory(forum=forum, paid=True)
-    registration = register(rtype)
+def paid_then_refunded_in_stripe(forum, *, amount: int):
+    """A registration paid by card at localstripe, then a refund of `amount` made in Stripe (as from the
+    dashboard); its webhook is the test's to post. Returns the registration, payment, refund and charge id."""
+    registration = register(RegistrationTypeFactory(forum=forum, paid=True))
     payment = services.payment_intent_ensure(registration=registration)
     card_pay(payment.stripe_payment_intent_id)
     services.payment_sync(registration=registration)
     payments._configure()
-    refund = stripe.Refund.create(payment_intent=payment.stripe_payment_intent_id, amount=20000)
+    refund = stripe.Refund.create(payment_intent=payment.stripe_payment_intent_id, amount=amount)
     intent = stripe.PaymentIntent.retrieve(payment.stripe_payment_intent_id)
     charge_id = intent["latest_charge"] if isinstance(intent["latest_charge"], str) else intent["latest_charge"]["id"]
+    return registration, payment, refund, charge_id
+
+
+def test_partial_dashboard_refund_issues_a_credit_note_with_the_right_amounts(client, forum, stripe_local):
+    registration, payment, refund, charge_id = paid_then_refunded_in_stripe(forum, amount=20000)
     event = {"id": "evt_partial_1", "object": "event", "type": "charge.refunded", "data": {"object": {
         "id": charge_id, "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
         "amount": 57500, "amount_refunded": 20000, "refunded": False,
@@ -232,3 +238,41 @@ def test_concurrent_sales_share_one_transaction_each(forum):
         paid_without_stripe(register(rtype), intent="pi_a")
         paid_without_stripe(register(rtype), intent="pi_b")
     assert list(Invoice.objects.order_by("sequence").values_list("sequence", flat=True)) == [1, 2]
+
+
+def test_refund_failing_later_is_answered_by_a_debit_note_once(client, forum, stripe_local):
+    """A pending refund that Stripe later reports failed (charge.refund.updated, then refund.failed for the same
+    refund): its credit note stands and a debit note reverses it, once; the payment's refunded total drops."""
+    from registration.models import Refund
+
+    registration, payment, refund, charge_id = paid_then_refunded_in_stripe(forum, amount=20000)
+    assert post_event(client, {"id": "evt_fail_1", "object": "event", "type": "charge.refunded", "data": {"object": {
+        "id": charge_id, "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+        "amount": 57500, "amount_refunded": 20000, "refunded": False,
+        "refunds": {"data": [{"id": refund["id"], "amount": 20000, "status": "pending"}]}}}}).status_code == 200
+    credit = Invoice.objects.get(kind="credit_note")
+    assert Payment.objects.get(pk=payment.pk).amount_refunded_minor == 20000
+    # localstripe's refunds always succeed; the failure is Stripe's to report, so its event is posted here.
+    failed = {"id": refund["id"], "object": "refund", "payment_intent": payment.stripe_payment_intent_id,
+              "charge": charge_id, "amount": 20000, "status": "failed", "failure_reason": "expired_or_canceled_card"}
+    for event_id, kind in (("evt_fail_2", "charge.refund.updated"), ("evt_fail_2", "charge.refund.updated"),
+                           ("evt_fail_3", "refund.failed")):
+        assert post_event(client, {"id": event_id, "object": "event", "type": kind,
+                                   "data": {"object": failed}}).status_code == 200
+    debit = Invoice.objects.get(kind="debit_note")
+    assert (debit.reverses_id, debit.related_id) == (credit.pk, credit.related_id)
+    assert (debit.net_minor, debit.vat_minor, debit.total_minor) == (credit.net_minor, credit.vat_minor, 20000)
+    assert debit.source_key == f"refund-failed:{refund['id']}" and debit.sequence == credit.sequence + 1
+    assert Refund.objects.get(stripe_refund_id=refund["id"]).status == "failed"
+    payment.refresh_from_db()
+    assert (payment.status, payment.amount_refunded_minor) == (Payment.Status.SUCCEEDED, 0)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert selectors.chain_errors(seller=debit.seller) == []
+    # The whole amount can be refunded (and credited) again afterwards.
+    services.registration_cancel(registration=registration)
+    invoice = Invoice.objects.get(kind="invoice")
+    assert Invoice.objects.filter(kind="credit_note").count() == 2
+    from invoicing.services import creditable_minor
+
+    assert creditable_minor(invoice) == 0
