@@ -59,7 +59,7 @@ class CardWriter:
         color = f' style="--track:{e(s["track_color"])}"' if s["track_color"] else ""
         hall = f'<span class="session__hall">{e(s["hall"])}</span>' if s["hall"] else ""
         out = [
-            f'<li class="session kind-{e(s["kind"])}{" session--cancelled" if cancelled else ""}" style="{e(s["grid"])}" id="session-{sid}"\n',
+            f'<li class="session kind-{e(s["kind"])}{" session--cancelled" if cancelled else ""}" style="{e(s.get("grid", ""))}" id="session-{sid}"\n',
             f'  data-session="{sid}" data-day="{e(s["date"])}" data-hall="{hall_id}" data-track="{track_id}" data-kind="{e(s["kind"])}"\n',
             f'  data-start="{e(s["starts_iso"])}" data-end="{e(s["ends_iso"])}"{flag} data-title="{title}" data-search="{e(s["search"])}">\n',
             f'  <article class="session__card" aria-labelledby="session-{sid}-title"{color}>\n',

@@ -8,7 +8,14 @@ from frontend import selectors
 from frontend.cards import CardWriter
 from sessions.models import Session, SessionItem, SessionRole
 from sessions.services import schedule_publish
-from tests.factories import PersonFactory, SessionFactory, SessionItemFactory, SessionRoleFactory, WorkingPaperFactory, at
+from tests.factories import (
+    PersonFactory,
+    SessionFactory,
+    SessionItemFactory,
+    SessionRoleFactory,
+    WorkingPaperFactory,
+    at,
+)
 
 from .factories import small_agenda
 
@@ -50,6 +57,10 @@ def test_session_card_written_in_python_matches_the_template(lang, digits):
         for s in sessions:
             expected = render_to_string("frontend/_session_card.html", {"s": s, "slug": slug, "digits": digits})
             assert writer.card(s) == expected, s["id"]
+        # "My agenda" lists sessions without their place on the day's grid.
+        s = selectors.Presenter(version.snapshot, lang, digits).sessions()[0]
+        assert "grid" not in s
+        assert writer.card(s) == render_to_string("frontend/_session_card.html", {"s": s, "slug": slug})
 
 
 def test_agenda_page_escapes_markup_in_session_cards(client):
