@@ -136,3 +136,36 @@ def test_fast_path_leaves_api_calls_with_credentials_to_the_view(client, forum):
     client.get(url)
     assert _fast(client.get(url))
     assert not _fast(client.get(url, HTTP_AUTHORIZATION="Token nonsense"))
+
+
+def test_publishing_renders_the_agenda_into_the_cache(client, forum, django_capture_on_commit_callbacks,
+                                                      django_assert_num_queries, settings):
+    from django.core.cache import cache
+
+    from frontend import caching
+
+    settings.SITE_URL = "http://testserver"
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        version = schedule_publish(forum=forum)
+    vc = caching.VersionCache(version=version, lang="ar", digits="arab", ended=forum.is_over)
+    key = vc.key("agenda", "", None, None, "", "", "visitor")
+    assert cache.get(f"{key}:gzip") and cache.get(f"{key}:identity")
+    # Every warmed answer is then served from the cache, without a query and without rendering.
+    for url in URLS:
+        if url.startswith("/en/forums/{slug}/agenda.ics"):
+            continue  # not warmed: read less; rendered on demand
+        with django_assert_num_queries(0):
+            response = client.get(url.format(slug=forum.slug), HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200, url
+        assert _fast(response), url
+    page = gzip.decompress(client.get(f"/en/forums/{forum.slug}/agenda/", HTTP_ACCEPT_ENCODING="gzip").content)
+    assert b"version 2" in page
+
+
+def test_publishing_a_forum_not_public_keeps_nothing(forum):
+    from frontend.services import agenda_cache_warm
+
+    type(forum).objects.filter(pk=forum.pk).update(status=type(forum).Status.DRAFT)
+    forum.refresh_from_db()
+    assert agenda_cache_warm(forum=forum) == []
