@@ -62,7 +62,9 @@ ROUTES = [
            extra=lambda request: ("papers", request.get_host()), headers=_export_headers("{slug}-schedule.xml")),
     _Route(rf"^/{_LANG}forums/{_SLUG}/schedule\.json$", "schedule.json", "application/json; charset=utf-8",
            extra=lambda request: ("papers", request.get_host()), headers=_export_headers("{slug}-schedule.json")),
+    # No query string: DRF reads ?format= (an unknown one is a 404).
     _Route(rf"^/api/v1/forums/{_SLUG}/agenda/$", "agenda-api", "application/json; charset=utf-8", api=True,
+           plain_query=True,
            headers=lambda slug: {"Allow": "GET, HEAD, OPTIONS"},
            not_modified_headers=lambda slug: {"Allow": "GET, HEAD, OPTIONS"}),
 ]
@@ -72,8 +74,12 @@ def _is_visitor(request, *, api: bool) -> bool:
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return False
-    # The API also takes other credentials than the session.
-    return not (api and "HTTP_AUTHORIZATION" in request.META)
+    if not api:
+        return True
+    # The API also takes other credentials than the session, and DRF answers 406 to an Accept
+    # that none of its renderers offers: only plain JSON requests are answered here.
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "HTTP_AUTHORIZATION" not in request.META and (not accept or "*/*" in accept or "application/json" in accept)
 
 
 def _api_language(request) -> str:

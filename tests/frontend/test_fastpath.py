@@ -60,6 +60,7 @@ def test_fast_path_answer_is_the_views_answer(client, forum, url, encoding, djan
     assert _fast(fast)
     assert fast.content == stored.content == rendered.content
     assert dict(fast.headers) == dict(stored.headers)
+    assert list(fast.cookies) == list(stored.cookies) == []
     assert (fast.headers.get("Content-Encoding") == "gzip") == bool(encoding)
     body = gzip.decompress(fast.content) if encoding else fast.content
     assert forum.slug.encode() in body
@@ -136,6 +137,11 @@ def test_fast_path_leaves_api_calls_with_credentials_to_the_view(client, forum):
     client.get(url)
     assert _fast(client.get(url))
     assert not _fast(client.get(url, HTTP_AUTHORIZATION="Token nonsense"))
+    assert _fast(client.get(url, HTTP_ACCEPT="application/json"))
+    refused = client.get(url, HTTP_ACCEPT="application/xml")
+    assert not _fast(refused)
+    assert refused.status_code == 406
+    assert not _fast(client.get(url + "?format=json"))
 
 
 def test_publishing_renders_the_agenda_into_the_cache(client, forum, django_capture_on_commit_callbacks,
