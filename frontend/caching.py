@@ -69,16 +69,6 @@ class VersionCache:
         patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
-    def get_or_build(self, page: str, build: Callable[[], object], *extra, cacheable: bool = True):
-        if not cacheable:
-            return build()
-        key = self.key(page, *extra)
-        value = cache.get(key)
-        if value is None:
-            value = build()
-            cache.set(key, value, CACHE_SECONDS)
-        return value
-
     def body(self, request, page: str, build: Callable[[], bytes], *extra) -> tuple[bytes, str]:
         """The body of a render in the encoding the client takes, and that encoding ("gzip" or "identity").
 
