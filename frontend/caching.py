@@ -20,7 +20,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 # Raised when templates or export formats change, so old renders are not served.
-RENDER_REVISION = "5"
+RENDER_REVISION = "6"
 CACHE_SECONDS = 24 * 3600
 # How long a visitor's request may trust the cached "latest version of this forum".
 # Publishing forgets it at once where the cache is shared (Redis); with a cache
@@ -69,19 +69,26 @@ class VersionCache:
         patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
-    def get_or_build(self, page: str, build: Callable[[], object], *extra, cacheable: bool = True):
-        if not cacheable:
-            return build()
-        key = self.key(page, *extra)
-        value = cache.get(key)
-        if value is None:
-            value = build()
-            cache.set(key, value, CACHE_SECONDS)
-        return value
+    def body(self, request, page: str, build: Callable[[], bytes], *extra) -> tuple[bytes, str]:
+        """The body of a render in the encoding the client takes, and that encoding ("gzip" or "identity").
 
-    def compressed(self, page: str, build: Callable[[], bytes], *extra) -> bytes:
-        """The gzipped body of a render, from the cache or built and kept there."""
-        return self.get_or_build(page, lambda: gzip.compress(build(), compresslevel=6), *extra)
+        Both are kept side by side when the render is made, so that no request compresses or
+        inflates anything: the cached answer is sent as it is stored (see frontend.fastpath).
+        """
+        encoding = accepted_encoding(request)
+        key = self.key(page, *extra)
+        stored = cache.get(f"{key}:{encoding}")
+        if stored is None:
+            plain = build()
+            variants = {"identity": plain, "gzip": gzip.compress(plain, compresslevel=6)}
+            cache.set_many({f"{key}:{name}": value for name, value in variants.items()}, CACHE_SECONDS)
+            stored = variants[encoding]
+        return stored, encoding
+
+
+def accepted_encoding(request) -> str:
+    """gzip for clients that take it (every browser), else the plain bytes. (No brotli: not installed.)"""
+    return "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "identity"
 
 
 def has_messages(request) -> bool:
@@ -90,13 +97,11 @@ def has_messages(request) -> bool:
     return storage is not None and len(get_messages(request)) > 0
 
 
-def gzip_response(request, gz: bytes, content_type: str) -> HttpResponse:
-    """Send the cached gzip as it is to clients that accept it (all browsers), else inflate it."""
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(gz, content_type=content_type)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(gzip.decompress(gz), content_type=content_type)
+def encoded_response(body: bytes, encoding: str, content_type: str) -> HttpResponse:
+    """A stored body as it is, labelled with its encoding."""
+    response = HttpResponse(body, content_type=content_type)
+    if encoding != "identity":
+        response["Content-Encoding"] = encoding
     return response
 
 

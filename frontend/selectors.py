@@ -136,6 +136,28 @@ class Presenter:
         self.tracks = {t["id"]: t for t in self.snapshot.get("tracks", [])}
         self.people = self.snapshot.get("people", {})
         self.hall_order = {h["id"]: (h.get("order", 0), h["id"]) for h in self.snapshot.get("halls", [])}
+        # A 300-session agenda names the same people, labels, days and times again and again:
+        # each is worked out (and each label translated) once per page, not once per mention.
+        self._labels: dict = {}
+        self._people: dict = {}
+        self._clocks: dict = {}
+        self._dates: dict = {}
+
+    def label(self, choices, value: str) -> str:
+        key = (choices, value)
+        if key not in self._labels:
+            self._labels[key] = _label(choices, value)
+        return self._labels[key]
+
+    def clock(self, moment: datetime) -> str:
+        if moment not in self._clocks:
+            self._clocks[moment] = fmt.clock(moment, self.digits)
+        return self._clocks[moment]
+
+    def date_label(self, day) -> str:
+        if day not in self._dates:
+            self._dates[day] = fmt.dual_date(day, self.lang, self.digits)
+        return self._dates[day]
 
     def n(self, value) -> str:
         return fmt.digits_for(value, self.digits)
@@ -147,24 +169,26 @@ class Presenter:
         return moment.astimezone(self.tz)
 
     def person(self, person_id, role: str | None = None) -> dict:
-        raw = self.people.get(str(person_id), {})
-        if fmt.is_arabic(self.lang):
-            name = raw.get("display_name_ar") or raw.get("display_name_en", "")
-        else:
-            name = raw.get("display_name_en") or raw.get("display_name_ar", "")
-        position, organization = _loc(raw, "position", self.lang), _loc(raw, "organization", self.lang)
-        sep = "، " if fmt.is_arabic(self.lang) else ", "
-        return {
-            "id": person_id,
-            "name": name,
-            "where": sep.join(x for x in (position, organization) if x),
-            "plain_name": _loc(raw, "full_name", self.lang),
-            "position": position,
-            "organization": organization,
-            "bio": _loc(raw, "bio", self.lang),
-            "role": role,
-            "role_label": _label(SessionRole.Role, role) if role else "",
-        }
+        base = self._people.get(person_id)
+        if base is None:
+            raw = self.people.get(str(person_id), {})
+            if fmt.is_arabic(self.lang):
+                name = raw.get("display_name_ar") or raw.get("display_name_en", "")
+            else:
+                name = raw.get("display_name_en") or raw.get("display_name_ar", "")
+            position, organization = _loc(raw, "position", self.lang), _loc(raw, "organization", self.lang)
+            sep = "، " if fmt.is_arabic(self.lang) else ", "
+            base = self._people[person_id] = {
+                "id": person_id,
+                "name": name,
+                "where": sep.join(x for x in (position, organization) if x),
+                "plain_name": _loc(raw, "full_name", self.lang),
+                "position": position,
+                "organization": organization,
+                "bio": _loc(raw, "bio", self.lang),
+            }
+        # A new dict each time: pages may add to what they are given.
+        return {**base, "role": role, "role_label": self.label(SessionRole.Role, role) if role else ""}
 
     def hall_name(self, hall_id) -> str:
         hall = self.halls.get(hall_id)
@@ -198,8 +222,8 @@ class Presenter:
             items.append({
                 "id": item["id"],
                 "kind": item["kind"],
-                "kind_label": _label(SessionItem.Kind, item["kind"]),
-                "title": title or _label(SessionItem.Kind, item["kind"]),
+                "kind_label": self.label(SessionItem.Kind, item["kind"]),
+                "title": title or self.label(SessionItem.Kind, item["kind"]),
                 "presenter": presenter,
                 "duration": self.n(item["duration_minutes"]) if item.get("duration_minutes") else "",
                 "paper": paper_view,
@@ -214,8 +238,8 @@ class Presenter:
             honorees.append({
                 "name": name,
                 "person_id": h.get("person_id"),
-                "reason": _label(Honoree.Reason, h["reason"]),
-                "gift": _label(Honoree.Gift, h["gift"]),
+                "reason": self.label(Honoree.Reason, h["reason"]),
+                "gift": self.label(Honoree.Gift, h["gift"]),
             })
         track = self.tracks.get(s.get("track_id"))
         number = s.get("number")
@@ -224,7 +248,7 @@ class Presenter:
             "number": number,
             "number_label": self.n(number) if number else "",
             "kind": s["kind"],
-            "kind_label": _label(Session.Kind, s["kind"]),
+            "kind_label": self.label(Session.Kind, s["kind"]),
             "title": _loc(s, "title", self.lang),
             "description": _loc(s, "description", self.lang),
             "hall_id": s.get("hall_id"),
@@ -237,9 +261,9 @@ class Presenter:
             "starts_iso": starts.isoformat(),
             "ends_iso": ends.isoformat(),
             "date": starts.date().isoformat(),
-            "time": fmt.time_range(starts, ends, self.digits),
-            "start_clock": fmt.clock(starts, self.digits),
-            "date_label": fmt.dual_date(starts.date(), self.lang, self.digits),
+            "time": f"{self.clock(starts)}–{self.clock(ends)}",  # fmt.time_range from the clocks worked out once
+            "start_clock": self.clock(starts),
+            "date_label": self.date_label(starts.date()),
             "cancelled": s.get("status") == Session.Status.CANCELLED,
             "chairs": [p for p in people if p["role"] in CHAIR_ROLES],
             "speakers": [p for p in people if p["role"] not in CHAIR_ROLES],

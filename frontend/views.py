@@ -25,7 +25,7 @@ from sessions import selectors as session_selectors
 from sessions.models import StarredSession
 
 from . import selectors
-from .caching import VersionCache, gzip_response, has_messages, pointer_get
+from .caching import VersionCache, encoded_response, has_messages, pointer_get
 from .exports import frab
 
 DIGITS_COOKIE = "digits"
@@ -108,8 +108,8 @@ class Public:
 
         # Only the plain URL is cached: its links (language, digits) carry the query string of the request.
         if cacheable and not self.request.GET and not has_messages(self.request):
-            gz = self.cache.compressed(page, lambda: render_page().content, *extra)
-            response = gzip_response(self.request, gz, "text/html; charset=utf-8")
+            body, encoding = self.cache.body(self.request, page, lambda: render_page().content, *extra)
+            response = encoded_response(body, encoding, "text/html; charset=utf-8")
         else:
             response = render_page()
         return self.cache.stamp(response, page, *extra)
@@ -346,8 +346,8 @@ def _export(request, slug: str, page: str, content_type: str, build, *, filename
     extra = (*extra, request.get_host())
     if response := p.cache.not_modified(request, page, *extra):
         return response
-    gz = p.cache.compressed(page, lambda: build(p), *extra)
-    response = gzip_response(request, gz, content_type)
+    body, encoding = p.cache.body(request, page, lambda: build(p), *extra)
+    response = encoded_response(body, encoding, content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"
     return p.cache.stamp(response, page, *extra)

@@ -360,5 +360,28 @@ def calendar_from_snapshot(
     return cal
 
 
+def _fold(line: str) -> bytes:
+    """A content line folded as icalendar folds it (RFC 5545: under 75 octets a line, never inside a
+    character, an escape's backslash or caret kept with what it escapes), but cut by octets instead
+    of character by character: a 300-session calendar spent a third of its time folding.
+    tests/sessions/test_ics.py holds the two equal."""
+    raw = line.encode()
+    size = len(raw)
+    if size < 75:
+        return raw
+    chunks, start = [], 0
+    while size - start >= 75:
+        end = start + 74
+        while raw[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if end - start > 1 and raw[end - 1] in b"\\^":
+            end -= 1
+        chunks.append(raw[start:end])
+        start = end
+    chunks.append(raw[start:])
+    return b"\r\n ".join(chunks)
+
+
 def to_bytes(cal: icalendar.Calendar) -> bytes:
-    return cal.to_ical()
+    """The calendar's text: what `cal.to_ical()` gives, with faster line folding."""
+    return b"\r\n".join(_fold(line) for line in cal.content_lines() if line) + b"\r\n"

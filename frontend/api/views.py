@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from frontend import selectors, services
-from frontend.caching import VersionCache, gzip_response, pointer_get
+from frontend.caching import VersionCache, encoded_response, pointer_get
 from sessions.models import StarredSession
 
 
@@ -54,7 +54,7 @@ class PublicAgendaView(APIView):
             }, ensure_ascii=False).encode()
 
         # Already JSON (and gzipped): sent as it is, without DRF re-encoding it on every request.
-        response = gzip_response(request, vc.compressed("agenda-api", build), "application/json; charset=utf-8")
+        response = encoded_response(*vc.body(request, "agenda-api", build), "application/json; charset=utf-8")
         return vc.stamp(response, "agenda-api")
 
 

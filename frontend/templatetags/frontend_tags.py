@@ -82,3 +82,17 @@ def switch_language_url(context, lang: str) -> str:
     if url == path:  # not a page of ours (e.g. a 404): go to the home page in that language
         return "/" if lang == "ar" else f"/{lang}/"
     return url
+
+
+@register.simple_tag(takes_context=True)
+def session_card(context, s: dict) -> str:
+    """One session's card on the agenda (frontend.cards; the markup of `_session_card.html`)."""
+    from django.utils.safestring import mark_safe
+
+    from frontend.cards import CardWriter
+
+    # One writer per page render: its translations and URL patterns are looked up once.
+    writer = context.render_context.get("frontend_card_writer")
+    if writer is None:
+        writer = context.render_context["frontend_card_writer"] = CardWriter(context["slug"])
+    return mark_safe(writer.card(s))  # every value is escaped by the writer
