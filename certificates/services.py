@@ -485,10 +485,14 @@ def _attendee_holders(forum: Forum) -> Iterator[Holder]:
 
 def _team_holders(batch: CertificateBatch) -> Iterator[Holder]:
     people = Person.objects.filter(pk__in=batch.person_ids or []).order_by("full_name_ar", "id")
-    role_ar = batch.role_ar or "في تنظيم الملتقى"
-    role_en = batch.role_en or "to the organization of the forum"
+    kind = batch_kind(batch)
+    if kind == Kind.PARTICIPATION:
+        role_ar = batch.role_ar or "في تنظيم الملتقى"
+        role_en = batch.role_en or "to the organization of the forum"
+    else:
+        role_ar, role_en = batch.role_ar, batch.role_en
     for person in people:
-        yield holder_of(person, subject=f"person:{person.pk}:participation", role_ar=role_ar, role_en=role_en)
+        yield holder_of(person, subject=f"person:{person.pk}:{kind}", role_ar=role_ar, role_en=role_en)
 
 
 SCOPE_KIND = {
@@ -498,6 +502,13 @@ SCOPE_KIND = {
     CertificateBatch.Scope.HONOREES: Kind.APPRECIATION,
     CertificateBatch.Scope.TEAM: Kind.PARTICIPATION,
 }
+# A list of people is thanked for taking part or appreciated; attendance follows check-in, and awards the
+# awards' results.
+LIST_KINDS = (Kind.PARTICIPATION, Kind.APPRECIATION)
+
+
+def batch_kind(batch: CertificateBatch) -> str:
+    return batch.kind or SCOPE_KIND[batch.scope]
 
 
 def batch_holders(batch: CertificateBatch) -> Iterator[Holder]:
@@ -549,9 +560,13 @@ def certificates_issue_for_roles(*, forum: Forum, by, session: Session | None = 
 
 @transaction.atomic
 def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None,
-                 person_ids: Iterable[int] = (), role_ar: str = "", role_en: str = "",
+                 person_ids: Iterable[int] = (), role_ar: str = "", role_en: str = "", kind: str = "",
                  notify: bool | None = None) -> CertificateBatch:
-    """Queue issuing and printing the certificates of a group; organizers only. Runs in the background."""
+    """Queue issuing and printing the certificates of a group; organizers only. Runs in the background.
+
+    A list of people (scope "team") holds only people who take part in the forum (selectors.forum_people),
+    and gets participation certificates unless `kind` says appreciation; other groups have their own kind.
+    """
     _require_organizer(by, forum, _("Only the organizers of this forum may issue certificates."))
     if scope not in CertificateBatch.Scope.values:
         raise DomainError(_("Choose who the certificates are for."), field="scope")
@@ -561,14 +576,23 @@ def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None
         if session.forum_id != forum.pk:
             raise DomainError(_("This session belongs to another forum."), field="session")
     ids = sorted({int(i) for i in person_ids})
-    if scope == CertificateBatch.Scope.TEAM and not ids:
-        raise DomainError(_("Choose the people to thank."), field="person_ids")
+    if scope == CertificateBatch.Scope.TEAM:
+        if not ids:
+            raise DomainError(_("Choose the people to thank."), field="person_ids")
+        if selectors.forum_people(forum=forum).filter(pk__in=ids).count() != len(ids):
+            raise DomainError(_("Some of the people chosen take no part in this forum."), field="person_ids",
+                              code="not_in_forum")
+        if kind and kind not in LIST_KINDS:
+            raise DomainError(_("A list of people gets participation or appreciation certificates."),
+                              field="kind")
+    elif kind and kind != SCOPE_KIND.get(scope):
+        raise DomainError(_("This group gets its own kind of certificate."), field="kind")
     if notify is None:
         notify = selectors.certificate_settings_get(forum=forum).notify_holders
     batch = CertificateBatch(forum=forum, requested_by=by, scope=scope,
                              session=session if scope == CertificateBatch.Scope.SESSION else None,
                              person_ids=ids, role_ar=role_ar.strip()[:255], role_en=role_en.strip()[:255],
-                             notify=notify)
+                             kind=kind if scope == CertificateBatch.Scope.TEAM else "", notify=notify)
     batch.total = _holders_count(batch)
     if batch.total == 0:
         raise DomainError(_("Nobody in this group is due a certificate yet."), field="scope", code="empty")
@@ -615,7 +639,7 @@ def batch_run(*, batch_id: int) -> CertificateBatch:
     if batch.status == CertificateBatch.Status.DONE:
         return batch
     CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, done=0)
-    kind = SCOPE_KIND[batch.scope]
+    kind = batch_kind(batch)
     look = rendering.look_for(forum=batch.forum, kind=kind)
 
     def progress(done: int, parts: int) -> None:
