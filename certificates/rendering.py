@@ -8,6 +8,14 @@ page (drawn by fpdf2) or a PDF page (laid under each finished page with pypdf).
 Bulk printing follows the bulk badge sheet: certificates are composed in parts of PART_CERTIFICATES
 pages, each part written to disk and dropped before the next, and the parts are joined by the streaming
 joiner, so memory stays flat whatever the number of certificates.
+
+What a certificate costs, and why (benchmarks/certificates.py, `make bench-certificates`): everything
+the certificates of a batch share (frame, logos, titles, reason, forum, dates, hours, signatories) is
+drawn once per part and its operators replayed on each page, so per certificate only the holder is laid
+out: the Arabic name, shaped by HarfBuzz (the one line that needs fpdf2's full text layout, as in the
+bare fpdf2 loop the benchmark compares with); the English name and the short code, written as plain text
+operators when the font has every letter (`_plain_line`); and the QR code, made from a layout computed
+once per QR version (certificates.qr) and drawn as one path in module units.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from fpdf.enums import PDFResourceType
 
 from forum.formatting import digits_for, dual_range, gregorian_date, hijri_date
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
@@ -39,6 +48,7 @@ QR_SIZE = 30.0
 QR_X, QR_Y = 20.0, PAGE[1] - 20 - QR_SIZE - 8
 QR_MASK = 2  # a fixed mask, as on badges: choosing the "best" of eight is most of a QR code's cost
 _DARK_RUN = re.compile("1+")
+_NUMBERS = [str(n) for n in range(178)]  # module positions and lengths: a version 40 code is 177 modules wide
 _ARABIC = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
@@ -283,6 +293,9 @@ class CertificatePDF(BadgePDF):
             self.set_font(family, style, size)
             cmap = self.current_font.cmap
             if all(ord(letter) in cmap for letter in text):
+                if not shaping:
+                    self._plain_line(text, x=x, y=y, w=w, h=h, size=size, min_size=min_size, color=color)
+                    return
                 self._fallback_font_ids = []
             width = self.get_string_width(text)
             if shaping:
@@ -300,6 +313,28 @@ class CertificatePDF(BadgePDF):
         finally:
             self.text_shaping = self._shaping
             self._fallback_font_ids = fallback
+
+    def _plain_line(self, text: str, *, x: float, y: float, w: float, h: float, size: float, min_size: float,
+                    color) -> None:
+        """A centred line of the current font needing neither shaping nor a fallback font (Latin names, codes),
+        written as one text object: its width is the sum of its glyphs' advances, its glyphs are taken into the
+        font's subset as fpdf2 does, and it sits where fpdf2's cell would put it. Inside q … Q, so fpdf2's own
+        idea of the page's font and colour stays true; about a quarter of the cost of a cell."""
+        font = self.current_font
+        advances = font.cw
+        units = sum(advances[ord(letter)] for letter in text)  # thousandths of the font size
+        width = units * size * 0.001 / self.k
+        if width > w - 1:
+            size = max(min_size, int(size * (w - 1) / width * 2) / 2)
+            width = units * size * 0.001 / self.k
+        pick = font.subset.pick
+        glyphs = font.escape_text("".join(chr(pick(ord(letter))) for letter in text))
+        k = self.k
+        r, g, b = color
+        self._out(f"q BT {r / 255:.3f} {g / 255:.3f} {b / 255:.3f} rg /F{font.i} {size:.2f} Tf "
+                  f"{(x + (w - width) / 2) * k:.2f} {(self.h - y - 0.5 * h - 0.3 * size / k) * k:.2f} Td "
+                  f"({glyphs}) Tj ET Q")
+        self._resource_catalog.add(PDFResourceType.FONT, font.i, self.page)
 
     def _qr(self, data: str) -> list[str]:
         """The QR code's rows ("1" dark). Every code of a batch is as long, so its layout (version, function
@@ -319,10 +354,12 @@ class CertificatePDF(BadgePDF):
         module = size / len(rows) * self.k
         parts = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x * self.k:.2f} {(self.h - y) * self.k:.2f} cm"]
         append = parts.append
+        numbers = _NUMBERS
         for index, row in enumerate(rows):
+            middle = f" {index} "
             for run in _DARK_RUN.finditer(row):
                 start, end = run.span()
-                append(f"{start} {index} {end - start} 1 re")
+                append(numbers[start] + middle + numbers[end - start] + " 1 re")
         append("f Q")
         self._out(" ".join(parts))
 

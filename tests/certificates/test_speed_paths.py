@@ -130,3 +130,22 @@ def test_bulk_job_runs_as_many_sql_statements_for_three_certificates_as_for_twel
         few = _attendees_batch_statements(forum, owner, 3)
         many = _attendees_batch_statements(forum, owner, 12)
     assert few == many
+
+
+def test_long_latin_line_shrinks_to_fit_and_short_one_keeps_its_size():
+    import re
+
+    pdf = rendering.CertificatePDF()
+    pdf.add_page()
+    sizes = []
+    for name in ("Eng. Tariq Alamri", "Eng. " + "Abdulrahman bin Mohammed bin Abdullah Al Saud Alqahtani " * 3):
+        before = len(pdf.pages[pdf.page].contents)
+        pdf.fit_line(name, x=30, y=78, w=237, h=8, family="sans", style="B", size=15, min_size=7)
+        operators = bytes(pdf.pages[pdf.page].contents[before:]).decode("latin-1")
+        size = float(re.search(r"/F\d+ ([\d.]+) Tf", operators).group(1))
+        pdf.set_font("sans", "B", size)
+        assert pdf.get_string_width(name) <= 237 or size == 7  # fits, or is as small as it may get
+        sizes.append(size)
+    assert sizes[0] == 15 and 7 <= sizes[1] < 15
+    text = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
+    assert "Eng. Tariq Alamri" in text
