@@ -113,3 +113,20 @@ def test_pasted_list_is_read_in_one_query_whatever_its_length(forum, django_asse
         with django_assert_num_queries(1):
             found = selectors.forum_people_from_lines(forum=forum, text=text)
         assert found.ids == [p.pk for p in people[:count]] and not found.unknown
+
+
+def test_api_takes_the_kind_of_a_list_and_refuses_one_a_list_may_not_have(forum, client_for,
+                                                                        django_capture_on_commit_callbacks):
+    owner = TeamMemberFactory(forum=forum, role="owner").user
+    person = PersonFactory(created_by_forum=forum)
+    api = client_for(owner)
+    url = f"/api/v1/forums/{forum.slug}/certificates/batches/"
+    refused = api.post(url, {"scope": "team", "person_ids": [person.pk], "kind": "attendance"}, format="json")
+    assert refused.status_code == 400 and "kind" in refused.json(), refused.content
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(url, {"scope": "team", "person_ids": [person.pk], "kind": "appreciation",
+                                 "role_ar": "لدعم الملتقى", "notify": False}, format="json")
+    assert created.status_code == 202, created.content
+    assert created.json()["kind"] == "appreciation"
+    cert = Certificate.objects.get(forum=forum, person=person)
+    assert (cert.kind, cert.role_ar) == (Kind.APPRECIATION, "لدعم الملتقى")
