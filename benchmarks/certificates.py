@@ -5,14 +5,17 @@
 Uses the database of DATABASE_URL (SQLite by default) in a throw-away test database created and dropped
 here. Makes a forum whose N attendees were all admitted at the door, then prints one table:
 
-- the bulk job (services.batch_run): eligibility, issuing (rows in chunks), drawing every certificate
-  (A4 landscape, HarfBuzz-shaped Arabic, Hijri and Gregorian dates, vector QR code) in parts and joining
-  them in a stream into one PDF, certificates per second;
+- the bulk job (services.batch_run): eligibility, issuing (rows in chunks), storing each holder's e-mail in
+  the outbox, drawing every certificate (A4 landscape, HarfBuzz-shaped Arabic, Hijri and Gregorian dates,
+  vector QR code) in parts and joining them in a stream into one PDF, certificates per second, for the small
+  and the full run, and the SQL statements each ran;
 - drawing alone (rendering.certificates_write over the issued rows), certificates per second;
 - the baseline: a bare fpdf2 loop, one A4 page per certificate with the same embedded fonts and text
   shaping and only the holder's name on it, written to one file;
 - memory: the process's peak RSS over what it held before printing, for a small run (--small) and the full
-  one; "flat" when the full run needs less than 1.25× the small one's.
+  one; "flat" when the full run's peak grows by less than FLAT_KB_PER_CERTIFICATE per certificate more than
+  the small one's (the deltas are a few MB, so their ratio is mostly noise: 1.07× to 1.32× in runs of the same
+  code); keeping every page would grow by at least its 2.3 KB in the file per certificate.
 
 Goal (issue 15): at least 100 certificates per second, and within 3× the bare loop. Each phase is bounded by
 the number of certificates; the whole script takes a few minutes at most.
@@ -41,6 +44,8 @@ django.setup()
 
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+FLAT_KB_PER_CERTIFICATE = 2
 
 
 def rss_mb() -> float:
@@ -93,27 +98,43 @@ def setup_data(count: int):
 
 
 def bench_batch(forum, owner, *, limit: int | None = None) -> dict:
-    """The whole bulk job, as the worker runs it (no e-mail: the outbox is measured elsewhere)."""
+    """The whole bulk job, as the worker runs it, e-mails to the holders included: each is stored in the
+    outbox with its certificate and handed to the sender after the commit. Sending them is the mail worker's
+    own job (make bench-messages), so here the hand-over only counts the messages."""
     from certificates import services
     from certificates.models import Certificate, CertificateBatch
+    from forum.mailing import tasks as mailing_tasks
+    from forum.mailing.models import OutgoingMessage
     from registration.models import Registration
 
     Certificate.objects.filter(forum=forum).delete()
+    OutgoingMessage.objects.all().delete()
+    handed: list[int] = []
+    mailing_tasks.messages_send_batch_task.delay = lambda ids, *args, **kwargs: handed.extend(ids)
     if limit is not None:  # a smaller forum: only the first `limit` attendees stay confirmed
         keep = list(Registration.objects.filter(forum=forum).order_by("pk").values_list("pk", flat=True)[:limit])
         Registration.objects.filter(forum=forum).exclude(pk__in=keep).update(status="cancelled")
-    batch = CertificateBatch.objects.create(forum=forum, requested_by=owner, scope="attendees", notify=False,
+    batch = CertificateBatch.objects.create(forum=forum, requested_by=owner, scope="attendees", notify=True,
                                             total=limit or Registration.objects.filter(forum=forum).count())
     before = rss_mb()
-    started = time.perf_counter()
-    batch = services.batch_run(batch_id=batch.pk)
-    elapsed = time.perf_counter() - started
+    statements = 0
+
+    def counting(execute, sql, params, many, context):  # counts without keeping the SQL (it holds the e-mails)
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counting):
+        started = time.perf_counter()
+        batch = services.batch_run(batch_id=batch.pk)
+        elapsed = time.perf_counter() - started
     assert batch.status == "done", batch.error
+    assert len(handed) == batch.done == OutgoingMessage.objects.filter(kind="certificate_issued").count()
     size = batch.file.size
     batch.file.delete(save=False)
     Registration.objects.filter(forum=forum).update(status="confirmed")
     return {"count": batch.done, "elapsed": elapsed, "parts": batch.parts, "rss_mb": rss_mb(), "before": before,
-            "size_mb": size / 2**20}
+            "size_mb": size / 2**20, "queries": statements, "emails": len(handed)}
 
 
 def bench_draw(forum) -> dict:
@@ -192,11 +213,14 @@ def main():
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
+    from certificates import rendering, services
+
     def rate(result):
         return result["count"] / result["elapsed"] if result["elapsed"] else 0.0
 
     rows = [
-        (f"bulk job: issue + draw + join, {full['count']} certificates", rate(full), rate(full) / rate(loop)),
+        (f"bulk job: issue + e-mail + draw + join, {full['count']}", rate(full), rate(full) / rate(loop)),
+        (f"  the same, {small['count']} certificates", rate(small), rate(small) / rate(loop)),
         (f"  drawing and joining only, {draw['count']}", rate(draw), rate(draw) / rate(loop)),
         (f"  baseline: bare fpdf2 one-page loop, {loop_before['count']} before + {loop_after['count']} after",
          rate(loop), 1.0),
@@ -216,10 +240,17 @@ def main():
     small_delta = small["rss_mb"] - rss_before
     full_delta = full["rss_mb"] - rss_before
     ratio = full_delta / small_delta if small_delta > 0 else float("inf")
+    extra = full["count"] - small["count"]
+    per_extra_kb = (full_delta - small_delta) * 1024 / extra if extra > 0 else 0.0
+    flat = per_extra_kb < FLAT_KB_PER_CERTIFICATE
     print(f"memory: process peak RSS {full['rss_mb']:.1f} MB (limit 300 MB: {'OK' if full['rss_mb'] < 300 else 'OVER'}); "
           f"over the {rss_before:.1f} MB before printing: {small['count']} certificates +{small_delta:.1f} MB, "
-          f"{full['count']} +{full_delta:.1f} MB ({ratio:.2f}×, {'flat' if ratio < 1.25 else 'growing'})")
-    print(f"file: {full['size_mb']:.1f} MB in {full['parts']} parts joined")
+          f"{full['count']} +{full_delta:.1f} MB ({ratio:.2f}×; {per_extra_kb:.1f} KB per extra certificate: "
+          f"{'flat' if flat else 'growing'})")
+    print(f"file: {full['size_mb']:.1f} MB in {full['parts']} parts joined; e-mails stored in the outbox: "
+          f"{full['emails']}; SQL statements per job: {small['queries']} for {small['count']}, "
+          f"{full['queries']} for {full['count']} (a fixed number per chunk of "
+          f"{services.BATCH_CHUNK} certificates and per part of {rendering.PART_CERTIFICATES})")
 
 
 if __name__ == "__main__":

@@ -230,8 +230,9 @@ class CertificateBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     scope = models.CharField(_("who"), max_length=10, choices=Scope.choices)
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # Scope "team": the people, with the role printed for all of them.
+    # Scope "team": the people, with the role printed for all of them, and the kind (empty: participation).
     person_ids = models.JSONField(default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices, blank=True, default="")
     role_ar = models.CharField(_("role (Arabic)"), max_length=255, blank=True)
     role_en = models.CharField(_("role (English)"), max_length=255, blank=True)
     notify = models.BooleanField(_("e-mail each holder"), default=True)

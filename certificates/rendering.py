@@ -8,6 +8,14 @@ page (drawn by fpdf2) or a PDF page (laid under each finished page with pypdf).
 Bulk printing follows the bulk badge sheet: certificates are composed in parts of PART_CERTIFICATES
 pages, each part written to disk and dropped before the next, and the parts are joined by the streaming
 joiner, so memory stays flat whatever the number of certificates.
+
+What a certificate costs, and why (benchmarks/certificates.py, `make bench-certificates`): everything
+the certificates of a batch share (frame, logos, titles, reason, forum, dates, hours, signatories) is
+drawn once per part and its operators replayed on each page, so per certificate only the holder is laid
+out: the Arabic name, shaped by HarfBuzz (the one line that needs fpdf2's full text layout, as in the
+bare fpdf2 loop the benchmark compares with); the English name and the short code, written as plain text
+operators when the font has every letter (`_plain_line`); and the QR code, made from a layout computed
+once per QR version (certificates.qr) and drawn as one path in module units.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from fpdf.enums import PDFResourceType
 
 from forum.formatting import digits_for, dual_range, gregorian_date, hijri_date
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
@@ -31,13 +40,28 @@ from forum.pdfjoin import pdf_parts_join
 from registration.badges.rendering import BadgePDF
 
 from .models import Certificate, CertificateDesign, Kind
+from .qr import QRLayout
 
 PAGE = (297.0, 210.0)  # A4 landscape, mm
 PART_CERTIFICATES = 500
 QR_SIZE = 30.0
 QR_X, QR_Y = 20.0, PAGE[1] - 20 - QR_SIZE - 8
 QR_MASK = 2  # a fixed mask, as on badges: choosing the "best" of eight is most of a QR code's cost
+_DARK_RUN = re.compile("1+")
+_NUMBERS = [str(n) for n in range(178)]  # module positions and lengths: a version 40 code is 177 modules wide
 _ARABIC = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+_QR_LAYOUTS: dict[int, QRLayout] = {}
+
+
+def qr_layout_for(text: str) -> QRLayout:
+    """The layout of the smallest QR version holding `text`, made once per process and version."""
+    probe = QRLayout.version_for(text, mask=QR_MASK)
+    layout = _QR_LAYOUTS.get(probe)
+    if layout is None:
+        layout = _QR_LAYOUTS[probe] = QRLayout(probe, mask=QR_MASK)
+    return layout
 
 
 def _needs_shaping(text: str) -> bool:
@@ -145,7 +169,7 @@ class CertificatePDF(BadgePDF):
         super().__init__(PAGE)
         self._shaping = self.text_shaping
         self._layers: dict[tuple, tuple[bytes, dict]] = {}
-        self._qr_version: int | None = None
+        self._qr_layout: QRLayout | None = None
 
     def _image(self, data: bytes, **kwargs) -> None:
         buffer = io.BytesIO(data)  # fpdf2 keeps one copy of an image per document, found by its content
@@ -256,14 +280,23 @@ class CertificatePDF(BadgePDF):
                  size: float = 10, min_size: float = 5, color=(0, 0, 0)) -> None:
         """One centred line shrunk to fit the width: measured once, scaled (width grows with the size).
 
-        Text without Arabic is laid out without the shaper, which it does not need.
+        Text without Arabic is laid out without the shaper, which it does not need, and text whose every
+        letter the font has is laid out without looking for each letter in the fallback font: fpdf2 then takes
+        the line as one piece instead of letter by letter, most of the cost of a short line.
         """
         if not text:
             return
         shaping = _needs_shaping(text)
         self.text_shaping = None
+        fallback = self._fallback_font_ids
         try:
             self.set_font(family, style, size)
+            cmap = self.current_font.cmap
+            if all(ord(letter) in cmap for letter in text):
+                if not shaping:
+                    self._plain_line(text, x=x, y=y, w=w, h=h, size=size, min_size=min_size, color=color)
+                    return
+                self._fallback_font_ids = []
             width = self.get_string_width(text)
             if shaping:
                 # Unshaped, Arabic letters stand in their isolated forms, wider than joined: a line that fits
@@ -279,38 +312,55 @@ class CertificatePDF(BadgePDF):
             self.cell(w, h, text, align="C")
         finally:
             self.text_shaping = self._shaping
+            self._fallback_font_ids = fallback
 
-    def _qr(self, data: str) -> list[list[bool]]:
-        """The QR modules. Every code of a document is as long, so the version is found once and then fixed."""
-        import qrcode
-
-        code = qrcode.QRCode(version=self._qr_version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
-                             mask_pattern=QR_MASK)
-        code.add_data(data)
-        code.make(fit=self._qr_version is None)
-        self._qr_version = self._qr_version or code.version
-        return code.get_matrix()
-
-    def qr_operators(self, matrix: list[list[bool]], *, x: float, y: float, size: float) -> None:
-        """The QR code as one path of rectangles (runs of dark modules) written straight to the page."""
-        n = len(matrix)
+    def _plain_line(self, text: str, *, x: float, y: float, w: float, h: float, size: float, min_size: float,
+                    color) -> None:
+        """A centred line of the current font needing neither shaping nor a fallback font (Latin names, codes),
+        written as one text object: its width is the sum of its glyphs' advances, its glyphs are taken into the
+        font's subset as fpdf2 does, and it sits where fpdf2's cell would put it. Inside q … Q, so fpdf2's own
+        idea of the page's font and colour stays true; about a quarter of the cost of a cell."""
+        font = self.current_font
+        advances = font.cw
+        units = sum(advances[ord(letter)] for letter in text)  # thousandths of the font size
+        width = units * size * 0.001 / self.k
+        if width > w - 1:
+            size = max(min_size, int(size * (w - 1) / width * 2) / 2)
+            width = units * size * 0.001 / self.k
+        pick = font.subset.pick
+        glyphs = font.escape_text("".join(chr(pick(ord(letter))) for letter in text))
         k = self.k
-        module = size / n * k
-        left = x * k
-        top = (self.h - y) * k
-        parts = ["q 0 g"]
-        for row_index, row in enumerate(matrix):
-            col = 0
-            y0 = top - (row_index + 1) * module
-            while col < n:
-                if row[col]:
-                    start = col
-                    while col < n and row[col]:
-                        col += 1
-                    parts.append(f"{left + start * module:.2f} {y0:.2f} {(col - start) * module:.2f} {module:.2f} re")
-                else:
-                    col += 1
-        parts.append("f Q")
+        r, g, b = color
+        self._out(f"q BT {r / 255:.3f} {g / 255:.3f} {b / 255:.3f} rg /F{font.i} {size:.2f} Tf "
+                  f"{(x + (w - width) / 2) * k:.2f} {(self.h - y - 0.5 * h - 0.3 * size / k) * k:.2f} Td "
+                  f"({glyphs}) Tj ET Q")
+        self._resource_catalog.add(PDFResourceType.FONT, font.i, self.page)
+
+    def _qr(self, data: str) -> list[str]:
+        """The QR code's rows ("1" dark). Every code of a batch is as long, so its layout (version, function
+        patterns, module order, error correction tables) is made once and then reused (certificates.qr)."""
+        rows = self._qr_layout.rows(data) if self._qr_layout is not None else None
+        if rows is None:  # the first code, or a longer one than those before
+            self._qr_layout = qr_layout_for(data)
+            rows = self._qr_layout.rows(data)
+        return rows
+
+    def qr_operators(self, rows: list[str], *, x: float, y: float, size: float) -> None:
+        """The QR code as one path of rectangles (runs of dark modules) written straight to the page.
+
+        The path is drawn in module units (a `cm` scales one module to its size and flips the y axis), so
+        each run is four small integers: quicker to write and shorter than millimetres in points.
+        """
+        module = size / len(rows) * self.k
+        parts = [f"q 0 g {module:.4f} 0 0 {-module:.4f} {x * self.k:.2f} {(self.h - y) * self.k:.2f} cm"]
+        append = parts.append
+        numbers = _NUMBERS
+        for index, row in enumerate(rows):
+            middle = f" {index} "
+            for run in _DARK_RUN.finditer(row):
+                start, end = run.span()
+                append(numbers[start] + middle + numbers[end - start] + " 1 re")
+        append("f Q")
         self._out(" ".join(parts))
 
     def signers(self, signers: list[Signer]) -> None:

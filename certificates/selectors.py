@@ -5,17 +5,21 @@ Every read here runs a fixed number of queries whatever the number of rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from forum.formatting import digits_for
-from forum.models import Forum
+from forum.models import Forum, Person
 from registration.badges.models import Admission
 from registration.models import Registration
+from sessions.models import Honoree, SessionRole
+from speakers.models import WorkingPaper
 
 from .models import Certificate, CertificateSettings, code_normalize
 
@@ -143,3 +147,73 @@ def certificates_for_user(*, user) -> QuerySet[Certificate]:
 
 def certificates_for_forum(*, forum: Forum) -> QuerySet[Certificate]:
     return Certificate.objects.filter(forum=forum).select_related("session", "replaced_by")
+
+
+def forum_people(*, forum: Forum) -> QuerySet:
+    """The people who take part in a forum: in a session's programme, honored, registered, presenting a paper,
+    or entered by its team (volunteers, the organizing committee). Certificates for a list of people are
+    issued only to them."""
+    person = OuterRef("pk")
+    return Person.objects.filter(
+        Q(created_by_forum=forum)
+        | Exists(SessionRole.objects.filter(session__forum=forum, person=person))
+        | Exists(Honoree.objects.filter(forum=forum, person=person))
+        | Exists(Registration.objects.filter(forum=forum, person=person))
+        | Exists(WorkingPaper.objects.filter(forum=forum, speakers=person))
+    )
+
+
+def forum_people_to_choose(*, forum: Forum, limit: int = 500) -> list:
+    """The forum's people an organizer picks from on the certificates page (its registrants without another
+    part are left to the pasted list: there may be thousands). One query."""
+    person = OuterRef("pk")
+    return list(Person.objects.filter(
+        Q(created_by_forum=forum)
+        | Exists(SessionRole.objects.filter(session__forum=forum, person=person))
+        | Exists(Honoree.objects.filter(forum=forum, person=person))
+    ).order_by("full_name_ar", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class PeopleFound:
+    ids: list[int]
+    unknown: list[str]  # lines naming nobody of the forum
+    ambiguous: list[str]  # names two or more of the forum's people bear
+
+
+def forum_people_from_lines(*, forum: Forum, text: str, max_lines: int = 1000) -> PeopleFound:
+    """The forum's people a pasted list names, one per line, by e-mail or by full name in either language
+    (one query whatever the number of lines). A line holding an e-mail address is read by its address
+    ("Name <name@example.org>" too)."""
+    lines = []
+    for raw in (text or "").splitlines()[:max_lines]:
+        line = " ".join(raw.split())
+        if "@" in line:
+            line = next(part for part in re.split(r"[\s,;<>]+", line) if "@" in part)
+        if line and line not in lines:
+            lines.append(line)
+    if not lines:
+        return PeopleFound([], [], [])
+    emails = {line.lower() for line in lines if "@" in line}
+    names = [line for line in lines if "@" not in line]
+    rows = list(forum_people(forum=forum).annotate(email_lower=Lower("email"))
+                .filter(Q(email_lower__in=emails) | Q(full_name_ar__in=names) | Q(full_name_en__in=names))
+                .values_list("pk", "email_lower", "full_name_ar", "full_name_en"))
+    by_email = {email: pk for pk, email, _ar, _en in rows if email}
+    by_name: dict[str, set[int]] = {}
+    for pk, _email, name_ar, name_en in rows:
+        for name in {name_ar, name_en} - {""}:
+            by_name.setdefault(name, set()).add(pk)
+    ids, unknown, ambiguous = [], [], []
+    for line in lines:
+        if "@" in line:
+            found = {by_email[line.lower()]} if line.lower() in by_email else set()
+        else:
+            found = by_name.get(line, set())
+        if not found:
+            unknown.append(line)
+        elif len(found) > 1:
+            ambiguous.append(line)
+        elif (pk := next(iter(found))) not in ids:
+            ids.append(pk)
+    return PeopleFound(ids, unknown, ambiguous)

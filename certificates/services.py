@@ -22,12 +22,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from forum import permissions
 from forum.errors import DomainError, PermissionDenied
+from forum.mailing.services import messages_schedule_batch, messages_store
 from forum.models import Forum, Honorific, Person
 from registration.models import Registration
 from sessions.models import Honoree, Session, SessionRole
@@ -73,6 +75,11 @@ class Holder:
     hours: Decimal | None = None
     email: str = ""
     language: str = "ar"
+    person_id: int | None = None  # an attendee's person is named by id: reading it would cost a query each
+
+    def __post_init__(self):
+        if self.person is not None:
+            self.person_id = self.person.pk
 
 
 def _names(name_ar: str, name_en: str) -> tuple[str, str]:
@@ -87,7 +94,7 @@ def holder_of(holder: Person | Registration, *, subject: str = "", session: Sess
     if isinstance(holder, Registration):
         name_ar, name_en = _names(holder.full_name_ar, holder.full_name_en)
         return Holder(subject=subject or f"registration:{holder.pk}", name_ar=name_ar, name_en=name_en,
-                      honorific=holder.honorific, registration=holder, person=holder.person, session=session,
+                      honorific=holder.honorific, registration=holder, person_id=holder.person_id, session=session,
                       role_ar=role_ar, role_en=role_en, hours=hours, email=holder.email, language=holder.language)
     if isinstance(holder, Person):
         name_ar, name_en = _names(holder.full_name_ar, holder.full_name_en)
@@ -125,7 +132,7 @@ def _issue_many(*, forum: Forum, kind: str, holders: list[Holder], by=None) -> t
         if current is not None:
             changed.append(current)
         cert = Certificate(
-            forum=forum, kind=kind, subject=h.subject, registration=h.registration, person=h.person,
+            forum=forum, kind=kind, subject=h.subject, registration=h.registration, person_id=h.person_id,
             session=h.session, honorific=h.honorific or "", name_ar=h.name_ar[:255], name_en=h.name_en[:255],
             role_ar=h.role_ar[:400], role_en=h.role_en[:400], hours=h.hours, email=h.email,
             language=h.language if h.language in ("ar", "en") else "ar", issued_by=by,
@@ -252,7 +259,7 @@ def certificate_correct(*, certificate: Certificate, by, notify: bool = True, **
     if facts["hours"] is not None and Decimal(facts["hours"]) <= 0:
         raise DomainError(_("Training hours must be more than zero."), field="hours")
     spec = Holder(subject=current.subject, name_ar=name_ar, name_en=name_en, honorific=facts["honorific"] or "",
-                  registration=current.registration, person=current.person, session=current.session,
+                  registration=current.registration, person_id=current.person_id, session=current.session,
                   role_ar=facts["role_ar"], role_en=facts["role_en"], hours=facts["hours"], email=current.email,
                   language=current.language)
     (cert,), fresh = _issue_many(forum=current.forum, kind=current.kind, holders=[spec], by=by)
@@ -478,10 +485,14 @@ def _attendee_holders(forum: Forum) -> Iterator[Holder]:
 
 def _team_holders(batch: CertificateBatch) -> Iterator[Holder]:
     people = Person.objects.filter(pk__in=batch.person_ids or []).order_by("full_name_ar", "id")
-    role_ar = batch.role_ar or "في تنظيم الملتقى"
-    role_en = batch.role_en or "to the organization of the forum"
+    kind = batch_kind(batch)
+    if kind == Kind.PARTICIPATION:
+        role_ar = batch.role_ar or "في تنظيم الملتقى"
+        role_en = batch.role_en or "to the organization of the forum"
+    else:
+        role_ar, role_en = batch.role_ar, batch.role_en
     for person in people:
-        yield holder_of(person, subject=f"person:{person.pk}:participation", role_ar=role_ar, role_en=role_en)
+        yield holder_of(person, subject=f"person:{person.pk}:{kind}", role_ar=role_ar, role_en=role_en)
 
 
 SCOPE_KIND = {
@@ -491,6 +502,13 @@ SCOPE_KIND = {
     CertificateBatch.Scope.HONOREES: Kind.APPRECIATION,
     CertificateBatch.Scope.TEAM: Kind.PARTICIPATION,
 }
+# A list of people is thanked for taking part or appreciated; attendance follows check-in, and awards the
+# awards' results.
+LIST_KINDS = (Kind.PARTICIPATION, Kind.APPRECIATION)
+
+
+def batch_kind(batch: CertificateBatch) -> str:
+    return batch.kind or SCOPE_KIND[batch.scope]
 
 
 def batch_holders(batch: CertificateBatch) -> Iterator[Holder]:
@@ -542,9 +560,13 @@ def certificates_issue_for_roles(*, forum: Forum, by, session: Session | None = 
 
 @transaction.atomic
 def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None,
-                 person_ids: Iterable[int] = (), role_ar: str = "", role_en: str = "",
+                 person_ids: Iterable[int] = (), role_ar: str = "", role_en: str = "", kind: str = "",
                  notify: bool | None = None) -> CertificateBatch:
-    """Queue issuing and printing the certificates of a group; organizers only. Runs in the background."""
+    """Queue issuing and printing the certificates of a group; organizers only. Runs in the background.
+
+    A list of people (scope "team") holds only people who take part in the forum (selectors.forum_people),
+    and gets participation certificates unless `kind` says appreciation; other groups have their own kind.
+    """
     _require_organizer(by, forum, _("Only the organizers of this forum may issue certificates."))
     if scope not in CertificateBatch.Scope.values:
         raise DomainError(_("Choose who the certificates are for."), field="scope")
@@ -554,14 +576,23 @@ def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None
         if session.forum_id != forum.pk:
             raise DomainError(_("This session belongs to another forum."), field="session")
     ids = sorted({int(i) for i in person_ids})
-    if scope == CertificateBatch.Scope.TEAM and not ids:
-        raise DomainError(_("Choose the people to thank."), field="person_ids")
+    if scope == CertificateBatch.Scope.TEAM:
+        if not ids:
+            raise DomainError(_("Choose the people to thank."), field="person_ids")
+        if selectors.forum_people(forum=forum).filter(pk__in=ids).count() != len(ids):
+            raise DomainError(_("Some of the people chosen take no part in this forum."), field="person_ids",
+                              code="not_in_forum")
+        if kind and kind not in LIST_KINDS:
+            raise DomainError(_("A list of people gets participation or appreciation certificates."),
+                              field="kind")
+    elif kind and kind != SCOPE_KIND.get(scope):
+        raise DomainError(_("This group gets its own kind of certificate."), field="kind")
     if notify is None:
         notify = selectors.certificate_settings_get(forum=forum).notify_holders
     batch = CertificateBatch(forum=forum, requested_by=by, scope=scope,
                              session=session if scope == CertificateBatch.Scope.SESSION else None,
                              person_ids=ids, role_ar=role_ar.strip()[:255], role_en=role_en.strip()[:255],
-                             notify=notify)
+                             kind=kind if scope == CertificateBatch.Scope.TEAM else "", notify=notify)
     batch.total = _holders_count(batch)
     if batch.total == 0:
         raise DomainError(_("Nobody in this group is due a certificate yet."), field="scope", code="empty")
@@ -570,14 +601,16 @@ def batch_create(*, forum: Forum, by, scope: str, session: Session | None = None
     return batch
 
 
-def _issued_stream(batch: CertificateBatch, kind: str, fresh_ids: list[int]) -> Iterator[Certificate]:
-    """Issue chunk by chunk (each chunk its own transaction), yielding the certificates in order."""
+def _issued_stream(batch: CertificateBatch, kind: str) -> Iterator[Certificate]:
+    """Issue chunk by chunk, yielding the certificates in order. Each chunk is one transaction holding its
+    certificates and the e-mails of the new ones (a fixed number of queries per chunk)."""
     chunk: list[Holder] = []
 
     def flush():
         with transaction.atomic():
             certs, fresh = _issue_many(forum=batch.forum, kind=kind, holders=chunk, by=batch.requested_by)
-        fresh_ids.extend(c.pk for c in fresh)
+            if batch.notify and fresh:
+                _notify(fresh, per_second=settings.OUTBOX_BULK_PER_SECOND)
         return certs
 
     seen: set[str] = set()
@@ -606,9 +639,8 @@ def batch_run(*, batch_id: int) -> CertificateBatch:
     if batch.status == CertificateBatch.Status.DONE:
         return batch
     CertificateBatch.objects.filter(pk=batch.pk).update(status=CertificateBatch.Status.RUNNING, done=0)
-    kind = SCOPE_KIND[batch.scope]
+    kind = batch_kind(batch)
     look = rendering.look_for(forum=batch.forum, kind=kind)
-    fresh_ids: list[int] = []
 
     def progress(done: int, parts: int) -> None:
         CertificateBatch.objects.filter(pk=batch.pk).update(done=min(done, batch.total), parts=parts)
@@ -618,7 +650,7 @@ def batch_run(*, batch_id: int) -> CertificateBatch:
     try:
         with open(path, "wb") as out:
             count, parts = rendering.certificates_write(
-                forum=batch.forum, certificates=_issued_stream(batch, kind, fresh_ids), out=out,
+                forum=batch.forum, certificates=_issued_stream(batch, kind), out=out,
                 look_of=lambda _kind: look, progress=progress)
         with open(path, "rb") as handle:
             batch.file.save(f"certificates-{batch.forum.slug}-{batch.pk}.pdf", File(handle), save=False)
@@ -626,10 +658,6 @@ def batch_run(*, batch_id: int) -> CertificateBatch:
         batch.total = max(batch.total, count)
         batch.done, batch.parts, batch.finished_at = count, parts, timezone.now()
         batch.save(update_fields=["file", "status", "total", "done", "parts", "finished_at"])
-        if batch.notify and fresh_ids:
-            for start in range(0, len(fresh_ids), 500):
-                with transaction.atomic():
-                    _notify(Certificate.objects.filter(pk__in=fresh_ids[start:start + 500]).select_related("forum"))
     except Exception as exc:
         # The batch row carries the failure to the organizer; the worker keeps going.
         log.exception("certificate batch %s failed", batch.pk)
@@ -644,12 +672,14 @@ def batch_run(*, batch_id: int) -> CertificateBatch:
 # ---- E-mail --------------------------------------------------------------------------------------
 
 
-def _notify(certificates: Iterable[Certificate]) -> None:
-    from .mail import certificate_issued_enqueue
+def _notify(certificates: Iterable[Certificate], *, per_second: float = 0) -> None:
+    """Store the holders' e-mails in the outbox in one INSERT, in the caller's transaction, and hand them to the
+    sender after the commit (`per_second`: the sender's pace, for a batch's many messages)."""
+    from .mail import certificate_issued_messages
 
-    for cert in certificates:
-        if cert.email:
-            certificate_issued_enqueue(certificate=cert)
+    messages = certificate_issued_messages(certificates=certificates)
+    if messages:
+        messages_schedule_batch(messages_store(messages), per_second=per_second)
 
 
 def preview_certificate(*, forum: Forum, kind: str) -> Certificate:

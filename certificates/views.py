@@ -21,6 +21,7 @@ from forum.models import Forum
 from sessions.models import Session
 
 from . import rendering, selectors, services
+from .forms import PeopleBatchForm
 from .models import Certificate, CertificateBatch, CertificateDesign, CertificateSettings, Kind, code_normalize
 
 
@@ -115,12 +116,19 @@ def manage(request, slug: str):
         return _manage_post(request, forum)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "POST"])
+    return _manage_page(request, forum)
+
+
+def _manage_page(request, forum: Forum, *, people_form: PeopleBatchForm | None = None, status: int = 200):
     can_edit = permissions.can_edit_forum(request.user, forum)
     personal = permissions.can_view_personal_data(request.user, forum)
     eligibility = selectors.eligibility_for_forum(forum=forum) if personal else []
     batches = list(CertificateBatch.objects.filter(forum=forum).select_related("session")[:10])
+    if people_form is None and can_edit:
+        people_form = PeopleBatchForm(forum=forum, initial={
+            "notify": selectors.certificate_settings_get(forum=forum).notify_holders})
     return render(request, "certificates/manage.html", {
-        "forum": forum, "can_edit": can_edit, "personal": personal,
+        "forum": forum, "can_edit": can_edit, "personal": personal, "people_form": people_form,
         "rules": selectors.certificate_settings_get(forum=forum), "rule_choices": CertificateSettings.Rule.choices,
         "kinds": Kind.choices,
         "designs": {d.kind: d for d in CertificateDesign.objects.filter(forum=forum)},
@@ -129,7 +137,7 @@ def manage(request, slug: str):
         "sessions": Session.objects.filter(forum=forum).exclude(kind__in=["break", "prayer"]).order_by("starts_at"),
         "eligible": [e for e in eligibility if e.eligible], "not_eligible": [e for e in eligibility if not e.eligible],
         "certificates": list(selectors.certificates_for_forum(forum=forum)[:500]) if personal else [],
-    })
+    }, status=status)
 
 
 def _decimal(value: str):
@@ -139,10 +147,31 @@ def _decimal(value: str):
         return "invalid"
 
 
+def _people_batch(request, forum: Forum):
+    """Issue to the people ticked or pasted; bad input shows the page again with the form's errors (400)."""
+    form = PeopleBatchForm(request.POST, forum=forum)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.batch_create(forum=forum, by=request.user, scope=CertificateBatch.Scope.TEAM,
+                                          kind=data["kind"], person_ids=form.person_ids(), role_ar=data["role_ar"],
+                                          role_en=data["role_en"], notify=data["notify"])
+        except DomainError as exc:
+            for field, field_messages in exc.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Issuing %(n)s certificates in the background.") % {"n": batch.total})
+            return redirect(f"{reverse('certificates:manage', args=[forum.slug])}#batches")
+    return _manage_page(request, forum, people_form=form, status=400)
+
+
 def _manage_post(request, forum: Forum):
     action = request.POST.get("action", "")
     by = request.user
     back = redirect("certificates:manage", forum.slug)
+    if action == "people":
+        return _people_batch(request, forum)
     try:
         if action == "settings":
             min_sessions = request.POST.get("min_sessions", "")

@@ -70,8 +70,8 @@ class CertificateBatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CertificateBatch
-        fields = ["id", "scope", "session", "person_ids", "role_ar", "role_en", "notify", "status", "total", "done",
-                  "parts", "progress_percent", "error", "created_at", "finished_at"]
+        fields = ["id", "scope", "session", "person_ids", "kind", "role_ar", "role_en", "notify", "status", "total",
+                  "done", "parts", "progress_percent", "error", "created_at", "finished_at"]
         read_only_fields = ["status", "total", "done", "parts", "error", "created_at", "finished_at"]
 
     def __init__(self, *args, **kwargs):

@@ -94,7 +94,7 @@ class BatchesView(OrganizerView):
         batch = services.batch_create(forum=self.forum, by=request.user, scope=d["scope"], session=d.get("session"),
                                       person_ids=[i for i in d.get("person_ids") or [] if isinstance(i, int)],
                                       role_ar=d.get("role_ar", ""), role_en=d.get("role_en", ""),
-                                      notify=d.get("notify"))
+                                      kind=d.get("kind", ""), notify=d.get("notify"))
         batch.refresh_from_db()
         return Response(serializers.CertificateBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 

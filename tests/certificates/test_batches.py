@@ -85,7 +85,7 @@ def test_speakers_and_honorees_batches_cover_their_people(forum, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         services.batch_create(forum=forum, by=owner, scope="speakers", notify=False)
         services.batch_create(forum=forum, by=owner, scope="honorees", notify=False)
-        services.batch_create(forum=forum, by=owner, scope="team", person_ids=[PersonFactory().pk],
+        services.batch_create(forum=forum, by=owner, scope="team", person_ids=[PersonFactory(created_by_forum=forum).pk],
                               role_ar="في اللجنة المنظمة", role_en="to the organizing committee", notify=False)
     kinds = sorted(Certificate.objects.values_list("kind", flat=True))
     assert kinds == ["appreciation", "appreciation", "appreciation", "participation"]
