@@ -16,17 +16,18 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import db, permissions
 from forum.errors import DomainError, PermissionDenied
 from forum.models import Forum
 from registration.models import Registration
@@ -200,7 +201,8 @@ def scan_time(*, forum: Forum, now: datetime, claimed: datetime | None, valid_fr
     return claimed if oldest <= claimed <= now else now
 
 
-def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claimed_at: datetime | None = None):
+def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claimed_at: datetime | None = None,
+                 signing_keys: dict[int, bytes] | None = None, read_badge: bool = True):
     """The one check of a badge token, on every path: a scan, an offline upload, the tests.
 
     Returns (outcome, badge): outcome None when the badge may be admitted, otherwise
@@ -209,6 +211,11 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
     scan_time(), and the badge row: still live, of this registration, confirmed. Inside a
     transaction the badge row comes locked (a second scanner of the same badge waits here
     until the first has committed), with its key, in one query.
+
+    `signing_keys` (key number -> raw public key) are the forum's keys when the caller has
+    read them. With `read_badge=False` the badge row is left to the caller (check_in_badge's
+    statements check it): None then means the token itself passes, and the badge returned
+    is an unsaved Badge carrying only what the token names (id, registration, forum).
     """
     now = now or timezone.now()
     try:
@@ -216,13 +223,15 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
     except signing.TokenError:
         return Outcome.INVALID_SIGNATURE, None
     badge = None
-    if claims.forum_id == forum.pk:
+    if read_badge and claims.forum_id == forum.pk:
         badges = Badge.objects.select_related("signing_key", "registration__registration_type")
         if transaction.get_connection().in_atomic_block:
             badges = badges.select_for_update(of=("self",))
         badge = badges.filter(pk=claims.badge_id, forum=forum).first()
     if badge is not None and badge.signing_key.key_id == claims.key_id:
         raw_public = badge.signing_key.public_key
+    elif signing_keys is not None and claims.forum_id == forum.pk:
+        raw_public = signing_keys.get(claims.key_id)
     else:
         raw_public = (
             SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
@@ -237,6 +246,8 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
         return Outcome.NOT_YET_VALID, None
     if at > claims.valid_until:
         return Outcome.EXPIRED, None
+    if not read_badge:
+        return None, Badge(id=claims.badge_id, registration_id=claims.registration_id, forum_id=forum.pk)
     if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
             or badge.registration.status != Registration.Status.CONFIRMED):
         return Outcome.REVOKED, badge
@@ -253,11 +264,23 @@ def _scan_by_nonce(staff, client_nonce: str) -> Scan | None:
 
 
 def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: str = "",
-                   client_scanned_at: datetime | None = None) -> Scan:
+                   client_scanned_at: datetime | None = None, signing_keys: dict[int, bytes] | None = None) -> Scan:
     """Scan a badge at a checkpoint and record the scan; the Scan's outcome is the answer.
 
     Check-in staff, editors and owners of the checkpoint's forum only. A retry
     with the same client nonce returns the first scan and changes nothing.
+    `signing_keys` (key number -> raw public key) are the forum's keys when the
+    caller has already read them (the scan API reads them with the checkpoint);
+    otherwise the one the token names is read here.
+
+    On PostgreSQL a token that passes its own checks (signature, forum, validity)
+    is admitted by two written-out statements (SCAN_LOCK_SQL, SCAN_ADMIT_SQL):
+    the badge row locked, then the admission, the session attendance and the
+    scan in one statement, whose fresh snapshot sees an admission committed by
+    a scanner that held the lock before. Outside a transaction both go with the
+    COMMIT in one round trip (psycopg pipeline), so the badge row is locked only
+    while the server runs them. Everything else (SQLite, a refused token, a
+    retried nonce) takes the ORM path below, with the same rules.
     """
     forum = checkpoint.forum
     if not permissions.can_check_in(staff, forum):
@@ -265,10 +288,17 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
     if not checkpoint.is_active:
         raise DomainError(_("This checkpoint is closed."), field="checkpoint")
     client_nonce = (client_nonce or "")[:64]
+    token = token.strip()[:300]
     now = timezone.now()  # when the server received the scan: the admission's day and order
     try:
+        if connection.vendor == "postgresql":
+            scan = _check_in_sql(token=token, checkpoint=checkpoint, forum=forum, staff=staff,
+                                 client_nonce=client_nonce, client_scanned_at=client_scanned_at, now=now,
+                                 signing_keys=signing_keys)
+            if scan is not None:
+                return scan
         with transaction.atomic():
-            return _check_in(token=token.strip()[:300], checkpoint=checkpoint, forum=forum, staff=staff,
+            return _check_in(token=token, checkpoint=checkpoint, forum=forum, staff=staff,
                              client_nonce=client_nonce, client_scanned_at=client_scanned_at, now=now)
     except IntegrityError:
         # A retry: the nonce is already recorded (the insert waited for the first request to commit).
@@ -277,6 +307,161 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
         if previous is not None:
             return previous
         raise
+
+
+# The badge row, locked: a second scanner of the same badge waits here until the first has committed.
+SCAN_LOCK_SQL = "SELECT 1 FROM badges_badge WHERE id = %s AND forum_id = %s FOR UPDATE"
+
+# Run after SCAN_LOCK_SQL, as its own statement so that its snapshot (taken once the lock is held)
+# sees the admission of a scanner that held the lock before. The badge (b) is live when not revoked,
+# of the registration the token names and confirmed; then the admission is inserted (a) unless the
+# unique constraints (once a day at the doors, once per session) already hold one, which is then the
+# earlier admission (e). The scan row (s) records the outcome; the last SELECT reads back what the
+# scanner shows. {scope} picks the earlier admission: at the doors that day, or of this session.
+SCAN_ADMIT_SQL = """
+WITH b AS (
+    SELECT b.id, b.registration_id,
+           (b.revoked_at IS NULL AND b.registration_id = %(claimed_registration)s
+            AND r.status = %(confirmed)s) AS live
+    FROM badges_badge b JOIN registration_registration r ON r.id = b.registration_id
+    WHERE b.id = %(badge)s AND b.forum_id = %(forum)s
+), a AS (
+    INSERT INTO badges_admission (registration_id, badge_id, checkpoint_id, session_id, day, admitted_at,
+                                  admitted_by_id)
+    SELECT b.registration_id, b.id, %(checkpoint)s, %(session)s, %(day)s, %(now)s, %(staff)s FROM b WHERE b.live
+    ON CONFLICT DO NOTHING
+    RETURNING {admission_a}
+), att AS (
+    INSERT INTO badges_sessionattendance (registration_id, session_id, admission_id, attended_at)
+    SELECT a.registration_id, a.session_id, a.id, a.admitted_at FROM a WHERE a.session_id IS NOT NULL
+), e AS (
+    SELECT {admission_x} FROM badges_admission x JOIN b ON b.live
+    WHERE x.registration_id = b.registration_id AND {scope}
+), s AS (
+    INSERT INTO badges_scan (forum_id, checkpoint_id, staff_id, client_nonce, token, outcome, badge_id,
+                             registration_id, admission_id, scanned_at, client_scanned_at)
+    SELECT %(forum)s, %(checkpoint)s, %(staff)s, %(nonce)s, %(token)s,
+           CASE WHEN a.id IS NOT NULL THEN %(admitted)s WHEN b.live THEN %(already)s ELSE %(revoked)s END,
+           b.id, b.registration_id, COALESCE(a.id, e.id), %(now)s, %(claimed_at)s
+    FROM (SELECT 1) AS one LEFT JOIN b ON true LEFT JOIN a ON true LEFT JOIN e ON true
+    RETURNING id, outcome, admission_id, badge_id
+)
+SELECT s.id, s.outcome, s.badge_id, {admission}, {checkpoint}, {registration}, {registration_type}
+FROM s LEFT JOIN a ON true LEFT JOIN e ON true LEFT JOIN b ON true
+LEFT JOIN badges_checkpoint c ON c.id = COALESCE(a.checkpoint_id, e.checkpoint_id)
+LEFT JOIN registration_registration r ON r.id = b.registration_id
+LEFT JOIN registration_registrationtype t ON t.id = r.registration_type_id
+"""
+
+
+@functools.cache
+def _scan_admit_sql(session: bool) -> str:
+    from registration.models import RegistrationType
+
+    columns = [field.column for field in Admission._meta.concrete_fields]
+    return SCAN_ADMIT_SQL.format(
+        admission_a=", ".join(columns), admission_x=", ".join(f"x.{c}" for c in columns),
+        admission=", ".join(f"COALESCE(a.{c}, e.{c})" for c in columns),
+        scope="x.session_id = %(session)s" if session else "x.session_id IS NULL AND x.day = %(day)s",
+        checkpoint=db.select_columns(Checkpoint, "c"), registration=db.select_columns(Registration, "r"),
+        registration_type=db.select_columns(RegistrationType, "t"),
+    )
+
+
+def _check_in_sql(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now,
+                  signing_keys) -> Scan | None:
+    """check_in_badge's written-out path (PostgreSQL): the Scan, or None when the token fails its own
+    checks (the ORM path then records why, in the same words)."""
+    from registration.models import RegistrationType
+
+    outcome, named = token_verify(token=token, forum=forum, now=now, claimed_at=client_scanned_at,
+                                  signing_keys=signing_keys, read_badge=False)
+    if outcome is not None:
+        return None
+    params = {
+        "badge": named.pk, "forum": forum.pk, "claimed_registration": named.registration_id,
+        "confirmed": Registration.Status.CONFIRMED, "checkpoint": checkpoint.pk, "session": checkpoint.session_id,
+        # Day and order from the server's clock, whatever the scan claims (see _admit).
+        "day": timezone.localtime(now, forum.tzinfo).date(), "now": now, "staff": staff.pk, "nonce": client_nonce,
+        "token": token, "claimed_at": client_scanned_at, "admitted": Outcome.ADMITTED,
+        "already": Outcome.ALREADY_ADMITTED, "revoked": Outcome.REVOKED,
+    }
+    sql = _scan_admit_sql(checkpoint.session_id is not None)
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(SCAN_LOCK_SQL, [named.pk, forum.pk])
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    else:
+        row = _lock_admit_and_commit(sql, params, [named.pk, forum.pk])
+    return _scan_from_row(row, forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce,
+                          token=token, now=now, client_scanned_at=client_scanned_at,
+                          registration_type_model=RegistrationType)
+
+
+def _lock_admit_and_commit(sql: str, params: dict, lock_params: list):
+    """The lock, the admission statement and the COMMIT in one round trip (psycopg pipeline); the
+    admission statement's row. A failed statement (a retried nonce) fails the COMMIT queued behind it:
+    nothing is written and the error is raised, as from the ORM path."""
+    import psycopg
+
+    connection.ensure_connection()
+    if not psycopg.Pipeline.is_supported():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(SCAN_LOCK_SQL, lock_params)
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    raw = connection.connection
+    with raw.pipeline(), transaction.atomic():
+        lock, admit = connection.cursor(), connection.cursor()
+        try:
+            lock.execute(SCAN_LOCK_SQL, lock_params)
+            admit.execute(sql, params)
+            try:
+                with connection.wrap_database_errors:
+                    raw.commit()
+            except Exception:
+                # Leave the connection clean: end the failed transaction; a first attempt may only
+                # clear the pipeline's "aborted" state left by the COMMIT the server skipped.
+                for _attempt in range(3):
+                    try:
+                        raw.rollback()
+                        break
+                    except psycopg.errors.PipelineAborted:
+                        continue
+                raise
+            return admit.fetchone()
+        finally:
+            lock.close()
+            admit.close()
+
+
+def _scan_from_row(row, *, forum, checkpoint, staff, client_nonce, token, now, client_scanned_at,
+                   registration_type_model) -> Scan:
+    """The Scan SCAN_ADMIT_SQL wrote, with its registration, type and admission as the answer shows them."""
+    scan_id, outcome, badge_id = row[:3]
+    n_admission = db.column_count(Admission)
+    admission_row, rest = row[3:3 + n_admission], row[3 + n_admission:]
+    n_checkpoint, n_registration = db.column_count(Checkpoint), db.column_count(Registration)
+    checkpoint_row = rest[:n_checkpoint]
+    registration_row = rest[n_checkpoint:n_checkpoint + n_registration]
+    type_row = rest[n_checkpoint + n_registration:]
+    registration = None
+    if registration_row[0] is not None:
+        registration = db.instance_from_row(Registration, registration_row)
+        registration.registration_type = db.instance_from_row(registration_type_model, type_row)
+        registration.forum = forum
+    admission = None
+    if admission_row[0] is not None:
+        admission = db.instance_from_row(Admission, admission_row)
+        admission.registration = registration
+        admission.checkpoint = (checkpoint if checkpoint_row[0] == checkpoint.pk
+                                else db.instance_from_row(Checkpoint, checkpoint_row))
+    scan = Scan(id=scan_id, forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce, token=token,
+                outcome=outcome, registration=registration, admission=admission, scanned_at=now,
+                client_scanned_at=client_scanned_at)
+    scan.badge_id = badge_id
+    return scan
 
 
 def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now) -> Scan:
