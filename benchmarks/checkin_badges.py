@@ -1,24 +1,28 @@
 """Benchmark: check-in scans and bulk badge printing, each beside a baseline measured in the same run.
 
-    .venv/bin/python benchmarks/checkin_badges.py [--badges 2000] [--small-badges 500] [--scanners 8] [--scans 3000]
+    make bench-checkin
+    .venv/bin/python benchmarks/checkin_badges.py [--badges 1000] [--small-badges 250] [--rates 50,100] [--seconds 10]
 
 Runs on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/forum_bench_badges)
-in a throw-away test database that is created and dropped here. Prints one table:
+in a throw-away test database that is created and dropped here. Prints:
 
-- check-in: scans per second and p50/p99 latency of `check_in_badge` with N
-  scanner threads (each its own connection; every badge scanned once, and 20%
-  scanned again to hit "already admitted"), beside a trivial one-row INSERT
-  per transaction with the same threads;
-- bulk badges: badges per second for the N-up A4 sheet of 2,000 badges, beside
-  a bare `qrcode` PNG loop over the same tokens;
-- bulk badges memory, for a small sheet (--small-badges, 500) and the full one
-  (--badges, 2,000) side by side: the process's peak RSS (ru_maxrss, a
-  high-water mark, so the small sheet runs first and the full sheet's figure
-  is the peak of both) less the RSS before printing, and the Python heap peak
-  (tracemalloc, separate runs); "flat" when the full sheet needs less than
-  1.25× the small one's memory, "growing" otherwise.
+- check-in scans over HTTP: gunicorn as the README deploys it (gthread, 3 workers x 8 threads; the
+  helpers of benchmarks/registration.py) on this run's database; scans posted as the scanner page
+  posts them (session cookie, CSRF header, JSON), every badge once and one scan in six a repeat
+  ("already admitted"). Load is open loop on a fixed timetable: request i is due at
+  start + i / rate (50 and 100 scans/s), sent over 48 keep-alive connections, and its latency is
+  measured from the time it was due, so a late send and the server's queue count. Beside it
+  GET /healthz on the same timetable at the highest rate. For each: p50, p99, and the server's CPU
+  per request (all gunicorn processes, from /proc) with its ratio to a healthz's, and PostgreSQL's;
+- bulk badges: badges per second for the N-up A4 sheet (--badges), beside a bare `qrcode` PNG
+  loop over the same tokens (qrcode.make, PNG), and the ratio;
+- bulk badges memory, for a small sheet (--small-badges) and the full one side by side: the
+  process's peak RSS (ru_maxrss, a high-water mark, so the small sheet runs first and the full
+  sheet's figure is the peak of both) less the RSS before printing, and the Python heap peak
+  (tracemalloc, separate runs); "flat" when the full sheet needs less than 1.25x the small one's
+  memory, "growing" otherwise (--no-memory skips the traced runs).
 
-Each phase is bounded in time, so the script ends in a few minutes at most.
+Each phase is bounded, so the script ends in a few minutes.
 """
 
 from __future__ import annotations

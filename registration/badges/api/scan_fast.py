@@ -35,6 +35,7 @@ from django.utils.crypto import constant_time_compare
 from rest_framework.authentication import CSRFCheck
 
 from forum import permissions
+from forum.errors import DomainError
 
 from .. import selectors, services
 from ..models import Scan
@@ -83,7 +84,7 @@ def _session(request) -> dict | None:
     table = connection.ops.quote_name(store.get_model_class()._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
-                       [key, timezone.now()])
+                       [key, connection.ops.adapt_datetimefield_value(timezone.now())])
         row = cursor.fetchone()
     return store.decode(row[0]) if row is not None else None
 
@@ -123,8 +124,11 @@ def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
     if not permissions.can_check_in(user, forum) or not _csrf_ok(request):
         return None
     request.user = request._cached_user = user
-    scan = services.check_in_badge(token=body["token"], checkpoint=desk["checkpoint"], staff=user,
-                                   client_nonce=body["client_nonce"], signing_keys=desk["public_keys"])
+    try:
+        scan = services.check_in_badge(token=body["token"], checkpoint=desk["checkpoint"], staff=user,
+                                       client_nonce=body["client_nonce"], signing_keys=desk["public_keys"])
+    except DomainError:
+        return None  # changed meanwhile (checkpoint closed, role withdrawn): nothing was written; ScanView says why
     result = serializers.scan_result(scan, local_outcome=body["local_outcome"])
     # As DRF's JSONRenderer writes it: compact, UTF-8, U+2028/2029 escaped.
     text = json.dumps(result, ensure_ascii=False, separators=(",", ":"))

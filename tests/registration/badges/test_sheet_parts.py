@@ -62,13 +62,22 @@ def test_bulk_sheet_lines_written_again_look_as_when_shaped_again(monkeypatch):
         assert sum(diff.histogram()[64:]) < 50  # of about 1.2 million pixels
 
 
-def test_qr_matrix_with_the_remembered_version_is_the_fitted_one():
+def test_qr_matrix_is_qrcodes_own_with_the_fixed_mask():
+    """forum.pdf packs the codewords itself and remembers the version per shape of data: every code must
+    still be the one qrcode makes (numeric, alphanumeric and byte segments; one and several RS blocks)."""
+    import random
+
     import qrcode
 
     from forum.pdf import QR_MASK, qr_matrix
+    from registration.badges.signing import BASE45
 
-    for text in ["TOKEN" * 26, "1234" * 30, "Badge ملتقى", "TOKEN" * 26]:
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
-        code.add_data(text)
-        code.make(fit=True)
-        assert qr_matrix(text) == code.get_matrix()
+    rng = random.Random(5)
+    tokens = ["".join(rng.choice(BASE45) for _ in range(131)) for _ in range(5)]
+    texts = [*tokens, "1234" * 30, "Badge ملتقى", "x" * 300, "HELLO WORLD " * 40, *tokens]  # again: remembered
+    for level in (qrcode.constants.ERROR_CORRECT_L, qrcode.constants.ERROR_CORRECT_M, qrcode.constants.ERROR_CORRECT_H):
+        for text in texts:
+            code = qrcode.QRCode(error_correction=level, border=0, mask_pattern=QR_MASK)
+            code.add_data(text)
+            code.make(fit=True)
+            assert qr_matrix(text, level=level) == code.get_matrix(), (text, level)
