@@ -412,7 +412,9 @@ def _lock_admit_and_commit(sql: str, params: dict, lock_params: list):
             cursor.execute(sql, params)
             return cursor.fetchone()
     raw = connection.connection
-    with raw.pipeline(), transaction.atomic():
+    # The transaction is opened before the pipeline: psycopg then leaves autocommit by a flag, not by a
+    # synchronisation of the pipeline (a round trip of its own).
+    with transaction.atomic(), raw.pipeline():
         lock, admit = connection.cursor(), connection.cursor()
         try:
             lock.execute(SCAN_LOCK_SQL, lock_params)

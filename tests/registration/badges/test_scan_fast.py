@@ -255,3 +255,24 @@ def test_scan_fast_closed_checkpoint_refused(today_forum, staff, door, fast_call
     response = post(browser_for(staff), today_forum, {"token": new_badge(today_forum).token, "checkpoint": door.pk})
     assert response.status_code == 400 and fast_calls == [False]
     assert Scan.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scan_fast_on_postgresql_is_four_statements_and_one_round_trip_for_the_admission(postgres_only):
+    """Outside a test transaction: the session, the desk, then the lock and the admission, pipelined with
+    BEGIN and COMMIT; the admission is committed when the answer comes."""
+    forum = forum_today()
+    services.checkpoints_ensure(forum=forum)
+    door = Checkpoint.objects.get(forum=forum, kind="door")
+    staff = TeamMemberFactory(forum=forum, role="checkin").user
+    browser = browser_for(staff)
+    for n in range(3):
+        badge = new_badge(forum)
+        with CaptureQueriesContext(connection) as queries:
+            response = post(browser, forum, {"token": badge.token, "checkpoint": door.pk, "client_nonce": f"t{n}"})
+        assert response.json()["outcome"] == "admitted"
+        statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+        # BEGIN goes with the lock (psycopg opens the transaction with the first statement), COMMIT behind WITH.
+        assert statements == ["SELECT", "SELECT", "BEGIN", "SELECT", "WITH", "COMMIT"], statements
+        assert not connection.in_atomic_block
+    assert Admission.objects.filter(registration__forum=forum).count() == 3
