@@ -63,7 +63,7 @@ def _body(request) -> dict | None:
     if not isinstance(token, str) or not isinstance(checkpoint, int) or isinstance(checkpoint, bool):
         return None
     token = token.strip()
-    if not TOKEN_RE.fullmatch(token) or not isinstance(nonce, str) or not isinstance(local, str):
+    if not 0 < checkpoint < 2**63 or not TOKEN_RE.fullmatch(token) or not isinstance(nonce, str) or not isinstance(local, str):
         return None
     nonce = nonce.strip()
     if len(nonce) > 64 or not nonce.isprintable() or (local and local not in OUTCOMES):

@@ -233,6 +233,7 @@ def test_scan_fast_bad_input_gets_the_serializers_field_errors(today_forum, staf
         ({"checkpoint": "x"}, {"token", "checkpoint"}),
         ({"token": "", "checkpoint": door.pk}, {"token"}),
         ({"token": "A" * 301, "checkpoint": door.pk}, {"token"}),
+        ({"token": new_badge(today_forum).token, "checkpoint": 10**20}, {"checkpoint"}),
         ({"token": new_badge(today_forum).token, "checkpoint": other.checkpoints.get(kind="door").pk}, {"checkpoint"}),
         ({"token": new_badge(today_forum).token, "checkpoint": door.pk, "client_nonce": "n" * 65}, {"client_nonce"}),
         ({"token": new_badge(today_forum).token, "checkpoint": door.pk, "local_outcome": "maybe"}, {"local_outcome"}),
