@@ -274,12 +274,13 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
     otherwise the one the token names is read here.
 
     On PostgreSQL a token that passes its own checks (signature, forum, validity)
-    is admitted by two written-out statements (SCAN_LOCK_SQL, SCAN_ADMIT_SQL):
-    the badge row locked, then the admission, the session attendance and the
-    scan in one statement, whose fresh snapshot sees an admission committed by
-    a scanner that held the lock before. Outside a transaction both go with the
-    COMMIT in one round trip (psycopg pipeline), so the badge row is locked only
-    while the server runs them. Everything else (SQLite, a refused token, a
+    is admitted by one written-out statement (SCAN_ADMIT_SQL): the admission, the
+    session attendance and the scan row. The admission is an upsert on the
+    constraint that allows one a day at the doors (one per session): of scanners
+    reading the badge at the same moment exactly one inserts it, the others wait
+    for that row and get it back as the earlier admission. Outside a transaction
+    the statement is its own transaction: one round trip, its locks held only
+    while the server runs it. Everything else (SQLite, a refused token, a
     retried nonce) takes the ORM path below, with the same rules.
     """
     forum = checkpoint.forum
@@ -309,15 +310,13 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
         raise
 
 
-# The badge row, locked: a second scanner of the same badge waits here until the first has committed.
-SCAN_LOCK_SQL = "SELECT 1 FROM badges_badge WHERE id = %s AND forum_id = %s FOR UPDATE"
-
-# Run after SCAN_LOCK_SQL, as its own statement so that its snapshot (taken once the lock is held)
-# sees the admission of a scanner that held the lock before. The badge (b) is live when not revoked,
-# of the registration the token names and confirmed; then the admission is inserted (a) unless the
-# unique constraints (once a day at the doors, once per session) already hold one, which is then the
-# earlier admission (e). The scan row (s) records the outcome; the last SELECT reads back what the
-# scanner shows. {scope} picks the earlier admission: at the doors that day, or of this session.
+# One statement. The badge (b) is live when not revoked, of the registration the token names and
+# confirmed; then the admission is inserted (a), or, when the constraint that allows one a day at the
+# doors (one per session) already holds one, that earlier admission is returned: ON CONFLICT DO UPDATE
+# waits for a concurrent scanner's insert and returns its row once committed (a no-op update), which
+# ON CONFLICT DO NOTHING and a separate read in the same snapshot could not see. xmax = 0 tells a row
+# this statement inserted from one it found. Then the session attendance (att) and the scan row (s);
+# the last SELECT reads back what the scanner shows.
 SCAN_ADMIT_SQL = """
 WITH b AS (
     SELECT b.id, b.registration_id,
@@ -329,26 +328,23 @@ WITH b AS (
     INSERT INTO badges_admission (registration_id, badge_id, checkpoint_id, session_id, day, admitted_at,
                                   admitted_by_id)
     SELECT b.registration_id, b.id, %(checkpoint)s, %(session)s, %(day)s, %(now)s, %(staff)s FROM b WHERE b.live
-    ON CONFLICT DO NOTHING
-    RETURNING {admission_a}
+    ON CONFLICT {arbiter} DO UPDATE SET admitted_at = badges_admission.admitted_at
+    RETURNING {admission_a}, (xmax = 0) AS inserted
 ), att AS (
     INSERT INTO badges_sessionattendance (registration_id, session_id, admission_id, attended_at)
-    SELECT a.registration_id, a.session_id, a.id, a.admitted_at FROM a WHERE a.session_id IS NOT NULL
-), e AS (
-    SELECT {admission_x} FROM badges_admission x JOIN b ON b.live
-    WHERE x.registration_id = b.registration_id AND {scope}
+    SELECT a.registration_id, a.session_id, a.id, a.admitted_at FROM a WHERE a.inserted AND a.session_id IS NOT NULL
 ), s AS (
     INSERT INTO badges_scan (forum_id, checkpoint_id, staff_id, client_nonce, token, outcome, badge_id,
                              registration_id, admission_id, scanned_at, client_scanned_at)
     SELECT %(forum)s, %(checkpoint)s, %(staff)s, %(nonce)s, %(token)s,
-           CASE WHEN a.id IS NOT NULL THEN %(admitted)s WHEN b.live THEN %(already)s ELSE %(revoked)s END,
-           b.id, b.registration_id, COALESCE(a.id, e.id), %(now)s, %(claimed_at)s
-    FROM (SELECT 1) AS one LEFT JOIN b ON true LEFT JOIN a ON true LEFT JOIN e ON true
-    RETURNING id, outcome, admission_id, badge_id
+           CASE WHEN a.inserted THEN %(admitted)s WHEN a.id IS NOT NULL THEN %(already)s ELSE %(revoked)s END,
+           b.id, b.registration_id, a.id, %(now)s, %(claimed_at)s
+    FROM (SELECT 1) AS one LEFT JOIN b ON true LEFT JOIN a ON true
+    RETURNING id, outcome, badge_id
 )
 SELECT s.id, s.outcome, s.badge_id, {admission}, {checkpoint}, {registration}, {registration_type}
-FROM s LEFT JOIN a ON true LEFT JOIN e ON true LEFT JOIN b ON true
-LEFT JOIN badges_checkpoint c ON c.id = COALESCE(a.checkpoint_id, e.checkpoint_id)
+FROM s LEFT JOIN a ON true LEFT JOIN b ON true
+LEFT JOIN badges_checkpoint c ON c.id = a.checkpoint_id
 LEFT JOIN registration_registration r ON r.id = b.registration_id
 LEFT JOIN registration_registrationtype t ON t.id = r.registration_type_id
 """
@@ -360,9 +356,10 @@ def _scan_admit_sql(session: bool) -> str:
 
     columns = [field.column for field in Admission._meta.concrete_fields]
     return SCAN_ADMIT_SQL.format(
-        admission_a=", ".join(columns), admission_x=", ".join(f"x.{c}" for c in columns),
-        admission=", ".join(f"COALESCE(a.{c}, e.{c})" for c in columns),
-        scope="x.session_id = %(session)s" if session else "x.session_id IS NULL AND x.day = %(day)s",
+        admission_a=", ".join(columns), admission=", ".join(f"a.{c}" for c in columns),
+        # The arbiters: Admission's constraints admission_once_per_session and admission_once_per_day_at_door.
+        arbiter=("(registration_id, session_id) WHERE session_id IS NOT NULL" if session
+                 else "(registration_id, day) WHERE session_id IS NULL"),
         checkpoint=db.select_columns(Checkpoint, "c"), registration=db.select_columns(Registration, "r"),
         registration_type=db.select_columns(RegistrationType, "t"),
     )
@@ -388,54 +385,17 @@ def _check_in_sql(*, token, checkpoint, forum, staff, client_nonce, client_scann
     }
     sql = _scan_admit_sql(checkpoint.session_id is not None)
     if connection.in_atomic_block:
+        # Inside the caller's transaction: a failed statement (a retried nonce) must leave it usable.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SCAN_LOCK_SQL, [named.pk, forum.pk])
             cursor.execute(sql, params)
             row = cursor.fetchone()
     else:
-        row = _lock_admit_and_commit(sql, params, [named.pk, forum.pk])
+        with connection.cursor() as cursor:  # autocommit: the statement is its own transaction
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
     return _scan_from_row(row, forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce,
                           token=token, now=now, client_scanned_at=client_scanned_at,
                           registration_type_model=RegistrationType)
-
-
-def _lock_admit_and_commit(sql: str, params: dict, lock_params: list):
-    """The lock, the admission statement and the COMMIT in one round trip (psycopg pipeline); the
-    admission statement's row. A failed statement (a retried nonce) fails the COMMIT queued behind it:
-    nothing is written and the error is raised, as from the ORM path."""
-    import psycopg
-
-    connection.ensure_connection()
-    if not psycopg.Pipeline.is_supported():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(SCAN_LOCK_SQL, lock_params)
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    raw = connection.connection
-    # The transaction is opened before the pipeline: psycopg then leaves autocommit by a flag, not by a
-    # synchronisation of the pipeline (a round trip of its own).
-    with transaction.atomic(), raw.pipeline():
-        lock, admit = connection.cursor(), connection.cursor()
-        try:
-            lock.execute(SCAN_LOCK_SQL, lock_params)
-            admit.execute(sql, params)
-            try:
-                with connection.wrap_database_errors:
-                    raw.commit()
-            except Exception:
-                # Leave the connection clean: end the failed transaction; a first attempt may only
-                # clear the pipeline's "aborted" state left by the COMMIT the server skipped.
-                for _attempt in range(3):
-                    try:
-                        raw.rollback()
-                        break
-                    except psycopg.errors.PipelineAborted:
-                        continue
-                raise
-            return admit.fetchone()
-        finally:
-            lock.close()
-            admit.close()
 
 
 def _scan_from_row(row, *, forum, checkpoint, staff, client_nonce, token, now, client_scanned_at,

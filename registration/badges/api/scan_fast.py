@@ -1,4 +1,4 @@
-"""The scanner page's scan, answered in four SQL statements and without DRF's machinery.
+"""The scanner page's scan, answered in three SQL statements and without DRF's machinery.
 
 A door scanner posts hundreds of scans a minute, each a few dozen bytes, and
 the answer must come back while the attendee is still at the gate. Through
@@ -7,8 +7,8 @@ queries and objects: the session and user rows, the forum, the role, the
 checkpoint, the badge with its key, the inserts (about a dozen statements).
 Here it is the session row (read directly, as the database session engine
 would), one statement for the forum, checkpoint, user, role and signing key
-(selectors.scan_desk), and the admission in two (services.check_in_badge),
-the last of them sent with the COMMIT.
+(selectors.scan_desk), and the admission with the scan row in one, its own
+transaction (services.check_in_badge).
 
 Only the common case is taken here: a request that would pass DRF's
 SessionAuthentication (a live session of an active user whose password hash

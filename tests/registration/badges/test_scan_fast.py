@@ -153,10 +153,10 @@ def test_scan_fast_same_nonce_twice_is_one_scan_same_answer(today_forum, staff, 
 
 
 def test_scan_fast_statement_count_is_constant(today_forum, staff, door, fast_calls):
-    """Session, forum + checkpoint + user + role + keys, then the lock and the admission (PostgreSQL;
-    the savepoint around them is the test's transaction). SQLite takes the ORM path for the admission."""
+    """Session, forum + checkpoint + user + role + keys, then the admission (PostgreSQL; the savepoint
+    around it is there because the test runs in a transaction). SQLite takes the ORM path for the admission."""
     browser = browser_for(staff)
-    expected = 6 if connection.vendor == "postgresql" else 9
+    expected = 5 if connection.vendor == "postgresql" else 9
     for n in range(3):
         badge = new_badge(today_forum)
         with CaptureQueriesContext(connection) as queries:
@@ -259,9 +259,9 @@ def test_scan_fast_closed_checkpoint_refused(today_forum, staff, door, fast_call
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scan_fast_on_postgresql_is_four_statements_and_one_round_trip_for_the_admission(postgres_only):
-    """Outside a test transaction: the session, the desk, then the lock and the admission, pipelined with
-    BEGIN and COMMIT; the admission is committed when the answer comes."""
+def test_scan_fast_on_postgresql_is_three_statements(postgres_only):
+    """Outside a test transaction: the session, the desk, then the admission in one statement that is its
+    own transaction (committed when the answer comes)."""
     forum = forum_today()
     services.checkpoints_ensure(forum=forum)
     door = Checkpoint.objects.get(forum=forum, kind="door")
@@ -273,7 +273,6 @@ def test_scan_fast_on_postgresql_is_four_statements_and_one_round_trip_for_the_a
             response = post(browser, forum, {"token": badge.token, "checkpoint": door.pk, "client_nonce": f"t{n}"})
         assert response.json()["outcome"] == "admitted"
         statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-        # BEGIN goes with the lock (psycopg opens the transaction with the first statement), COMMIT behind WITH.
-        assert statements == ["SELECT", "SELECT", "BEGIN", "SELECT", "WITH", "COMMIT"], statements
+        assert statements == ["SELECT", "SELECT", "WITH"], statements
         assert not connection.in_atomic_block
     assert Admission.objects.filter(registration__forum=forum).count() == 3
