@@ -7,8 +7,9 @@ Rules:
 - a scan always leaves a Scan row with the staff member who made it; the same
   client nonce from the same staff member is the same scan (same answer);
 - a person is admitted at most once a day at the doors and once per session,
-  however many scanners read the badge at the same moment: the badge row is
-  locked (select_for_update) and Admission's unique constraints back it;
+  however many scanners read the badge at the same moment: Admission's unique
+  constraints decide (on PostgreSQL one upsert on them, SCAN_ADMIT_SQL; on the
+  ORM path the badge row is also locked with select_for_update);
 - an admission's day and order are the time the server received the scan; the
   scanner's clock only says, within bounds (scan_time), when the badge was scanned;
 - every token is verified by token_verify, whatever the path.
