@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, TruncHour
@@ -148,7 +150,8 @@ WHERE f.slug = %s
 """
 
 
-def _scan_desk_sql() -> str:
+@functools.cache
+def _scan_desk_sql(vendor: str) -> str:
     from django.contrib.auth import get_user_model
 
     from forum import db
@@ -171,7 +174,7 @@ def scan_desk(*, forum_slug: str, checkpoint_id: int, user_id) -> dict | None:
 
     user_model = get_user_model()
     with connection.cursor() as cursor:
-        cursor.execute(_scan_desk_sql(), [checkpoint_id, user_id, forum_slug])
+        cursor.execute(_scan_desk_sql(connection.vendor), [checkpoint_id, user_id, forum_slug])
         rows = cursor.fetchall()
     if not rows:
         return None
