@@ -1,24 +1,28 @@
 """Benchmark: check-in scans and bulk badge printing, each beside a baseline measured in the same run.
 
-    .venv/bin/python benchmarks/checkin_badges.py [--badges 2000] [--small-badges 500] [--scanners 8] [--scans 3000]
+    make bench-checkin
+    .venv/bin/python benchmarks/checkin_badges.py [--badges 1000] [--small-badges 250] [--rates 50,100] [--seconds 10]
 
 Runs on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/forum_bench_badges)
-in a throw-away test database that is created and dropped here. Prints one table:
+in a throw-away test database that is created and dropped here. Prints:
 
-- check-in: scans per second and p50/p99 latency of `check_in_badge` with N
-  scanner threads (each its own connection; every badge scanned once, and 20%
-  scanned again to hit "already admitted"), beside a trivial one-row INSERT
-  per transaction with the same threads;
-- bulk badges: badges per second for the N-up A4 sheet of 2,000 badges, beside
-  a bare `qrcode` PNG loop over the same tokens;
-- bulk badges memory, for a small sheet (--small-badges, 500) and the full one
-  (--badges, 2,000) side by side: the process's peak RSS (ru_maxrss, a
-  high-water mark, so the small sheet runs first and the full sheet's figure
-  is the peak of both) less the RSS before printing, and the Python heap peak
-  (tracemalloc, separate runs); "flat" when the full sheet needs less than
-  1.25× the small one's memory, "growing" otherwise.
+- check-in scans over HTTP: gunicorn as the README deploys it (gthread, 3 workers x 8 threads; the
+  helpers of benchmarks/registration.py) on this run's database; scans posted as the scanner page
+  posts them (session cookie, CSRF header, JSON), every badge once and one scan in six a repeat
+  ("already admitted"). Load is open loop on a fixed timetable: request i is due at
+  start + i / rate (50 and 100 scans/s), sent over 48 keep-alive connections, and its latency is
+  measured from the time it was due, so a late send and the server's queue count. Beside it
+  GET /healthz on the same timetable at the highest rate. For each: p50, p99, and the server's CPU
+  per request (all gunicorn processes, from /proc) with its ratio to a healthz's, and PostgreSQL's;
+- bulk badges: badges per second for the N-up A4 sheet (--badges), beside a bare `qrcode` PNG
+  loop over the same tokens (qrcode.make, PNG), and the ratio;
+- bulk badges memory, for a small sheet (--small-badges) and the full one side by side: the
+  process's peak RSS (ru_maxrss, a high-water mark, so the small sheet runs first and the full
+  sheet's figure is the peak of both) less the RSS before printing, and the Python heap peak
+  (tracemalloc, separate runs); "flat" when the full sheet needs less than 1.25x the small one's
+  memory, "growing" otherwise (--no-memory skips the traced runs).
 
-Each phase is bounded in time, so the script ends in a few minutes at most.
+Each phase is bounded, so the script ends in a few minutes.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, when
 
 django.setup()
 
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -130,86 +134,160 @@ def bench_issue(forum):
     return badges, time.perf_counter() - begin
 
 
-def bench_scans(forum, staff, badges, scanners: int, scans: int):
+def _registration_bench():
+    """benchmarks/registration.py's gunicorn and /proc helpers (one copy of them), loaded by path: run as
+    a module its file name would shadow the registration app. It sets a few environment defaults on
+    import; they are put back."""
+    import importlib.util
+
+    saved = dict(os.environ)
+    spec = importlib.util.spec_from_file_location("bench_registration", ROOT / "benchmarks" / "registration.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    os.environ.clear()
+    os.environ.update(saved)
+    return module
+
+
+def scanner_headers(staff) -> list[dict]:
+    """Per scanner: the headers of a signed-in browser (session cookie, CSRF cookie and header), as the
+    scanner page sends them."""
+    from django.conf import settings
+    from django.test import Client
+    from django.utils.crypto import get_random_string
+
+    headers = []
+    for user in staff:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        csrf = get_random_string(32)
+        headers.append({
+            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}",
+            "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json",
+            "Accept-Language": "ar",
+        })
+    return headers
+
+
+def open_loop(port: int, rate: float, seconds: float, request, connections_count: int = 48) -> dict:
+    """Requests on a fixed timetable: request i is due at start + i / rate, whatever happened to the
+    earlier ones (open loop). Each goes over one of `connections_count` keep-alive connections, and its
+    latency is measured from the time it was due, so a late send (no free connection, a busy
+    machine) and the server's queue both count. `request(i)` gives (method, path, body, headers)."""
+    import http.client
+    import json
+
+    total = max(1, int(rate * seconds))
+    latencies: list[float | None] = [None] * total
+    lags: list[float] = [0.0] * total
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.3
+
+    def worker(first: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for i in range(first, total, connections_count):
+            due = start + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            lags[i] = max(0.0, time.perf_counter() - due)
+            method, path, body, headers = request(i)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                outcome = type(exc).__name__
+            else:
+                latencies[i] = time.perf_counter() - due
+                outcome = str(response.status)
+                if response.status == 200 and data.startswith(b'{"scan_id"'):
+                    outcome = json.loads(data)["outcome"]
+            with lock:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(j,)) for j in range(min(connections_count, total))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = [x for x in latencies if x is not None]
+    return {"count": len(done), "rate": rate, "p50": percentile(done, 50), "p99": percentile(done, 99),
+            "lag_p99": percentile(lags, 99), "outcomes": outcomes}
+
+
+def bench_http(forum, staff, badges, *, rates: list[float], seconds: float) -> dict:
+    """Scans through the REST API of gunicorn as the README deploys it, beside GET /healthz, each on
+    a fixed timetable; the server's CPU per request from /proc."""
+    import json
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.urls import reverse
+
     from registration.badges import services
     from registration.badges.models import Checkpoint
 
+    helpers = _registration_bench()
     services.checkpoints_ensure(forum=forum)
-    door = Checkpoint.objects.select_related("forum", "session").get(forum=forum, kind="door")
-    tokens = [b.token for b in badges[:scans]]
-    tokens += random.sample(tokens, len(tokens) // 5)  # some people come back: "already admitted"
-    random.shuffle(tokens)
-    latencies: list[list[float]] = [[] for _ in range(scanners)]
-    outcomes: dict[str, int] = {}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + PHASE_SECONDS
-
-    def work(index):
-        user = staff[index]
-        mine = tokens[index::scanners]
-        for n, token in enumerate(mine):
-            if time.perf_counter() > deadline:
-                break
-            t0 = time.perf_counter()
-            scan = services.check_in_badge(token=token, checkpoint=door, staff=user, client_nonce=f"{index}-{n}")
-            latencies[index].append(time.perf_counter() - t0)
-            with lock:
-                outcomes[scan.outcome] = outcomes.get(scan.outcome, 0) + 1
-
-    elapsed = run_threads(scanners, work)
-    flat = [x for per in latencies for x in per]
-    return {"count": len(flat), "elapsed": elapsed, "p50": percentile(flat, 50), "p99": percentile(flat, 99),
-            "outcomes": outcomes}
-
-
-def bench_api_scans(forum, staff, badges):
-    """The same scan through the REST API (in-process client: routing, auth, serializers), one scanner."""
-    from django.urls import reverse
-    from rest_framework.test import APIClient
-
-    from registration.badges.models import Checkpoint
-
     door = Checkpoint.objects.get(forum=forum, kind="door")
-    client = APIClient()
-    client.force_authenticate(staff[-1])
-    url = reverse("badges-api:scan", kwargs={"forum_slug": forum.slug})
-    latencies = []
-    outcomes: dict[str, int] = {}
-    deadline = time.perf_counter() + PHASE_SECONDS
-    begin = time.perf_counter()
-    for n, badge in enumerate(badges):
-        if time.perf_counter() > deadline:
-            break
-        t0 = time.perf_counter()
-        response = client.post(url, {"token": badge.token, "checkpoint": door.pk, "client_nonce": f"api-{n}"},
-                               format="json")
-        latencies.append(time.perf_counter() - t0)
-        outcome = response.json().get("outcome", str(response.status_code))
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return {"count": len(latencies), "elapsed": time.perf_counter() - begin, "p50": percentile(latencies, 50),
-            "p99": percentile(latencies, 99), "outcomes": outcomes}
+    headers = scanner_headers(staff)
+    path = reverse("badges-api:scan", kwargs={"forum_slug": forum.slug})
+    # Every badge once, shuffled, and one scan in six a badge scanned before ("already admitted").
+    queue = [b.token for b in badges]
+    random.shuffle(queue)
+    position = [0]
+    seen: list[str] = []
 
+    def next_token() -> str:
+        if seen and random.random() < 1 / 6:
+            return random.choice(seen)
+        token = queue[position[0] % len(queue)]
+        position[0] += 1
+        seen.append(token)
+        return token
 
-def bench_baseline_insert(scanners: int, count: int):
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_noop (id bigserial PRIMARY KEY, payload text)")
-    connection.close()
-    latencies: list[list[float]] = [[] for _ in range(scanners)]
-    per = count // scanners
-    deadline = time.perf_counter() + PHASE_SECONDS
+    def scan_requests(count: int, tag: str):
+        prepared = [json.dumps({"token": next_token(), "checkpoint": door.pk, "client_nonce": f"{tag}-{n}"})
+                    for n in range(count)]
+        return lambda i: ("POST", path, prepared[i], headers[i % len(headers)])
 
-    def work(index):
-        for n in range(per):
-            if time.perf_counter() > deadline:
-                break
-            t0 = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("INSERT INTO bench_noop (payload) VALUES (%s)", [f"{index}-{n}"])
-            latencies[index].append(time.perf_counter() - t0)
+    def health(i):
+        return "GET", "/healthz", None, {}
 
-    elapsed = run_threads(scanners, work)
-    flat = [x for per_thread in latencies for x in per_thread]
-    return {"count": len(flat), "elapsed": elapsed, "p50": percentile(flat, 50), "p99": percentile(flat, 99)}
+    # The server reads this run's throw-away database.
+    saved_url = os.environ["DATABASE_URL"]
+    parts = urlsplit(saved_url)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+    connections.close_all()
+    server, port = helpers.start_gunicorn()
+    os.environ["DATABASE_URL"] = saved_url
+    results: dict = {"server": helpers.GUNICORN}
+    try:
+        # Warm up every worker and thread (imports, URL patterns, prepared statements): closed loop, not measured.
+        open_loop(port, 500, 1.0, health, connections_count=24)
+        open_loop(port, 500, 0.3, scan_requests(150, "warm"), connections_count=24)
+
+        def measured(name: str, rate: float, request) -> None:
+            cpu = helpers.server_cpu_seconds(server.pid)
+            db_cpu = helpers.named_cpu_seconds(("postgres",))
+            result = open_loop(port, rate, seconds, request)
+            result["cpu"] = (helpers.server_cpu_seconds(server.pid) - cpu) / max(1, result["count"])
+            result["db_cpu"] = (helpers.named_cpu_seconds(("postgres",)) - db_cpu) / max(1, result["count"])
+            results[name] = result
+
+        measured("healthz", max(rates), health)
+        for rate in rates:
+            measured(f"scan@{rate:g}", rate, scan_requests(int(rate * seconds), f"r{rate:g}"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
 
 
 def bench_bulk(forum, limit: int | None = None, trace: bool = False):
@@ -252,33 +330,34 @@ def bench_qrcode_baseline(tokens):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--badges", type=int, default=2000)
-    parser.add_argument("--small-badges", type=int, default=500, help="the smaller sheet of the memory comparison")
-    parser.add_argument("--scanners", type=int, default=8)
-    parser.add_argument("--scans", type=int, default=2000, help="distinct badges scanned (plus 20%% repeats)")
+    parser.add_argument("--badges", type=int, default=1000, help="badges on the bulk sheet")
+    parser.add_argument("--small-badges", type=int, default=250, help="the smaller sheet of the memory comparison")
+    parser.add_argument("--rates", default="50,100", help="scans per second, one timed phase each")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed HTTP phase")
+    parser.add_argument("--no-memory", action="store_true", help="skip the traced (heap peak) sheets")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("note: not PostgreSQL; the numbers are for", connection.vendor, file=sys.stderr)
+    rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    scans_needed = int(sum(rates) * args.seconds) + 150
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    load_before = os.getloadavg()[0]
     try:
         random.seed(6)
-        forum, staff = setup_data(args.badges)
+        forum, staff = setup_data(max(args.badges, scans_needed))
         badges, issue_elapsed = bench_issue(forum)
+        http = bench_http(forum, staff[:8], badges, rates=rates, seconds=args.seconds)
         rss_before = rss_mb()
         # Timed without tracemalloc; ru_maxrss is the process's peak so far, so the small sheet goes first.
         bulk_small = bench_bulk(forum, limit=min(args.small_badges, args.badges))
-        bulk = bench_bulk(forum)
-        # Heap peak of the same two sheets, each its own traced run.
-        small = bench_bulk(forum, limit=min(args.small_badges, args.badges), trace=True)
-        traced = bench_bulk(forum, trace=True)
-        qr = bench_qrcode_baseline([b.token for b in badges])
-        api_count = max(1, min(300, len(badges) // 5))
-        service_badges, api_badges = badges[:-api_count], badges[-api_count:]
-        scans = bench_scans(forum, staff, service_badges, args.scanners, min(args.scans, len(service_badges)))
-        api = bench_api_scans(forum, staff, api_badges)
-        baseline = bench_baseline_insert(args.scanners, scans["count"] or 1000)
+        bulk = bench_bulk(forum, limit=args.badges)
+        if not args.no_memory:
+            # Heap peak of the same two sheets, each its own traced run.
+            small = bench_bulk(forum, limit=min(args.small_badges, args.badges), trace=True)
+            traced = bench_bulk(forum, limit=args.badges, trace=True)
+        qr = bench_qrcode_baseline([b.token for b in badges[:args.badges]])
     finally:
         connections.close_all()
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -286,26 +365,42 @@ def main():
     def rate(result):
         return result["count"] / result["elapsed"] if result["elapsed"] else 0.0
 
-    rows = [
-        ("badge issue (sign + 2 inserts), 1 thread", f"{len(badges) / issue_elapsed:,.0f}/s", "", "", ""),
-        (f"check-in scans, {args.scanners} scanners", f"{rate(scans):,.0f}/s",
-         f"{scans['p50'] * 1000:.1f} ms", f"{scans['p99'] * 1000:.1f} ms", f"{rate(scans) / rate(baseline):.2f}×"),
-        ("check-in scans via REST API, 1 client", f"{rate(api):,.0f}/s",
-         f"{api['p50'] * 1000:.1f} ms", f"{api['p99'] * 1000:.1f} ms", f"{rate(api) / rate(baseline):.2f}×"),
-        (f"  baseline: trivial INSERT, {args.scanners} threads", f"{rate(baseline):,.0f}/s",
-         f"{baseline['p50'] * 1000:.1f} ms", f"{baseline['p99'] * 1000:.1f} ms", "1.00×"),
-        (f"bulk badges, {bulk['count']} N-up A4", f"{rate(bulk):,.1f}/s", "", "", f"{rate(bulk) / rate(qr):.2f}×"),
-        ("  baseline: bare qrcode PNG loop", f"{rate(qr):,.1f}/s", "", "", "1.00×"),
-    ]
+    health = http["healthz"]
     print()
-    print(f"{'measure':<44} {'rate':>12} {'p50':>10} {'p99':>10} {'vs baseline':>12}")
-    print("-" * 92)
-    for row in rows:
-        print(f"{row[0]:<44} {row[1]:>12} {row[2]:>10} {row[3]:>10} {row[4]:>12}")
+    print(f"Check-in scans through the REST API: {http['server']}, PostgreSQL; requests sent on a fixed")
+    print(f"timetable ({args.seconds:g} s a phase), latency from the time each was due (queueing counts).")
     print()
-    print(f"scan outcomes: {dict((str(k), v) for k, v in scans['outcomes'].items())}; via API: {api['outcomes']}")
+    print(f"{'measure':<40} {'sent/s':>7} {'p50':>9} {'p99':>9} {'server CPU':>11} {'× healthz':>10} {'PG CPU':>9}")
+    print("-" * 101)
+    print(f"{'baseline: GET /healthz':<40} {health['rate']:>7g} {health['p50'] * 1000:>6.1f} ms "
+          f"{health['p99'] * 1000:>6.1f} ms {health['cpu'] * 1000:>8.2f} ms {'1.00×':>10} "
+          f"{health['db_cpu'] * 1000:>6.2f} ms")
+    for r in rates:
+        scan = http[f"scan@{r:g}"]
+        print(f"{'check-in scan (session + CSRF)':<40} {r:>7g} {scan['p50'] * 1000:>6.1f} ms "
+              f"{scan['p99'] * 1000:>6.1f} ms {scan['cpu'] * 1000:>8.2f} ms "
+              f"{scan['cpu'] / health['cpu'] if health['cpu'] else 0:>9.2f}× {scan['db_cpu'] * 1000:>6.2f} ms")
+    print()
+    for name in ["healthz", *[f"scan@{r:g}" for r in rates]]:
+        result = http[name]
+        print(f"{name}: {result['count']} answered, outcomes {result['outcomes']}, "
+              f"p99 send lag {result['lag_p99'] * 1000:.1f} ms")
+    print("goals: server CPU per scan ≤ 2× a healthz; p99 ≤ 25 ms at 100 scans/s")
+    print()
+    print(f"{'measure':<44} {'rate':>12} {'vs baseline':>12}")
+    print("-" * 70)
+    print(f"{'badge issue (sign + 2 inserts), 1 thread':<44} {len(badges) / issue_elapsed:>10,.0f}/s {'':>12}")
+    label = f"bulk badges, {bulk['count']} N-up A4"
+    print(f"{label:<44} "
+          f"{rate(bulk):>10,.1f}/s {rate(bulk) / rate(qr):>11.2f}×")
+    print(f"{'  baseline: bare qrcode PNG loop':<44} {rate(qr):>10,.1f}/s {'1.00×':>12}")
+    print("goal: bulk badges ≥ 100/s and ≥ 0.5× the bare qrcode loop")
+    print()
     print(f"bulk {bulk['count']:>5} badges: process peak RSS {bulk['rss_mb']:6.1f} MB (before bulk {rss_before:.1f} MB; "
           f"limit 300 MB: {'OK' if bulk['rss_mb'] < 300 else 'OVER'}), file {bulk['size_mb']:.1f} MB")
+    print(f"machine load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}")
+    if args.no_memory:
+        return
 
     def verdict(small_mb, large_mb):
         ratio = large_mb / small_mb if small_mb > 0 else float("inf")

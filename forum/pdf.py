@@ -10,8 +10,12 @@ registration/badges/rendering.py for why fpdf2 and HarfBuzz.
 
 from __future__ import annotations
 
+import re
+from itertools import groupby
+
 import qrcode
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 
 from . import fonts
 
@@ -26,11 +30,114 @@ def qr_matrix(text: str, *, level=qrcode.constants.ERROR_CORRECT_M) -> list[list
     """
     code = qrcode.QRCode(error_correction=level, border=0, mask_pattern=QR_MASK)
     code.add_data(text)
-    code.make(fit=True)
+    # The smallest version that holds the data depends only on its segments' modes and lengths (and
+    # the level): found once per shape (all badge tokens have one) instead of bit-counting each code.
+    shape = (level, tuple((chunk.mode, len(chunk.data)) for chunk in code.data_list))
+    version = _QR_VERSIONS.get(shape)
+    if version is None:
+        code.make(fit=True)
+        _QR_VERSIONS[shape] = code.version
+        return code.get_matrix()
+    code.version = version
+    code.data_cache = _qr_codewords(version, level, code.data_list)
+    code.makeImpl(False, QR_MASK)
     return code.get_matrix()
 
 
+_QR_VERSIONS: dict[tuple, int] = {}
+
+
+class _Bits:
+    """qrcode's BitBuffer as one integer: `put` is called per character pair, not per bit."""
+
+    def __init__(self):
+        self.value = self.length = 0
+
+    def put(self, number: int, length: int) -> None:
+        self.value = (self.value << length) | number
+        self.length += length
+
+    def put_bit(self, bit: bool) -> None:
+        self.put(1 if bit else 0, 1)
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _qr_codewords(version: int, level: int, data_list) -> list[int]:
+    """qrcode.util.create_data (data, terminator, padding, Reed-Solomon blocks interleaved), with the
+    bits packed in an integer and the error correction by log tables: the same codewords (a test
+    holds them equal to qrcode's) at a fraction of the cost, which was most of a badge's QR."""
+    from qrcode import LUT, base, util
+
+    bits = _Bits()
+    for data in data_list:
+        bits.put(data.mode, 4)
+        bits.put(len(data), util.length_in_bits(data.mode, version))
+        data.write(bits)
+    blocks = base.rs_blocks(version, level)
+    limit = sum(block.data_count * 8 for block in blocks)
+    if len(bits) > limit:
+        raise qrcode.exceptions.DataOverflowError(f"Code length overflow. Data size ({len(bits)}) > size available ({limit})")
+    bits.put(0, min(limit - len(bits), 4))
+    bits.put(0, -len(bits) % 8)
+    codewords = list(bits.value.to_bytes(len(bits) // 8, "big"))
+    codewords += [util.PAD0 if i % 2 == 0 else util.PAD1 for i in range((limit - len(bits)) // 8)]
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        data = codewords[offset:offset + block.data_count]
+        offset += block.data_count
+        ec_count = block.total_count - block.data_count
+        generator = LUT.rsPoly_LUT.get(ec_count) or _rs_generator(ec_count)
+        data_blocks.append(data)
+        ec_blocks.append(_rs_remainder(data, generator))
+    out = []
+    for group in (data_blocks, ec_blocks):
+        for i in range(max(len(b) for b in group)):
+            out.extend(b[i] for b in group if i < len(b))
+    return out
+
+
+def _rs_generator(count: int) -> list[int]:
+    from qrcode import base
+
+    poly = base.Polynomial([1], 0)
+    for i in range(count):
+        poly = poly * base.Polynomial([1, base.gexp(i)], 0)
+    return [poly[i] for i in range(len(poly))]
+
+
+def _rs_remainder(data: list[int], generator: list[int]) -> list[int]:
+    """The Reed-Solomon error correction codewords: `data` times x^n modulo the generator (GF(256))."""
+    from qrcode.base import EXP_TABLE, LOG_TABLE
+
+    logs = [LOG_TABLE[g] if g else None for g in generator[1:]]
+    remainder = [0] * len(logs)
+    for byte in data:
+        factor = byte ^ remainder[0]
+        remainder = remainder[1:] + [0]
+        if factor:
+            shift = LOG_TABLE[factor]
+            for i, log in enumerate(logs):
+                if log is not None:
+                    remainder[i] ^= EXP_TABLE[(log + shift) % 255]
+    return remainder
+
+
+# A line as fpdf2 writes it: the font op when the font changed, then one self-contained text block.
+_LINE_RE = re.compile(rb"\A(?:BT /F\d+ [\d.]+ Tf ET\n)?(q BT .*ET Q)\n\Z", re.S)
+_FONT_RE = re.compile(rb"/F(\d+) ")
+
+
 class ShapedPDF(FPDF):
+    # With repeat_lines, a line drawn again in the same document (same text, font, box and colour,
+    # elsewhere on a page) is not shaped and measured again: the operators fpdf2 wrote for it the
+    # first time are written again, moved to the new place. A sheet of badges repeats most of its
+    # lines (forum title, category, organization) on every card, and shaping them with HarfBuzz
+    # and the bidi algorithm was half of its time. The glyphs are already in this document's font
+    # subsets; each font the line uses is named on the page it lands on.
+    repeat_lines = False
+
     def __init__(self, page_size: tuple[float, float] | str):
         # fpdf2 takes a (width, height) format as it is; passing "L" as well would swap it back.
         super().__init__(unit="mm", format=page_size)
@@ -44,31 +151,68 @@ class ShapedPDF(FPDF):
         self.set_fallback_fonts(["sans"], exact_match=False)
         self.set_text_shaping(True)
         self.set_creator("Quality and Excellence Forums")
+        self._drawn_lines: dict[tuple, tuple] = {}
 
     def fit_line(self, text: str, *, x: float, y: float, w: float, h: float, family: str, style: str = "",
                  size: float = 10, min_size: float = 5, color=(0, 0, 0), align: str = "C") -> None:
         """One line (centred unless told), shrunk to fit the width."""
         if not text:
             return
+        key = (text, family, style, size, min_size, w, h, tuple(color), align) if self.repeat_lines else None
+        drawn = self._drawn_lines.get(key) if key else None
+        if drawn is not None:
+            self._line_again(drawn, x=x, y=y, w=w, family=family, style=style, color=color)
+            return
         self.set_font(family, style, size)
-        while size > min_size and self.get_string_width(text) > w - 1:
-            size -= 0.5
+        if self.repeat_lines:
+            # A shaped line's width is proportional to the font size: measured (shaped) once.
+            width, first = self.get_string_width(text), size
+            while size > min_size and width * size / first > w - 1:
+                size -= 0.5
             self.set_font(family, style, size)
+        else:
+            while size > min_size and self.get_string_width(text) > w - 1:
+                size -= 0.5
+                self.set_font(family, style, size)
         self.set_text_color(*color)
         self.set_xy(x, y)
+        contents = self.pages[self.page].contents
+        start = len(contents)
         self.cell(w, h, text, align=align)
+        if key:
+            match = _LINE_RE.match(bytes(contents[start:]))
+            if match and match.group(1).count(b"ET Q") == 1:
+                fonts = tuple(int(n) for n in set(_FONT_RE.findall(match.group(1))))
+                self._drawn_lines[key] = (size, x, y, match.group(1), fonts)
+
+    def _line_again(self, drawn: tuple, *, x: float, y: float, w: float, family: str, style: str, color) -> None:
+        size, x0, y0, block, fonts = drawn
+        self.set_font(family, style, size)
+        self.set_text_color(*color)
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        for number in fonts:
+            self._resource_catalog.add(PDFResourceType.FONT, number, self.page)
+        # The block as it was first written, moved (PDF's y axis points up).
+        self._out(b"q 1 0 0 1 %.2f %.2f cm " % ((x - x0) * self.k, (y0 - y) * self.k) + block + b" Q")
+        self.set_xy(x + w, y)  # where fpdf2 leaves the cursor after a cell
 
     def qr(self, matrix: list[list[bool]], *, x: float, y: float, size: float) -> None:
-        n = len(matrix)
-        module = size / n
+        """The dark modules as filled rectangles, a run of them one rectangle, all in one path: the
+        operators fpdf2's rect() would write, without its per-call bookkeeping."""
+        k, page_h = self.k, self.h
+        module = size / len(matrix) * k
+        left, top = x * k, (page_h - y) * k
         self.set_fill_color(0, 0, 0)
+        ops = []
         for row_index, row in enumerate(matrix):
             col = 0
-            while col < n:
-                if row[col]:
-                    start = col
-                    while col < n and row[col]:
-                        col += 1
-                    self.rect(x + start * module, y + row_index * module, (col - start) * module, module, style="F")
-                else:
-                    col += 1
+            row_y = top - row_index * module
+            for dark, run in groupby(row):
+                length = len(tuple(run))
+                if dark:
+                    ops.append(f"{left + col * module:.2f} {row_y:.2f} {length * module:.2f} {-module:.2f} re")
+                col += length
+        if ops:
+            ops.append("f")
+            self._out("\n".join(ops))

@@ -131,6 +131,8 @@ def _text_on(color: str) -> tuple[int, int, int]:
 class BadgePDF(ShapedPDF):
     """A badge page or sheet: the shared shaped-Arabic PDF base (forum.pdf) plus the badge layout."""
 
+    repeat_lines = True  # a sheet repeats the forum's title, categories and organizations on every card
+
     def __init__(self, page_size: tuple[float, float]):
         super().__init__(page_size)
         self._logo_cache: dict[int, object] = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, TruncHour
 from django.shortcuts import get_object_or_404
@@ -132,3 +135,59 @@ def session_attendees(*, session) -> QuerySet[Registration]:
         Registration.objects.filter(session_attendance__session=session)
         .select_related("registration_type").order_by("full_name_ar")
     )
+
+
+# ---- The scan's context in one statement (the scan API's hot path) -----------------
+
+SCAN_DESK_SQL = """
+SELECT {forum}, {checkpoint}, {user}, m.role, k.key_id, k.public_key
+FROM forum_forum f
+LEFT JOIN badges_checkpoint c ON c.id = %s AND c.forum_id = f.id
+LEFT JOIN {user_table} u ON u.id = %s
+LEFT JOIN forum_teammember m ON m.forum_id = f.id AND m.user_id = u.id
+LEFT JOIN badges_signingkey k ON k.forum_id = f.id
+WHERE f.slug = %s
+"""
+
+
+@functools.cache
+def _scan_desk_sql(vendor: str) -> str:
+    from django.contrib.auth import get_user_model
+
+    from forum import db
+
+    user_model = get_user_model()
+    return SCAN_DESK_SQL.format(
+        forum=db.select_columns(Forum, "f"), checkpoint=db.select_columns(Checkpoint, "c"),
+        user=db.select_columns(user_model, "u"), user_table=connection.ops.quote_name(user_model._meta.db_table),
+    )
+
+
+def scan_desk(*, forum_slug: str, checkpoint_id: int, user_id) -> dict | None:
+    """What a scan needs before it admits, read in one written-out statement: the forum, the checkpoint
+    (None unless it is the forum's), the user (None if there is no such user), the user's role in the
+    forum and the forum's public keys by number (raw bytes; a forum has one or two, a row each).
+    None when there is no forum."""
+    from django.contrib.auth import get_user_model
+
+    from forum import db
+
+    user_model = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(_scan_desk_sql(connection.vendor), [checkpoint_id, user_id, forum_slug])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    n_forum, n_checkpoint, n_user = db.column_count(Forum), db.column_count(Checkpoint), db.column_count(user_model)
+    forum = db.instance_from_row(Forum, row[:n_forum])
+    checkpoint_row = row[n_forum:n_forum + n_checkpoint]
+    user_row = row[n_forum + n_checkpoint:n_forum + n_checkpoint + n_user]
+    role = row[-3]
+    checkpoint = None
+    if checkpoint_row[0] is not None:
+        checkpoint = db.instance_from_row(Checkpoint, checkpoint_row)
+        checkpoint.forum = forum
+    user = db.instance_from_row(user_model, user_row) if user_row[0] is not None else None
+    keys = {key_id: bytes(public) for *_rest, key_id, public in rows if key_id is not None}
+    return {"forum": forum, "checkpoint": checkpoint, "user": user, "role": role, "public_keys": keys}

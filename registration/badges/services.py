@@ -7,8 +7,9 @@ Rules:
 - a scan always leaves a Scan row with the staff member who made it; the same
   client nonce from the same staff member is the same scan (same answer);
 - a person is admitted at most once a day at the doors and once per session,
-  however many scanners read the badge at the same moment: the badge row is
-  locked (select_for_update) and Admission's unique constraints back it;
+  however many scanners read the badge at the same moment: Admission's unique
+  constraints decide (on PostgreSQL one upsert on them, SCAN_ADMIT_SQL; on the
+  ORM path the badge row is also locked with select_for_update);
 - an admission's day and order are the time the server received the scan; the
   scanner's clock only says, within bounds (scan_time), when the badge was scanned;
 - every token is verified by token_verify, whatever the path.
@@ -16,17 +17,18 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
+from forum import db, permissions
 from forum.errors import DomainError, PermissionDenied
 from forum.models import Forum
 from registration.models import Registration
@@ -200,7 +202,8 @@ def scan_time(*, forum: Forum, now: datetime, claimed: datetime | None, valid_fr
     return claimed if oldest <= claimed <= now else now
 
 
-def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claimed_at: datetime | None = None):
+def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claimed_at: datetime | None = None,
+                 signing_keys: dict[int, bytes] | None = None, read_badge: bool = True):
     """The one check of a badge token, on every path: a scan, an offline upload, the tests.
 
     Returns (outcome, badge): outcome None when the badge may be admitted, otherwise
@@ -209,6 +212,11 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
     scan_time(), and the badge row: still live, of this registration, confirmed. Inside a
     transaction the badge row comes locked (a second scanner of the same badge waits here
     until the first has committed), with its key, in one query.
+
+    `signing_keys` (key number -> raw public key) are the forum's keys when the caller has
+    read them. With `read_badge=False` the badge row is left to the caller (check_in_badge's
+    statements check it): None then means the token itself passes, and the badge returned
+    is an unsaved Badge carrying only what the token names (id, registration, forum).
     """
     now = now or timezone.now()
     try:
@@ -216,13 +224,15 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
     except signing.TokenError:
         return Outcome.INVALID_SIGNATURE, None
     badge = None
-    if claims.forum_id == forum.pk:
+    if read_badge and claims.forum_id == forum.pk:
         badges = Badge.objects.select_related("signing_key", "registration__registration_type")
         if transaction.get_connection().in_atomic_block:
             badges = badges.select_for_update(of=("self",))
         badge = badges.filter(pk=claims.badge_id, forum=forum).first()
     if badge is not None and badge.signing_key.key_id == claims.key_id:
         raw_public = badge.signing_key.public_key
+    elif signing_keys is not None and claims.forum_id == forum.pk:
+        raw_public = signing_keys.get(claims.key_id)
     else:
         raw_public = (
             SigningKey.objects.filter(forum_id=claims.forum_id, key_id=claims.key_id)
@@ -237,6 +247,8 @@ def token_verify(*, token: str, forum: Forum, now: datetime | None = None, claim
         return Outcome.NOT_YET_VALID, None
     if at > claims.valid_until:
         return Outcome.EXPIRED, None
+    if not read_badge:
+        return None, Badge(id=claims.badge_id, registration_id=claims.registration_id, forum_id=forum.pk)
     if (badge is None or badge.is_revoked or badge.registration_id != claims.registration_id
             or badge.registration.status != Registration.Status.CONFIRMED):
         return Outcome.REVOKED, badge
@@ -253,11 +265,24 @@ def _scan_by_nonce(staff, client_nonce: str) -> Scan | None:
 
 
 def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: str = "",
-                   client_scanned_at: datetime | None = None) -> Scan:
+                   client_scanned_at: datetime | None = None, signing_keys: dict[int, bytes] | None = None) -> Scan:
     """Scan a badge at a checkpoint and record the scan; the Scan's outcome is the answer.
 
     Check-in staff, editors and owners of the checkpoint's forum only. A retry
     with the same client nonce returns the first scan and changes nothing.
+    `signing_keys` (key number -> raw public key) are the forum's keys when the
+    caller has already read them (the scan API reads them with the checkpoint);
+    otherwise the one the token names is read here.
+
+    On PostgreSQL a token that passes its own checks (signature, forum, validity)
+    is admitted by one written-out statement (SCAN_ADMIT_SQL): the admission, the
+    session attendance and the scan row. The admission is an upsert on the
+    constraint that allows one a day at the doors (one per session): of scanners
+    reading the badge at the same moment exactly one inserts it, the others wait
+    for that row and get it back as the earlier admission. Outside a transaction
+    the statement is its own transaction: one round trip, its locks held only
+    while the server runs it. Everything else (SQLite, a refused token, a
+    retried nonce) takes the ORM path below, with the same rules.
     """
     forum = checkpoint.forum
     if not permissions.can_check_in(staff, forum):
@@ -265,10 +290,17 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
     if not checkpoint.is_active:
         raise DomainError(_("This checkpoint is closed."), field="checkpoint")
     client_nonce = (client_nonce or "")[:64]
+    token = token.strip()[:300]
     now = timezone.now()  # when the server received the scan: the admission's day and order
     try:
+        if connection.vendor == "postgresql":
+            scan = _check_in_sql(token=token, checkpoint=checkpoint, forum=forum, staff=staff,
+                                 client_nonce=client_nonce, client_scanned_at=client_scanned_at, now=now,
+                                 signing_keys=signing_keys)
+            if scan is not None:
+                return scan
         with transaction.atomic():
-            return _check_in(token=token.strip()[:300], checkpoint=checkpoint, forum=forum, staff=staff,
+            return _check_in(token=token, checkpoint=checkpoint, forum=forum, staff=staff,
                              client_nonce=client_nonce, client_scanned_at=client_scanned_at, now=now)
     except IntegrityError:
         # A retry: the nonce is already recorded (the insert waited for the first request to commit).
@@ -277,6 +309,122 @@ def check_in_badge(*, token: str, checkpoint: Checkpoint, staff, client_nonce: s
         if previous is not None:
             return previous
         raise
+
+
+# One statement. The badge (b) is live when not revoked, of the registration the token names and
+# confirmed; then the admission is inserted (a), or, when the constraint that allows one a day at the
+# doors (one per session) already holds one, that earlier admission is returned: ON CONFLICT DO UPDATE
+# waits for a concurrent scanner's insert and returns its row once committed (a no-op update), which
+# ON CONFLICT DO NOTHING and a separate read in the same snapshot could not see. xmax = 0 tells a row
+# this statement inserted from one it found. Then the session attendance (att) and the scan row (s);
+# the last SELECT reads back what the scanner shows.
+SCAN_ADMIT_SQL = """
+WITH b AS (
+    SELECT b.id, b.registration_id,
+           (b.revoked_at IS NULL AND b.registration_id = %(claimed_registration)s
+            AND r.status = %(confirmed)s) AS live
+    FROM badges_badge b JOIN registration_registration r ON r.id = b.registration_id
+    WHERE b.id = %(badge)s AND b.forum_id = %(forum)s
+), a AS (
+    INSERT INTO badges_admission (registration_id, badge_id, checkpoint_id, session_id, day, admitted_at,
+                                  admitted_by_id)
+    SELECT b.registration_id, b.id, %(checkpoint)s, %(session)s, %(day)s, %(now)s, %(staff)s FROM b WHERE b.live
+    ON CONFLICT {arbiter} DO UPDATE SET admitted_at = badges_admission.admitted_at
+    RETURNING {admission_a}, (xmax = 0) AS inserted
+), att AS (
+    INSERT INTO badges_sessionattendance (registration_id, session_id, admission_id, attended_at)
+    SELECT a.registration_id, a.session_id, a.id, a.admitted_at FROM a WHERE a.inserted AND a.session_id IS NOT NULL
+), s AS (
+    INSERT INTO badges_scan (forum_id, checkpoint_id, staff_id, client_nonce, token, outcome, badge_id,
+                             registration_id, admission_id, scanned_at, client_scanned_at)
+    SELECT %(forum)s, %(checkpoint)s, %(staff)s, %(nonce)s, %(token)s,
+           CASE WHEN a.inserted THEN %(admitted)s WHEN a.id IS NOT NULL THEN %(already)s ELSE %(revoked)s END,
+           b.id, b.registration_id, a.id, %(now)s, %(claimed_at)s
+    FROM (SELECT 1) AS one LEFT JOIN b ON true LEFT JOIN a ON true
+    RETURNING id, outcome, badge_id
+)
+SELECT s.id, s.outcome, s.badge_id, {admission}, {checkpoint}, {registration}, {registration_type}
+FROM s LEFT JOIN a ON true LEFT JOIN b ON true
+LEFT JOIN badges_checkpoint c ON c.id = a.checkpoint_id
+LEFT JOIN registration_registration r ON r.id = b.registration_id
+LEFT JOIN registration_registrationtype t ON t.id = r.registration_type_id
+"""
+
+
+@functools.cache
+def _scan_admit_sql(session: bool) -> str:
+    from registration.models import RegistrationType
+
+    columns = [field.column for field in Admission._meta.concrete_fields]
+    return SCAN_ADMIT_SQL.format(
+        admission_a=", ".join(columns), admission=", ".join(f"a.{c}" for c in columns),
+        # The arbiters: Admission's constraints admission_once_per_session and admission_once_per_day_at_door.
+        arbiter=("(registration_id, session_id) WHERE session_id IS NOT NULL" if session
+                 else "(registration_id, day) WHERE session_id IS NULL"),
+        checkpoint=db.select_columns(Checkpoint, "c"), registration=db.select_columns(Registration, "r"),
+        registration_type=db.select_columns(RegistrationType, "t"),
+    )
+
+
+def _check_in_sql(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now,
+                  signing_keys) -> Scan | None:
+    """check_in_badge's written-out path (PostgreSQL): the Scan, or None when the token fails its own
+    checks (the ORM path then records why, in the same words)."""
+    from registration.models import RegistrationType
+
+    outcome, named = token_verify(token=token, forum=forum, now=now, claimed_at=client_scanned_at,
+                                  signing_keys=signing_keys, read_badge=False)
+    if outcome is not None:
+        return None
+    params = {
+        "badge": named.pk, "forum": forum.pk, "claimed_registration": named.registration_id,
+        "confirmed": Registration.Status.CONFIRMED, "checkpoint": checkpoint.pk, "session": checkpoint.session_id,
+        # Day and order from the server's clock, whatever the scan claims (see _admit).
+        "day": timezone.localtime(now, forum.tzinfo).date(), "now": now, "staff": staff.pk, "nonce": client_nonce,
+        "token": token, "claimed_at": client_scanned_at, "admitted": Outcome.ADMITTED,
+        "already": Outcome.ALREADY_ADMITTED, "revoked": Outcome.REVOKED,
+    }
+    sql = _scan_admit_sql(checkpoint.session_id is not None)
+    if connection.in_atomic_block:
+        # Inside the caller's transaction: a failed statement (a retried nonce) must leave it usable.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    else:
+        with connection.cursor() as cursor:  # autocommit: the statement is its own transaction
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return _scan_from_row(row, forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce,
+                          token=token, now=now, client_scanned_at=client_scanned_at,
+                          registration_type_model=RegistrationType)
+
+
+def _scan_from_row(row, *, forum, checkpoint, staff, client_nonce, token, now, client_scanned_at,
+                   registration_type_model) -> Scan:
+    """The Scan SCAN_ADMIT_SQL wrote, with its registration, type and admission as the answer shows them."""
+    scan_id, outcome, badge_id = row[:3]
+    n_admission = db.column_count(Admission)
+    admission_row, rest = row[3:3 + n_admission], row[3 + n_admission:]
+    n_checkpoint, n_registration = db.column_count(Checkpoint), db.column_count(Registration)
+    checkpoint_row = rest[:n_checkpoint]
+    registration_row = rest[n_checkpoint:n_checkpoint + n_registration]
+    type_row = rest[n_checkpoint + n_registration:]
+    registration = None
+    if registration_row[0] is not None:
+        registration = db.instance_from_row(Registration, registration_row)
+        registration.registration_type = db.instance_from_row(registration_type_model, type_row)
+        registration.forum = forum
+    admission = None
+    if admission_row[0] is not None:
+        admission = db.instance_from_row(Admission, admission_row)
+        admission.registration = registration
+        admission.checkpoint = (checkpoint if checkpoint_row[0] == checkpoint.pk
+                                else db.instance_from_row(Checkpoint, checkpoint_row))
+    scan = Scan(id=scan_id, forum=forum, checkpoint=checkpoint, staff=staff, client_nonce=client_nonce, token=token,
+                outcome=outcome, registration=registration, admission=admission, scanned_at=now,
+                client_scanned_at=client_scanned_at)
+    scan.badge_id = badge_id
+    return scan
 
 
 def _check_in(*, token, checkpoint, forum, staff, client_nonce, client_scanned_at, now) -> Scan:
@@ -386,6 +534,26 @@ def badge_pdf(*, registration: Registration) -> bytes:
         paper_format=badge_settings_get(forum=forum).paper_format,
         title=f"{registration.full_name_ar} — {forum.title_ar}", logo=rendering.forum_logo(forum),
     )
+
+
+QR_PNG_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def badge_qr_png(*, badge: Badge) -> bytes:
+    """The badge's QR code as a PNG for the attendee's page, drawn once per badge version and then
+    read from the cache (about 20 ms of CPU a view otherwise). The key names the badge and a digest
+    of its token: a re-issued badge is another badge with another token, so it is drawn anew, and
+    the token itself is not written into cache keys."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = f"badges:qr-png:{badge.pk}:{hashlib.sha256(badge.token.encode()).hexdigest()[:32]}"
+    png = cache.get(key)
+    if png is None:
+        png = rendering.qr_png(badge.token)
+        cache.set(key, png, QR_PNG_CACHE_SECONDS)
+    return png
 
 
 def badge_png(*, registration: Registration, dpi: int = 300) -> bytes:

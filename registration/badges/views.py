@@ -19,7 +19,7 @@ from forum.errors import DomainError
 from forum.models import Forum
 from registration.models import Registration, RegistrationType
 
-from . import rendering, selectors, services
+from . import selectors, services
 from .models import BulkPrintJob, Scan
 
 
@@ -36,7 +36,7 @@ def badge(request, access_token: str):
     qr = ""
     if registration.status == Registration.Status.CONFIRMED:
         badge = services.badge_issue(registration=registration)
-        qr = base64.b64encode(rendering.qr_png(badge.token)).decode()
+        qr = base64.b64encode(services.badge_qr_png(badge=badge)).decode()
     response = render(request, "badges/badge.html", {
         "registration": registration, "forum": registration.forum, "badge": badge, "qr_base64": qr,
         "titles_ar": registration.titles_ar,

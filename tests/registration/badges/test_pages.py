@@ -255,3 +255,24 @@ def test_bulk_print_a6_two_per_landscape_a4():
     assert len(reader.pages) == 2
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (297, 210)
+
+
+def test_badge_page_qr_drawn_once_per_badge_version(client, monkeypatch):
+    from django.core.cache import cache
+
+    from registration.badges import rendering
+
+    cache.clear()
+    drawn = []
+    original = rendering.qr_png
+    monkeypatch.setattr(rendering, "qr_png", lambda token, **kw: drawn.append(token) or original(token, **kw))
+    registration = RegistrationFactory()
+    url = reverse("registration:badges:badge", args=[registration.access_token])
+    first, again = client.get(url), client.get(url)
+    badge = registration.badges.get()
+    assert drawn == [badge.token]
+    assert first.content == again.content and "data:image/png;base64," in first.content.decode()
+    new = services.badge_reissue(registration=registration)
+    third = client.get(url)
+    assert drawn == [badge.token, new.token]
+    assert f'data-token="{new.token}"' in third.content.decode() and third.content != first.content

@@ -1,0 +1,136 @@
+"""The scanner page's scan, answered in three SQL statements and without DRF's machinery.
+
+A door scanner posts hundreds of scans a minute, each a few dozen bytes, and
+the answer must come back while the attendee is still at the gate. Through
+DRF and the ORM a scan cost about 10 ms of server CPU, most of it building
+queries and objects: the session and user rows, the forum, the role, the
+checkpoint, the badge with its key, the inserts (about a dozen statements).
+Here it is the session row (read directly, as the database session engine
+would), one statement for the forum, checkpoint, user, role and signing key
+(selectors.scan_desk), and the admission with the scan row in one, its own
+transaction (services.check_in_badge).
+
+Only the common case is taken here: a request that would pass DRF's
+SessionAuthentication (a live session of an active user whose password hash
+still matches, and a good CSRF token), a body the ScanRequestSerializer would
+accept unchanged, and a member of the check-in team at an open checkpoint of
+this forum. Anything else returns None, and ScanView answers it the ordinary
+way (refusals, field errors, API tokens), so the rules stay in one place. The
+decision who may check in is still forum.permissions.can_check_in, fed with
+the role read here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from rest_framework.authentication import CSRFCheck
+
+from forum import permissions
+from forum.errors import DomainError
+
+from .. import selectors, services
+from ..models import Scan
+from . import serializers
+
+DB_SESSIONS = "django.contrib.sessions.backends.db"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# What a printed badge's QR holds (Base45); other text is left to the ordinary path, which refuses it.
+TOKEN_RE = re.compile(r"[0-9A-Z $%*+\-./:]{1,300}")
+OUTCOMES = frozenset(Scan.Outcome.values)
+
+
+def _body(request) -> dict | None:
+    """The scan's fields when the serializer would take them as they are, else None."""
+    if request.content_type != "application/json":
+        return None
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    token, checkpoint = data.get("token"), data.get("checkpoint")
+    nonce, local = data.get("client_nonce", ""), data.get("local_outcome", "")
+    if not isinstance(token, str) or not isinstance(checkpoint, int) or isinstance(checkpoint, bool):
+        return None
+    token = token.strip()
+    if not 0 < checkpoint < 2**63 or not TOKEN_RE.fullmatch(token) or not isinstance(nonce, str) or not isinstance(local, str):
+        return None
+    nonce = nonce.strip()
+    if len(nonce) > 64 or not nonce.isprintable() or (local and local not in OUTCOMES):
+        return None
+    if data.get("client_scanned_at") is not None:
+        return None  # a date to parse: the serializer's work
+    return {"token": token, "checkpoint": checkpoint, "client_nonce": nonce, "local_outcome": local}
+
+
+def _session(request) -> dict | None:
+    """The session's data, read as the database session engine reads it (one statement)."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key or settings.SESSION_ENGINE != DB_SESSIONS:
+        return None
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    table = connection.ops.quote_name(store.get_model_class()._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+                       [key, connection.ops.adapt_datetimefield_value(timezone.now())])
+        row = cursor.fetchone()
+    return store.decode(row[0]) if row is not None else None
+
+
+def _csrf_ok(request) -> bool:
+    """DRF's SessionAuthentication check, as it would run it."""
+    check = CSRFCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {}) is None
+
+
+def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
+    """The answer to the scanner page's scan, or None for ScanView to answer the ordinary way."""
+    if request.method != "POST" or getattr(request, "_force_auth_user", None) is not None:
+        return None
+    body = _body(request)
+    if body is None:
+        return None
+    session = _session(request)
+    if (not session or session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND
+            or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS):
+        return None
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session.get(SESSION_KEY))
+    except ValidationError:
+        return None
+    desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=body["checkpoint"],
+                               user_id=user_id)
+    if desk is None or desk["checkpoint"] is None or not desk["checkpoint"].is_active:
+        return None
+    user, forum = desk["user"], desk["forum"]
+    # django.contrib.auth.get_user's check; a session it would flush or re-key goes the ordinary way.
+    if (user is None or not user.is_active or not session.get(HASH_SESSION_KEY)
+            or not constant_time_compare(session[HASH_SESSION_KEY], user.get_session_auth_hash())):
+        return None
+    user._forum_roles = {forum.pk: desk["role"]} if desk["role"] else {}
+    if not permissions.can_check_in(user, forum) or not _csrf_ok(request):
+        return None
+    request.user = request._cached_user = user
+    try:
+        scan = services.check_in_badge(token=body["token"], checkpoint=desk["checkpoint"], staff=user,
+                                       client_nonce=body["client_nonce"], signing_keys=desk["public_keys"])
+    except DomainError:
+        return None  # changed meanwhile (checkpoint closed, role withdrawn): nothing was written; ScanView says why
+    result = serializers.scan_result(scan, local_outcome=body["local_outcome"])
+    # As DRF's JSONRenderer writes it: compact, UTF-8, U+2028/2029 escaped.
+    text = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return HttpResponse(text.encode(), content_type="application/json")
