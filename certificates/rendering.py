@@ -15,7 +15,7 @@ drawn once per part and its operators replayed on each page, so per certificate 
 out: the Arabic name, shaped by HarfBuzz (the one line that needs fpdf2's full text layout, as in the
 bare fpdf2 loop the benchmark compares with); the English name and the short code, written as plain text
 operators when the font has every letter (`_plain_line`); and the QR code, made from a layout computed
-once per QR version (certificates.qr) and drawn as one path in module units.
+once per QR version (forum.qr) and drawn as one path in module units.
 """
 
 from __future__ import annotations
@@ -37,31 +37,18 @@ from fpdf.enums import PDFResourceType
 from forum.formatting import digits_for, dual_range, gregorian_date, hijri_date
 from forum.models import HONORIFIC_AR, HONORIFIC_EN
 from forum.pdfjoin import pdf_parts_join
+from forum.qr import QRLayout, qr_layout
 from registration.badges.rendering import BadgePDF
 
 from .models import Certificate, CertificateDesign, Kind
-from .qr import QRLayout
 
 PAGE = (297.0, 210.0)  # A4 landscape, mm
 PART_CERTIFICATES = 500
 QR_SIZE = 30.0
 QR_X, QR_Y = 20.0, PAGE[1] - 20 - QR_SIZE - 8
-QR_MASK = 2  # a fixed mask, as on badges: choosing the "best" of eight is most of a QR code's cost
 _DARK_RUN = re.compile("1+")
 _NUMBERS = [str(n) for n in range(178)]  # module positions and lengths: a version 40 code is 177 modules wide
 _ARABIC = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-_QR_LAYOUTS: dict[int, QRLayout] = {}
-
-
-def qr_layout_for(text: str) -> QRLayout:
-    """The layout of the smallest QR version holding `text`, made once per process and version."""
-    probe = QRLayout.version_for(text, mask=QR_MASK)
-    layout = _QR_LAYOUTS.get(probe)
-    if layout is None:
-        layout = _QR_LAYOUTS[probe] = QRLayout(probe, mask=QR_MASK)
-    return layout
 
 
 def _needs_shaping(text: str) -> bool:
@@ -338,10 +325,10 @@ class CertificatePDF(BadgePDF):
 
     def _qr(self, data: str) -> list[str]:
         """The QR code's rows ("1" dark). Every code of a batch is as long, so its layout (version, function
-        patterns, module order, error correction tables) is made once and then reused (certificates.qr)."""
+        patterns, module order, error correction tables) is made once and then reused (forum.qr)."""
         rows = self._qr_layout.rows(data) if self._qr_layout is not None else None
         if rows is None:  # the first code, or a longer one than those before
-            self._qr_layout = qr_layout_for(data)
+            self._qr_layout = qr_layout(data)
             rows = self._qr_layout.rows(data)
         return rows
 

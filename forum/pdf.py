@@ -13,116 +13,11 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-import qrcode
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
 
 from . import fonts
-
-QR_MASK = 2  # vertical stripes mask (see qr_matrix)
-
-
-def qr_matrix(text: str, *, level=qrcode.constants.ERROR_CORRECT_M) -> list[list[bool]]:
-    """The QR modules (no quiet zone). Level M: still reads with a scratch or a thumb over a corner.
-
-    The mask pattern is fixed: any of the eight is valid for readers, and trying
-    all eight to pick the "best" one is most of the cost of making a QR code.
-    """
-    code = qrcode.QRCode(error_correction=level, border=0, mask_pattern=QR_MASK)
-    code.add_data(text)
-    # The smallest version that holds the data depends only on its segments' modes and lengths (and
-    # the level): found once per shape (all badge tokens have one) instead of bit-counting each code.
-    shape = (level, tuple((chunk.mode, len(chunk.data)) for chunk in code.data_list))
-    version = _QR_VERSIONS.get(shape)
-    if version is None:
-        code.make(fit=True)
-        _QR_VERSIONS[shape] = code.version
-        return code.get_matrix()
-    code.version = version
-    code.data_cache = _qr_codewords(version, level, code.data_list)
-    code.makeImpl(False, QR_MASK)
-    return code.get_matrix()
-
-
-_QR_VERSIONS: dict[tuple, int] = {}
-
-
-class _Bits:
-    """qrcode's BitBuffer as one integer: `put` is called per character pair, not per bit."""
-
-    def __init__(self):
-        self.value = self.length = 0
-
-    def put(self, number: int, length: int) -> None:
-        self.value = (self.value << length) | number
-        self.length += length
-
-    def put_bit(self, bit: bool) -> None:
-        self.put(1 if bit else 0, 1)
-
-    def __len__(self) -> int:
-        return self.length
-
-
-def _qr_codewords(version: int, level: int, data_list) -> list[int]:
-    """qrcode.util.create_data (data, terminator, padding, Reed-Solomon blocks interleaved), with the
-    bits packed in an integer and the error correction by log tables: the same codewords (a test
-    holds them equal to qrcode's) at a fraction of the cost, which was most of a badge's QR."""
-    from qrcode import LUT, base, util
-
-    bits = _Bits()
-    for data in data_list:
-        bits.put(data.mode, 4)
-        bits.put(len(data), util.length_in_bits(data.mode, version))
-        data.write(bits)
-    blocks = base.rs_blocks(version, level)
-    limit = sum(block.data_count * 8 for block in blocks)
-    if len(bits) > limit:
-        raise qrcode.exceptions.DataOverflowError(f"Code length overflow. Data size ({len(bits)}) > size available ({limit})")
-    bits.put(0, min(limit - len(bits), 4))
-    bits.put(0, -len(bits) % 8)
-    codewords = list(bits.value.to_bytes(len(bits) // 8, "big"))
-    codewords += [util.PAD0 if i % 2 == 0 else util.PAD1 for i in range((limit - len(bits)) // 8)]
-    data_blocks, ec_blocks, offset = [], [], 0
-    for block in blocks:
-        data = codewords[offset:offset + block.data_count]
-        offset += block.data_count
-        ec_count = block.total_count - block.data_count
-        generator = LUT.rsPoly_LUT.get(ec_count) or _rs_generator(ec_count)
-        data_blocks.append(data)
-        ec_blocks.append(_rs_remainder(data, generator))
-    out = []
-    for group in (data_blocks, ec_blocks):
-        for i in range(max(len(b) for b in group)):
-            out.extend(b[i] for b in group if i < len(b))
-    return out
-
-
-def _rs_generator(count: int) -> list[int]:
-    from qrcode import base
-
-    poly = base.Polynomial([1], 0)
-    for i in range(count):
-        poly = poly * base.Polynomial([1, base.gexp(i)], 0)
-    return [poly[i] for i in range(len(poly))]
-
-
-def _rs_remainder(data: list[int], generator: list[int]) -> list[int]:
-    """The Reed-Solomon error correction codewords: `data` times x^n modulo the generator (GF(256))."""
-    from qrcode.base import EXP_TABLE, LOG_TABLE
-
-    logs = [LOG_TABLE[g] if g else None for g in generator[1:]]
-    remainder = [0] * len(logs)
-    for byte in data:
-        factor = byte ^ remainder[0]
-        remainder = remainder[1:] + [0]
-        if factor:
-            shift = LOG_TABLE[factor]
-            for i, log in enumerate(logs):
-                if log is not None:
-                    remainder[i] ^= EXP_TABLE[(log + shift) % 255]
-    return remainder
-
+from .qr import QR_MASK, qr_matrix  # noqa: F401  (the documents draw their QR codes through this module)
 
 # A line as fpdf2 writes it: the font op when the font changed, then one self-contained text block.
 _LINE_RE = re.compile(rb"\A(?:BT /F\d+ [\d.]+ Tf ET\n)?(q BT .*ET Q)\n\Z", re.S)

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from certificates import rendering, services
 from certificates.mail import KIND, certificate_issued_messages
 from certificates.models import Certificate, CertificateBatch, Kind
-from certificates.qr import QRLayout
 from forum.mailing.models import OutgoingMessage
 from forum.mailing.rendering import render_bilingual_email
+from forum.qr import QRLayout
 from tests.factories import PersonFactory, TeamMemberFactory
 from tests.registration.badges.factories import RegistrationFactory
 

@@ -1,8 +1,8 @@
-"""QR codes for a batch of certificates, each in a fraction of a millisecond.
+"""The QR codes of badges, invoices and certificates, each in a fraction of a millisecond.
 
-Every certificate of a batch carries a verification URL of the same length, so every QR code of the batch
-has the same version, error correction level and mask. Everything that depends only on those three is
-made once per batch (`QRLayout`): the finder, timing and alignment patterns, the format and version bits,
+A document's codes (badge tokens, verification URLs, invoice TLVs) have one shape, so they share their
+version, error correction level and mask. Everything that depends only on those three is made once
+per process (`QRLayout`): the finder, timing and alignment patterns, the format and version bits,
 the order in which data modules are laid (with the mask already applied to each), and the Reed–Solomon
 generator of each block. Per code there is left: the data bits, the error correction bytes (table
 driven), and setting about a thousand modules.
@@ -22,6 +22,7 @@ from qrcode import util
 from qrcode.base import rs_blocks
 
 ERROR_CORRECT_M = qrcode.constants.ERROR_CORRECT_M
+QR_MASK = 2  # vertical stripes: any of the eight masks is valid for readers; trying all eight is most of the cost
 OPTIMIZE = 20  # as qrcode's add_data: runs of 20 or more digits or capitals get their own compact segment
 
 _EXP = [0] * 512
@@ -209,3 +210,32 @@ class QRLayout:
         """The same as rows of booleans."""
         rows = self.rows(text)
         return None if rows is None else [[m == "1" for m in row] for row in rows]
+
+
+_VERSIONS: dict[tuple, int] = {}
+_LAYOUTS: dict[tuple[int, int], QRLayout] = {}
+_REMEMBERED = 4096  # shapes of data; a process that meets more starts over rather than grow
+
+
+def qr_layout(text: str, *, level: int = ERROR_CORRECT_M) -> QRLayout:
+    """The layout of the smallest version that holds `text` with the fixed mask, made once per process.
+
+    The version depends only on the data's segments (their modes and lengths) and the level, so it is
+    found once per such shape (all badge tokens have one) instead of counting bits for each code.
+    """
+    shape = (level, tuple((chunk.mode, len(chunk.data)) for chunk in util.optimal_data_chunks(text, minimum=OPTIMIZE)))
+    version = _VERSIONS.get(shape)
+    if version is None:
+        if len(_VERSIONS) >= _REMEMBERED:
+            _VERSIONS.clear()
+        version = _VERSIONS[shape] = QRLayout.version_for(text, level=level, mask=QR_MASK)
+    layout = _LAYOUTS.get((version, level))
+    if layout is None:
+        layout = _LAYOUTS[(version, level)] = QRLayout(version, level=level, mask=QR_MASK)
+    return layout
+
+
+def qr_matrix(text: str, *, level: int = ERROR_CORRECT_M) -> list[list[bool]]:
+    """The QR modules (no quiet zone), the same as qrcode makes with the fixed mask. Level M by default:
+    still reads with a scratch or a thumb over a corner."""
+    return qr_layout(text, level=level).matrix(text)
