@@ -101,9 +101,16 @@ def can_own_for(user, organization) -> bool:
     return Organization.objects.filter(owner_organizations_q(user), pk=organization.pk).exists()
 
 
+def can_start_programme(user) -> bool:
+    """Whoever speaks for an organization (or owns a programme of one) may start a programme for it."""
+    if not _active(user):
+        return False
+    return user.is_superuser or Organization.objects.filter(owner_organizations_q(user)).exists()
+
+
 def can_open_setup(user) -> bool:
-    """The set-up pages list programmes the user owns or staffs; superusers see all."""
-    return manages_any_programme(user)
+    """The set-up pages: those who own or staff a programme, or may start one."""
+    return manages_any_programme(user) or can_start_programme(user)
 
 
 def can_publish(user, cycle: Cycle) -> bool:
