@@ -136,7 +136,7 @@ def test_programme_page_divergence_out_of_range_field_error_in_arabic(client):
 def _cycle_data(**over):
     now = timezone.localtime(timezone.now())
     data = {
-        "number": "7", "year_label": "2027", "nominations_open": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "number": "900", "year_label": "2027", "nominations_open": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "nominations_close": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
         "screening_ends": (now + timedelta(days=40)).strftime("%Y-%m-%d"),
         "judging_ends": (now + timedelta(days=60)).strftime("%Y-%m-%d"),
@@ -151,7 +151,7 @@ def test_cycle_new_page_creates_the_cycle_with_its_timeline(client):
     client.force_login(world.staff)
     response = client.post(f"/awards/setup/{world.programme.slug}/cycles/new/", _cycle_data())
     assert response.status_code == 302, response.content.decode()[:3000]
-    cycle = Cycle.objects.get(programme=world.programme, number=7)
+    cycle = Cycle.objects.get(programme=world.programme, number=900)
     assert cycle.year_label == "2027" and cycle.ceremony_date is not None and cycle.forum is None
 
 
@@ -166,7 +166,7 @@ def test_cycle_new_page_dates_out_of_order_field_errors_and_input_kept(client):
     errors = response.context["form"].errors
     assert set(errors) == {"screening_ends", "ceremony_date"}
     assert data["judging_ends"] in response.content.decode()
-    assert not Cycle.objects.filter(programme=world.programme, number=7).exists()
+    assert not Cycle.objects.filter(programme=world.programme, number=900).exists()
     response = client.post(f"/awards/setup/{world.programme.slug}/cycles/new/",
                            _cycle_data(nominations_close=data["nominations_open"]))
     assert "nominations_close" in response.context["form"].errors
