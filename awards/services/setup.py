@@ -35,6 +35,7 @@ from ..models import (
 )
 from ._common import require_manager, require_owner, send_bilingual, site_url
 
+RESERVED_SLUGS = {"new"}  # /awards/setup/new/ is the page that starts a programme
 PROGRAMME_FIELDS = {
     "kind", "name_ar", "name_en", "owner", "description_ar", "description_en", "rules_ar", "rules_en",
     "blind_judging", "aggregation", "trim", "divergence_threshold",
@@ -78,7 +79,7 @@ def programme_create(*, user, owner: Organization, slug: str, name_ar: str, **fi
     if not permissions.can_own_for(user, owner):
         raise DomainError(_("You may start programmes only for an organization you belong to."),
                           field="owner", code="not_member")
-    if Programme.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or Programme.objects.filter(slug=slug).exists():
         raise DomainError(_("This address is taken; choose another."), field="slug", code="duplicate")
     programme = Programme(owner=owner, slug=slug, name_ar=name_ar, **fields)
     _check_programme(programme)
