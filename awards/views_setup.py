@@ -206,7 +206,12 @@ def tiers(request, slug: str, number: int):
     cycle = _cycle(request, slug, number)
     errors: dict = {}
     if request.method == "POST":
-        count = min(int(request.POST.get("rows") or 0) if (request.POST.get("rows") or "").isdigit() else 0, 50)
+        if not (request.POST.get("rows") or "").isdigit():
+            # A table posted without its row count is not this page's form: change nothing.
+            return render(request, "awards/setup/tiers.html", {
+                "cycle": cycle, "programme": cycle.programme, "rows": [], "row_count": 0,
+                "errors": {"non_field_errors": [_("Unknown action.")]}}, status=400)
+        count = min(int(request.POST["rows"]), 50)
         posted = [{"name_ar": request.POST.get(f"tiers-{i}-name_ar", ""),
                    "name_en": request.POST.get(f"tiers-{i}-name_en", ""),
                    "min_score": request.POST.get(f"tiers-{i}-min_score", ""),

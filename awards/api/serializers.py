@@ -71,8 +71,11 @@ class CycleWriteSerializer(serializers.ModelSerializer):
         validators = []  # the cycle's constraints are checked by the services, each on its field
 
 
+# Roles are plain text here (owner, staff, judge, assessor, committee), checked by the service: a second
+# "role" enum would collide in the schema with the forum team's.
 class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProgrammeMember
@@ -81,7 +84,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberInviteSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=ProgrammeMember.Role.choices)
+    role = serializers.CharField(max_length=10, help_text="owner, staff, judge, assessor or committee")
 
 
 class TierRowSerializer(serializers.Serializer):
