@@ -8,6 +8,8 @@ Pages are refused (404) to whoever may not manage the programme.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -353,6 +355,6 @@ def category_setup(request, slug: str, number: int, category_id: int):
         "cycle": cycle, "programme": programme, "category": shown, "form": form, "criterion_form": criterion_form,
         "document_form": document_form, "question_form": question_form, "judge_form": judge_form,
         "copy_form": copy_form, "criteria_rows": rows, "list_errors": list_errors,
-        "total_weight": sum((c.weight for c in shown.top_criteria), 0),
+        "total_weight": f"{sum((c.weight for c in shown.top_criteria), Decimal(0)).normalize():f}",
     }, status=status)
 

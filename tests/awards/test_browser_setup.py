@@ -44,6 +44,7 @@ def test_staff_set_up_a_programme_through_the_pages(live_server, page, artifacts
     page.locator("#id_ceremony_date").fill((start + timedelta(days=90)).strftime("%Y-%m-%d"))
     page.get_by_test_id("save-cycle").click()
     expect(page.locator("main")).to_contain_text("هـ")
+    page.screenshot(path=str(artifacts_dir / "awards-setup-cycle.png"), full_page=True)
     cycle = Cycle.objects.get(programme=programme, number=1)
 
     # A category.
@@ -71,6 +72,7 @@ def test_staff_set_up_a_programme_through_the_pages(live_server, page, artifacts
     page.get_by_test_id("add-criterion").click()
     expect(page.get_by_test_id("criterion-row")).to_have_count(2)
     assert sorted(Criterion.objects.filter(category=category).values_list("weight", flat=True)) == [1, 2]
+    page.screenshot(path=str(artifacts_dir / "awards-setup-category.png"), full_page=True)
 
     # A tier, on a phone-sized screen: overlapping thresholds are refused, then the gold tier is saved.
     page.set_viewport_size({"width": 390, "height": 844})
