@@ -144,9 +144,12 @@ def member_invite(*, programme: Programme, user, email: str, role: str) -> Progr
         raise DomainError(_("Enter a valid e-mail address."), field="email", code="invalid_email")
     member = get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()
     if member is None:
-        person = Person.objects.filter(email__iexact=email).first() or Person.objects.create(
-            email=email, full_name_ar=email.split("@")[0])
-        member = portal_user_for_person(person=person)
+        person = Person.objects.select_related("user").filter(email__iexact=email).first()
+        if person is not None and person.user is not None and person.user.is_active:
+            member = person.user  # the person's own account, whatever e-mail it signs in with
+        else:
+            person = person or Person.objects.create(email=email, full_name_ar=email.split("@")[0])
+            member = portal_user_for_person(person=person)
     if ProgrammeMember.objects.filter(programme=programme, user=member, role=role).exists():
         raise DomainError(_("This person already has this role."), field="email", code="duplicate")
     row = ProgrammeMember.objects.create(programme=programme, user=member, role=role)

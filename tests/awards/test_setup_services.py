@@ -17,7 +17,7 @@ from tests.awards.factories import (
     award_world,
     member,
 )
-from tests.factories import OrganizationFactory, TeamMemberFactory, UserFactory
+from tests.factories import OrganizationFactory, PersonFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -341,3 +341,14 @@ def test_committee_member_approves_on_the_results_page(client):
     assert client.get(url).status_code == 404
     client.force_login(world.judges[1])
     assert client.post(url, {"action": "approve"}).status_code == 404
+
+
+def test_member_invite_reaches_the_account_of_a_known_person():
+    world = award_world()
+    account = UserFactory(email="login@example.org")
+    account.set_password("a-long-password-1")
+    account.save()
+    PersonFactory(user=account, email="work@example.org")
+    row = services.member_invite(programme=world.programme, user=world.staff, email="work@example.org",
+                                 role="assessor")
+    assert row.user == account
