@@ -90,3 +90,6 @@ def test_staff_set_up_a_programme_through_the_pages(live_server, page, artifacts
     expect(page.locator(".message")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "awards-setup-tiers-phone.png"), full_page=True)
     assert list(Tier.objects.filter(cycle=cycle).values_list("name_ar", "min_score")) == [("الفئة الذهبية", 85)]
+    page.goto(f"{live_server.url}/awards/setup/taqyeem/1/categories/{category.pk}/")
+    expect(page.get_by_test_id("criterion-row")).to_have_count(2)
+    page.screenshot(path=str(artifacts_dir / "awards-setup-category-phone.png"), full_page=True)
