@@ -65,6 +65,7 @@ class Workspace:
     manages: bool
     judges: bool
     chairs: bool
+    approves: bool = False  # on the committee (the chair, or a committee member)
 
 
 def workspaces_for_user(*, user) -> list[Workspace]:
@@ -76,7 +77,8 @@ def workspaces_for_user(*, user) -> list[Workspace]:
         "programme__name_ar", "-number")
     return [
         Workspace(cycle=c, manages=bool(roles[c.programme_id] & {"owner", "staff"}),
-                  judges="judge" in roles[c.programme_id], chairs=c.chair_id == user.pk)
+                  judges="judge" in roles[c.programme_id], chairs=c.chair_id == user.pk,
+                  approves=c.chair_id == user.pk or "committee" in roles[c.programme_id])
         for c in cycles
     ]
 

@@ -113,13 +113,10 @@ def programme_update(*, programme: Programme, user, **changes) -> Programme:
 
 @transaction.atomic
 def member_add(*, programme: Programme, user, member, role: str) -> ProgrammeMember:
-    """Owners add owners and staff; owners and staff add judges and assessors."""
+    """Owners add owners and staff; owners and staff add judges, assessors and committee members."""
     if role not in ProgrammeMember.Role.values:
         raise DomainError(_("Choose a role."), field="role", code="bad_role")
-    if role in (ProgrammeMember.Role.OWNER, ProgrammeMember.Role.STAFF):
-        require_owner(user, programme)
-    else:
-        require_manager(user, programme)
+    _require_member_rights(user, programme, role)
     row, _created = ProgrammeMember.objects.get_or_create(programme=programme, user=member, role=role)
     return row
 

@@ -390,3 +390,14 @@ def test_setup_list_pages_queries_do_not_grow(client):
         world.category.documents.create(name_ar=f"وثيقة {i}")
         world.category.questions.create(label_ar=f"سؤال {i}")
     assert [_count(client, url) for url in urls] == few
+
+
+def test_portal_links_a_committee_member_to_the_results_page(client):
+    world = award_world()
+    committee = member(world.programme, ProgrammeMember.Role.COMMITTEE)
+    client.force_login(committee)
+    page = client.get("/awards/portal/").content.decode()
+    assert f"/awards/manage/{world.programme.slug}/{world.cycle.number}/results/" in page
+    client.force_login(world.assessor)
+    page = client.get("/awards/portal/").content.decode()
+    assert f"/awards/manage/{world.programme.slug}/{world.cycle.number}/results/" not in page
