@@ -16,6 +16,7 @@ from tests.awards.factories import (
     applicant_user,
     award_world,
     member,
+    pdf_upload,
 )
 from tests.factories import OrganizationFactory, PersonFactory, TeamMemberFactory, UserFactory
 
@@ -352,3 +353,25 @@ def test_member_invite_reaches_the_account_of_a_known_person():
     row = services.member_invite(programme=world.programme, user=world.staff, email="work@example.org",
                                  role="assessor")
     assert row.user == account
+
+
+def test_documents_and_questions_stay_once_applicants_used_them():
+    world = award_world()
+    applicant = applicant_user()
+    draft = services.nomination_create(category=world.category, user=applicant)
+    services.nomination_save(nomination=draft, user=applicant, answers={str(world.question.pk): "إنجازاتنا"})
+    services.document_upload(nomination=draft, user=applicant, document=world.document, upload=pdf_upload())
+    with pytest.raises(DomainError) as refused:
+        services.document_delete(document=world.document, user=world.staff)
+    assert "document" in refused.value.errors
+    # A draft's answer does not hold a question back; a submitted one does.
+    services.question_delete(question=world.question, user=world.staff)
+    question = services.question_create(category=world.category, user=world.staff, label_ar="سؤال آخر")
+    services.nomination_save(nomination=draft, user=applicant, answers={str(question.pk): "جواب"})
+    services.nomination_submit(nomination=draft, user=applicant)
+    with pytest.raises(DomainError) as refused:
+        services.question_delete(question=question, user=world.staff)
+    assert "question" in refused.value.errors
+    for user in _outsiders(world):
+        with pytest.raises(PermissionDenied):
+            services.question_delete(question=question, user=user)
