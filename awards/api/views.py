@@ -104,7 +104,8 @@ class SignInView(APIView):
 
 
 class ProgrammeList(generics.ListCreateAPIView):
-    """Programmes with a public cycle, and those in which the caller has a role. Anyone signed in starts one."""
+    """Programmes with a public cycle, and those in which the caller has a role. Whoever speaks for an
+    organization (awards.permissions.can_own_for) starts one for it."""
 
     serializer_class = s.ProgrammeSerializer
     filterset_fields = ["kind", "owner"]
