@@ -148,7 +148,7 @@ class QuestionForm(_SetupForm):
 
 
 class MemberForm(AutoDirMixin, forms.Form):
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"dir": "ltr"}))
     role = forms.ChoiceField(label=_("role"), choices=ProgrammeMember.Role.choices)
 
 

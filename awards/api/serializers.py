@@ -61,7 +61,7 @@ class CycleSerializer(serializers.ModelSerializer):
 class CycleWriteSerializer(serializers.ModelSerializer):
     """Types only; the timeline's order and the ceremony rule are the services'."""
 
-    number = serializers.IntegerField(required=False)
+    number = serializers.IntegerField(required=False, min_value=1, max_value=32767)
 
     class Meta:
         model = Cycle
@@ -83,7 +83,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberInviteSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     role = serializers.CharField(max_length=10, help_text="owner, staff, judge, assessor or committee")
 
 
