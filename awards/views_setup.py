@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,14 +22,9 @@ from forum.errors import DomainError
 
 from . import forms, permissions, selectors, services
 from .models import Category, Criterion, Cycle, Programme, ProgrammeMember, Question, RequiredDocument
+from .views import _signed_in  # the same sign-in redirect as the other award pages
 
 BLANK_TIER_ROWS = 3
-
-
-def _signed_in(request):
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('awards:portal_signin')}?next={request.get_full_path()}")
-    return None
 
 
 def _programme(request, slug: str) -> Programme:
