@@ -108,6 +108,7 @@ class ProgrammeMember(models.Model):
         STAFF = "staff", _("Award staff")
         JUDGE = "judge", _("Judge")
         ASSESSOR = "assessor", _("Assessor")
+        COMMITTEE = "committee", _("Committee member")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="award_roles")
@@ -670,6 +671,27 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination} — {self.rank}"
+
+
+class ResultApproval(models.Model):
+    """One committee member's approval of a cycle's finalized results.
+
+    Approvals are of the results as they stand: any change to the results
+    (finalizing again, reopening, a new order on stage) deletes them.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="award_approvals")
+    at = models.DateTimeField(_("approved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("results approval")
+        verbose_name_plural = _("results approvals")
+        ordering = ["cycle_id", "at", "id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "user"], name="result_approval_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.user}"
 
 
 class SignInLink(models.Model):

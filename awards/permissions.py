@@ -9,7 +9,8 @@ here, written the same way. Roles are per programme (ProgrammeMember):
 - judge: sees and scores only the entries of the categories assigned to them,
   never one they are conflicted with (declared, or their own organization);
 - assessor: sees and reports only the visits they are on;
-- the committee chair (Cycle.chair, a judge): finalizes and approves results;
+- the committee chair (Cycle.chair, a judge): finalizes results and approves them with the
+  committee members (role committee), who each record their approval;
 - applicant: sees only their own nominations.
 
 Superusers may do anything. Everyone else reads only public cycle pages and
@@ -19,6 +20,8 @@ published results.
 from __future__ import annotations
 
 from django.db.models import Q
+
+from forum.models import Organization
 
 from .models import Conflict, Cycle, JudgeAssignment, Nomination, Programme, ProgrammeMember
 
@@ -76,6 +79,40 @@ def is_chair(user, cycle: Cycle) -> bool:
     return user.is_superuser or (cycle.chair_id is not None and cycle.chair_id == user.pk)
 
 
+def is_committee_member(user, cycle: Cycle) -> bool:
+    """The cycle's chair and the programme's committee members: they approve the results."""
+    if not _active(user):
+        return False
+    return is_chair(user, cycle) or Role.COMMITTEE in programme_roles(user, cycle.programme_id)
+
+
+def owner_organizations_q(user) -> Q:
+    """Organizations for which the user may run a programme: those they speak for (a member of the
+    organization, as forums require to publish in its name) and those whose programmes they own."""
+    return Q(members__user=user) | Q(award_programmes__members__user=user,
+                                      award_programmes__members__role=Role.OWNER)
+
+
+def can_own_for(user, organization) -> bool:
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Organization.objects.filter(owner_organizations_q(user), pk=organization.pk).exists()
+
+
+def can_start_programme(user) -> bool:
+    """Whoever speaks for an organization (or owns a programme of one) may start a programme for it."""
+    if not _active(user):
+        return False
+    return user.is_superuser or Organization.objects.filter(owner_organizations_q(user)).exists()
+
+
+def can_open_setup(user) -> bool:
+    """The set-up pages: those who own or staff a programme, or may start one."""
+    return manages_any_programme(user) or can_start_programme(user)
+
+
 def can_publish(user, cycle: Cycle) -> bool:
     return is_owner(user, cycle.programme_id)
 
@@ -84,7 +121,7 @@ def can_view_results(user, cycle: Cycle) -> bool:
     """Published results: everyone (on a public cycle). Before: staff, owners and the chair."""
     if cycle.is_published and cycle.is_public:
         return True
-    return can_manage(user, cycle.programme_id) or is_chair(user, cycle)
+    return can_manage(user, cycle.programme_id) or is_committee_member(user, cycle)
 
 
 def can_view_cycle_page(user, cycle: Cycle) -> bool:

@@ -65,6 +65,7 @@ class Workspace:
     manages: bool
     judges: bool
     chairs: bool
+    approves: bool = False  # on the committee (the chair, or a committee member)
 
 
 def workspaces_for_user(*, user) -> list[Workspace]:
@@ -76,7 +77,8 @@ def workspaces_for_user(*, user) -> list[Workspace]:
         "programme__name_ar", "-number")
     return [
         Workspace(cycle=c, manages=bool(roles[c.programme_id] & {"owner", "staff"}),
-                  judges="judge" in roles[c.programme_id], chairs=c.chair_id == user.pk)
+                  judges="judge" in roles[c.programme_id], chairs=c.chair_id == user.pk,
+                  approves=c.chair_id == user.pk or "committee" in roles[c.programme_id])
         for c in cycles
     ]
 
@@ -307,4 +309,36 @@ def cycle_report(*, cycle: Cycle) -> Report:
     return Report(
         per_category=per_category, per_organization=sorted(orgs.items(), key=lambda kv: (-kv[1], kv[0])),
         per_stage=per_stage, distributions=[(c, k, v) for (c, k), v in buckets.items()], comparison=comparison,
+    )
+
+
+# -- set-up pages -----------------------------------------------------------------------------------
+
+
+def setup_programmes(*, user) -> list[Programme]:
+    """The programmes the user owns or staffs (all, for a superuser), each with its cycles: two queries."""
+    programmes = Programme.objects.select_related("owner").prefetch_related(
+        Prefetch("cycles", queryset=Cycle.objects.order_by("-number")))
+    if not user.is_superuser:
+        programmes = programmes.filter(pk__in=ProgrammeMember.objects.filter(
+            user=user, role__in=[ProgrammeMember.Role.OWNER, ProgrammeMember.Role.STAFF]).values("programme_id"))
+    return list(programmes.order_by("name_ar"))
+
+
+def programme_members(*, programme: Programme) -> list[ProgrammeMember]:
+    """Everyone with a role in the programme, by role: one query."""
+    return list(ProgrammeMember.objects.filter(programme=programme).select_related("user__person")
+                .order_by("role", "user__email", "id"))
+
+
+def setup_categories(*, cycle: Cycle) -> list[Category]:
+    """The cycle's categories with criteria, sub-criteria, documents, questions and judges: six queries."""
+    criteria = Criterion.objects.filter(parent=None).prefetch_related(
+        Prefetch("children", queryset=Criterion.objects.order_by("order", "id"))
+    ).order_by("order", "id")
+    return list(
+        Category.objects.filter(cycle=cycle).order_by("order", "id").prefetch_related(
+            Prefetch("criteria", queryset=criteria, to_attr="top_criteria"), "documents", "questions",
+            Prefetch("judges", queryset=JudgeAssignment.objects.select_related("judge__person").order_by("id")),
+        )
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_setup
 
 app_name = "awards"
 urlpatterns = [
@@ -18,6 +18,15 @@ urlpatterns = [
     path("visits/", views.visits, name="visits"),
     path("visits/<int:visit_id>/", views.visit_report, name="visit_report"),
     path("visits/photos/<int:photo_id>/<str:size>/", views.visit_photo, name="visit_photo"),
+    path("setup/", views_setup.setup_index, name="setup"),
+    path("setup/new/", views_setup.programme_new, name="setup_programme_new"),
+    path("setup/<slug:slug>/", views_setup.programme_edit, name="setup_programme"),
+    path("setup/<slug:slug>/members/", views_setup.members, name="setup_members"),
+    path("setup/<slug:slug>/cycles/new/", views_setup.cycle_new, name="setup_cycle_new"),
+    path("setup/<slug:slug>/<int:number>/", views_setup.cycle_setup, name="setup_cycle"),
+    path("setup/<slug:slug>/<int:number>/tiers/", views_setup.tiers, name="setup_tiers"),
+    path("setup/<slug:slug>/<int:number>/categories/<int:category_id>/", views_setup.category_setup,
+         name="setup_category"),
     path("manage/<slug:slug>/<int:number>/", views.manage, name="manage"),
     path("manage/<slug:slug>/<int:number>/nominations/<int:nomination_id>/", views.manage_nomination,
          name="manage_nomination"),

@@ -67,7 +67,9 @@ def index(request):
     cycles = (
         Cycle.objects.filter(is_public=True).select_related("programme__owner").order_by("programme__name_ar", "-number")
     )
-    return render(request, "awards/index.html", {"cycles": cycles})
+    return render(request, "awards/index.html", {
+        "cycles": cycles, "may_set_up": permissions.can_open_setup(request.user),
+    })
 
 
 @require_safe
@@ -362,7 +364,8 @@ def manage_results(request, slug: str, number: int):
     if (response := _signed_in(request)) is not None:
         return response
     cycle = _cycle(slug, number)
-    if not (permissions.can_manage(request.user, cycle.programme_id) or permissions.is_chair(request.user, cycle)):
+    is_committee = permissions.is_committee_member(request.user, cycle)
+    if not (permissions.can_manage(request.user, cycle.programme_id) or is_committee):
         raise Http404
     errors: dict = {}
     if request.method == "POST":
@@ -384,8 +387,13 @@ def manage_results(request, slug: str, number: int):
     preview = []
     if cycle.results == Cycle.Results.PENDING and permissions.is_chair(request.user, cycle):
         preview = services.results_compute(cycle=cycle, programme=cycle.programme)
+    committee = services.committee_ids(cycle)
+    approvals = list(cycle.approvals.select_related("user__person"))
     return render(request, "awards/manage_results.html", {
         "cycle": cycle, "programme": cycle.programme, "results": results, "errors": errors,
+        "is_committee": is_committee, "committee_size": len(committee), "approvals": approvals,
+        "majority": len(committee) // 2 + 1,
+        "has_approved": any(a.user_id == request.user.pk for a in approvals),
         "preview_count": len(preview),
         "winners": [r for r in results if r.is_winner],
         "is_chair": permissions.is_chair(request.user, cycle),

@@ -12,6 +12,7 @@ from ..models import (
     JudgeAssignment,
     Nomination,
     Programme,
+    ProgrammeMember,
     Result,
     ScoreSheet,
     Tier,
@@ -55,6 +56,46 @@ class CycleSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "number", "year_label", "is_public", "nominations_open", "nominations_close",
                   "screening_ends", "judging_ends", "visits_end", "results_date", "ceremony_date", "forum",
                   "ceremony_session", "results", "published_at", "illustrative_note"]
+
+
+class CycleWriteSerializer(serializers.ModelSerializer):
+    """Types only; the timeline's order and the ceremony rule are the services'."""
+
+    number = serializers.IntegerField(required=False, min_value=1, max_value=32767)
+
+    class Meta:
+        model = Cycle
+        fields = ["number", "year_label", "is_public", "nominations_open", "nominations_close", "screening_ends",
+                  "judging_ends", "visits_end", "results_date", "ceremony_date", "forum", "ceremony_session",
+                  "chair", "illustrative_note"]
+        validators = []  # the cycle's constraints are checked by the services, each on its field
+
+
+# Roles are plain text here (owner, staff, judge, assessor, committee), checked by the service: a second
+# "role" enum would collide in the schema with the forum team's.
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ProgrammeMember
+        fields = ["id", "user", "email", "role"]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.CharField(max_length=10, help_text="owner, staff, judge, assessor or committee")
+
+
+class TierRowSerializer(serializers.Serializer):
+    name_ar = serializers.CharField(max_length=100, allow_blank=True)
+    name_en = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    min_score = serializers.CharField(max_length=20, allow_blank=True)
+    honored = serializers.BooleanField(required=False, default=True)
+
+
+class TiersSerializer(serializers.Serializer):
+    tiers = TierRowSerializer(many=True)
 
 
 class CycleDetailSerializer(CycleSerializer):

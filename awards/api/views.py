@@ -3,7 +3,7 @@
 Who may call what is decided by awards.permissions, checked before the body is
 read, so a refused caller never learns whether their input was valid.
 
-Just over 600 lines: one thin view per endpoint of the awards API, nothing else.
+About 700 lines: one thin view per endpoint of the awards API, nothing else.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ class SignInView(APIView):
 
 
 class ProgrammeList(generics.ListCreateAPIView):
-    """Programmes with a public cycle, and those in which the caller has a role. Anyone signed in starts one."""
+    """Programmes with a public cycle, and those in which the caller has a role. Whoever speaks for an
+    organization (awards.permissions.can_own_for) starts one for it."""
 
     serializer_class = s.ProgrammeSerializer
     filterset_fields = ["kind", "owner"]
@@ -128,11 +129,77 @@ class ProgrammeList(generics.ListCreateAPIView):
 
 
 class ProgrammeDetail(generics.RetrieveAPIView):
+    """A programme; its owners change it with PATCH (the slug stays)."""
+
     serializer_class = s.ProgrammeSerializer
     lookup_field = "slug"
 
     def get_queryset(self):
         return ProgrammeList.get_queryset(self)
+
+    @extend_schema(request=s.ProgrammeSerializer, responses=s.ProgrammeSerializer)
+    def patch(self, request, slug: str):
+        programme = _managed_programme(request, slug)
+        serializer = s.ProgrammeSerializer(programme, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        changes.pop("slug", None)
+        programme = services.programme_update(programme=programme, user=request.user, **changes)
+        return Response(s.ProgrammeSerializer(programme).data)
+
+
+def _managed_programme(request, slug: str) -> Programme:
+    _signed_in(request)
+    programme = get_object_or_404(Programme, slug=slug)
+    if not permissions.can_manage(request.user, programme):
+        raise Http404
+    return programme
+
+
+class ProgrammeCycles(APIView):
+    """Start a numbered cycle with its timeline (owners and award staff)."""
+
+    @extend_schema(request=s.CycleWriteSerializer, responses={201: s.CycleSerializer})
+    def post(self, request, slug: str):
+        programme = _managed_programme(request, slug)
+        serializer = s.CycleWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.get("number") is None:
+            raise DomainError(_("The cycle number must be 1 or more."), field="number", code="required")
+        cycle = services.cycle_create(programme=programme, user=request.user, number=data.pop("number"),
+                                      nominations_open=data.pop("nominations_open"),
+                                      nominations_close=data.pop("nominations_close"), **data)
+        return Response(s.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
+
+
+class ProgrammeMembers(APIView):
+    """Who has which role (GET), and giving someone a role by e-mail (POST)."""
+
+    @extend_schema(responses=s.MemberSerializer(many=True))
+    def get(self, request, slug: str):
+        programme = _managed_programme(request, slug)
+        return Response(s.MemberSerializer(selectors.programme_members(programme=programme), many=True).data)
+
+    @extend_schema(request=s.MemberInviteSerializer, responses={201: s.MemberSerializer})
+    def post(self, request, slug: str):
+        programme = _managed_programme(request, slug)
+        serializer = s.MemberInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.member_invite(programme=programme, user=request.user, **serializer.validated_data)
+        return Response(s.MemberSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class CycleTiers(APIView):
+    """Replace the cycle's tiers, listed from the highest down (thresholds must not overlap)."""
+
+    @extend_schema(request=s.TiersSerializer, responses=s.TierSerializer(many=True))
+    def put(self, request, pk: int):
+        cycle = _managed_cycle(request, pk)
+        serializer = s.TiersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = services.tiers_set(cycle=cycle, user=request.user, rows=serializer.validated_data["tiers"])
+        return Response(s.TierSerializer(rows, many=True).data)
 
 
 class CycleDetail(APIView):
@@ -146,6 +213,17 @@ class CycleDetail(APIView):
         cycle = Cycle.objects.prefetch_related("categories__criteria", "tiers").get(pk=cycle.pk)
         return Response(s.CycleDetailSerializer(cycle).data)
 
+    @extend_schema(request=s.CycleWriteSerializer, responses=s.CycleSerializer)
+    def patch(self, request, pk: int):
+        """Change the timeline, ceremony or chair (owners and award staff)."""
+        cycle = _managed_cycle(request, pk)
+        serializer = s.CycleWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        changes.pop("number", None)
+        cycle = services.cycle_update(cycle=cycle, user=request.user, **changes)
+        return Response(s.CycleSerializer(cycle).data)
+
 
 class CycleResults(APIView):
     """Published results for everyone (winners, or tiers of an assessment); before publication,
@@ -156,7 +234,8 @@ class CycleResults(APIView):
     @extend_schema(responses=s.ResultSerializer(many=True))
     def get(self, request, pk: int):
         cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
-        if permissions.can_manage(request.user, cycle.programme_id) or permissions.is_chair(request.user, cycle):
+        if permissions.can_manage(request.user, cycle.programme_id) or permissions.is_committee_member(
+                request.user, cycle):
             return Response(s.ResultSerializer(selectors.results_table(cycle=cycle), many=True).data)
         if not permissions.can_view_results(request.user, cycle):
             raise Http404
@@ -173,14 +252,19 @@ RESULT_STEPS = {
 
 
 class CycleResultStep(APIView):
-    """finalize / reopen / approve (the committee chair) and publish (programme owners)."""
+    """finalize / reopen (the committee chair), approve (each committee member, the chair included: the
+    results are approved when the chair and a majority have) and publish (programme owners)."""
 
     @extend_schema(request=None, responses=s.CycleSerializer)
     def post(self, request, pk: int, step: str):
         _signed_in(request)
         cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
-        allowed = permissions.can_publish(request.user, cycle) if step == "publish" else permissions.is_chair(
-            request.user, cycle)
+        if step == "publish":
+            allowed = permissions.can_publish(request.user, cycle)
+        elif step == "approve":
+            allowed = permissions.is_committee_member(request.user, cycle)
+        else:
+            allowed = permissions.is_chair(request.user, cycle)
         if step not in RESULT_STEPS or not (allowed or permissions.can_manage(request.user, cycle.programme_id)):
             raise Http404
         require(allowed)

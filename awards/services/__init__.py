@@ -23,6 +23,8 @@ from .nominations import (
     signin_link_use,
 )
 from .results import (
+    committee_ids,
+    committee_rule_met,
     judge_totals,
     results_approve,
     results_compute,
@@ -34,20 +36,33 @@ from .results import (
 from .screening import nomination_screen, nomination_shortlist
 from .setup import (
     category_create,
+    category_update,
     criteria_copy,
     criterion_create,
+    criterion_delete,
+    criterion_update,
     cycle_create,
     cycle_update,
     document_create,
+    document_delete,
     judge_assign,
+    judge_unassign,
     member_add,
+    member_invite,
+    member_remove,
     programme_create,
+    programme_update,
     question_create,
+    question_delete,
     tier_create,
+    tiers_set,
 )
 from .visits import visit_cancel, visit_clashes, visit_photo_add, visit_report, visit_schedule
 
 __all__ = [
+    "category_update", "committee_ids", "committee_rule_met", "criterion_delete", "criterion_update",
+    "document_delete", "judge_unassign", "member_invite", "member_remove", "programme_update", "question_delete",
+    "tiers_set",
     "applicant_for", "category_create", "conflict_declare", "criteria_copy", "criterion_create", "cycle_create",
     "cycle_update", "deadline_for", "document_create", "document_upload", "extension_grant", "judge_assign",
     "judge_totals", "member_add", "missing_for_submission", "nomination_create", "nomination_save",

@@ -1,5 +1,11 @@
 """From score sheets to winners: compute, finalize (chair), approve (committee), publish (owners).
 
+The committee is the cycle's chair and the programme's committee members; each
+records their approval, and the results are approved once the chair and a
+majority of the committee have (see committee_rule_met). Any change to the
+results afterwards (finalizing again, reopening, a new order on stage) voids
+the approvals recorded so far.
+
 A judge's total for an entry is the weighted mean of their criterion scores,
 each criterion scored as points over its maximum (out of 100). Only judges who
 scored every criterion count. The entry's judged score is the mean of the
@@ -28,7 +34,7 @@ from sessions.services import honoree_place
 
 from .. import permissions
 from ..certificates import winner_proof_url, winners_certify
-from ..models import Category, Cycle, FieldVisit, Programme, Result, ScoreSheet, Tier
+from ..models import Category, Cycle, FieldVisit, Programme, ProgrammeMember, Result, ResultApproval, ScoreSheet, Tier
 from ._common import require_owner, send_bilingual
 
 
@@ -130,6 +136,7 @@ def results_finalize(*, cycle: Cycle, user) -> list[Result]:
     if not computed:
         raise DomainError(_("No entry has a complete set of scores yet."), field="results", code="no_scores")
     Result.objects.filter(cycle=cycle).delete()
+    ResultApproval.objects.filter(cycle=cycle).delete()  # approvals were of the results replaced here
     rows = Result.objects.bulk_create([
         Result(
             cycle=cycle, nomination_id=c.nomination_id, category_id=c.category_id, judges=c.judges,
@@ -151,6 +158,7 @@ def results_reopen(*, cycle: Cycle, user) -> Cycle:
     if cycle.results != Cycle.Results.FINALIZED:
         raise DomainError(_("Only finalized, unapproved results can be reopened."), field="results", code="state")
     Result.objects.filter(cycle=cycle).delete()
+    ResultApproval.objects.filter(cycle=cycle).delete()
     cycle.results, cycle.finalized_at = Cycle.Results.PENDING, None
     cycle.save(update_fields=["results", "finalized_at"])
     return cycle
@@ -177,20 +185,56 @@ def winners_order_set(*, cycle: Cycle, user, ids: list[int]) -> list[Result]:
     winners = {r.pk: r for r in _winners(cycle)}
     if len(set(ids)) != len(ids) or set(ids) != set(winners):
         raise DomainError(_("List every winner exactly once."), field="ids", code="not_all_winners")
+    changed = any(winners[rid].honor_order != place for place, rid in enumerate(ids, start=1))
     for place, rid in enumerate(ids, start=1):
         winners[rid].honor_order = place
     Result.objects.bulk_update(list(winners.values()), ["honor_order"])
+    if changed:
+        _approvals_void(cycle)
     return [winners[i] for i in ids]
+
+
+def _approvals_void(cycle: Cycle) -> None:
+    """The results changed: what the committee approved is no longer what would be published."""
+    ResultApproval.objects.filter(cycle=cycle).delete()
+    if cycle.results == Cycle.Results.APPROVED:
+        cycle.results, cycle.approved_at = Cycle.Results.FINALIZED, None
+        cycle.save(update_fields=["results", "approved_at"])
+
+
+def committee_ids(cycle: Cycle) -> set[int]:
+    """The user ids of the cycle's committee: the programme's committee members and the chair. One query."""
+    ids = set(ProgrammeMember.objects.filter(programme=cycle.programme_id, role=ProgrammeMember.Role.COMMITTEE)
+              .values_list("user_id", flat=True))
+    if cycle.chair_id is not None:
+        ids.add(cycle.chair_id)
+    return ids
+
+
+def committee_rule_met(*, committee: set[int], approved: set[int], chair_id: int | None) -> bool:
+    """The chair has approved, and so has a strict majority of the committee (the chair counted)."""
+    if chair_id is None or chair_id not in approved:
+        return False
+    return 2 * len(approved & committee) > len(committee)
 
 
 @transaction.atomic
 def results_approve(*, cycle: Cycle, user) -> Cycle:
-    """The committee (through its chair) approves the finalized results; winners keep the order set,
-    or go by category and rank."""
+    """A committee member (the chair or a member with the committee role) records their approval of
+    the finalized results. The results become approved when the chair and a strict majority of the
+    committee (chair counted) have approved, as a committee votes; only then may they be published.
+    Winners then keep the order set, or go by category and rank."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    _require_chair(user, cycle)
+    if not permissions.is_committee_member(user, cycle):
+        raise PermissionDenied(_("Only the committee chair and members may approve the results."))
     if cycle.results != Cycle.Results.FINALIZED:
         raise DomainError(_("Only finalized results can be approved."), field="results", code="state")
+    if ResultApproval.objects.filter(cycle=cycle, user=user).exists():
+        raise DomainError(_("You have already approved these results."), field="results", code="duplicate")
+    ResultApproval.objects.create(cycle=cycle, user=user)
+    approved = set(ResultApproval.objects.filter(cycle=cycle).values_list("user_id", flat=True))
+    if not committee_rule_met(committee=committee_ids(cycle), approved=approved, chair_id=cycle.chair_id):
+        return cycle
     winners = _winners(cycle)
     if any(w.honor_order is None for w in winners):
         for place, w in enumerate(winners, start=1):
@@ -209,6 +253,7 @@ def results_publish(*, cycle: Cycle, user) -> Cycle:
     cycle = Cycle.objects.select_for_update(of=("self",)).select_related("programme", "forum", "ceremony_session").get(pk=cycle.pk)
     require_owner(user, cycle.programme)
     if cycle.results != Cycle.Results.APPROVED:
+        # APPROVED is reached only when the committee rule is met (results_approve).
         raise DomainError(_("The committee must approve the results before they are published."),
                           field="results", code="not_approved")
     winners = sorted(_winners(cycle), key=lambda r: (r.honor_order or 0, r.pk))

@@ -1,0 +1,111 @@
+"""The set-up part of the awards API: outsiders refused on every endpoint, field-level errors, committee approval."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from awards import services
+from awards.models import Category, Criterion, Cycle, Programme, ProgrammeMember, ResultApproval, Tier
+from tests.awards.factories import CategoryFactory, NominationFactory, applicant_user, award_world, member
+
+pytestmark = pytest.mark.django_db
+
+
+def _calls(world):
+    p, c, cat = world.programme.slug, world.cycle.pk, world.category.pk
+    opens = timezone.now() + timedelta(days=1)
+    cycle_body = {"number": 600, "nominations_open": opens.isoformat(),
+                  "nominations_close": (opens + timedelta(days=9)).isoformat()}
+    return [
+        ("patch", f"/api/v1/awards/programmes/{p}/", {"blind_judging": True}),
+        ("post", f"/api/v1/awards/programmes/{p}/cycles/", cycle_body),
+        ("get", f"/api/v1/awards/programmes/{p}/members/", None),
+        ("post", f"/api/v1/awards/programmes/{p}/members/", {"email": "x@example.org", "role": "judge"}),
+        ("patch", f"/api/v1/awards/cycles/{c}/", {"year_label": "2099"}),
+        ("put", f"/api/v1/awards/cycles/{c}/tiers/", {"tiers": [{"name_ar": "ذهبي", "min_score": "80"}]}),
+        ("post", "/api/v1/awards/categories/", {"cycle": c, "kind": "individual", "name_ar": "فئة"}),
+        ("post", "/api/v1/awards/criteria/", {"category": cat, "name_ar": "معيار", "weight": "1", "max_score": 5}),
+        ("post", "/api/v1/awards/tiers/", {"cycle": c, "name_ar": "ذهبي", "min_score": "80"}),
+        ("post", "/api/v1/awards/judges/", {"category": cat, "judge": world.outsider.pk}),
+        ("post", f"/api/v1/awards/categories/{CategoryFactory(cycle=world.cycle).pk}/copy-criteria/{cat}/", None),
+    ]
+
+
+def _state():
+    return (Programme.objects.filter(blind_judging=True).count(), Cycle.objects.count(), Category.objects.count(),
+            Criterion.objects.count(), Tier.objects.count(), ProgrammeMember.objects.count(),
+            Cycle.objects.filter(year_label="2099").count())
+
+
+def test_setup_api_refuses_no_role_judge_and_applicant(client_for):
+    world = award_world()
+    calls = _calls(world)
+    before = _state()
+    for user in (world.outsider, world.judges[1], applicant_user()):
+        api = client_for(user)
+        for method, url, body in calls:
+            response = getattr(api, method)(url, body, format="json")
+            assert response.status_code in (403, 404), (user, method, url, response.status_code)
+    assert _state() == before
+
+
+def test_setup_api_staff_set_up_a_cycle(client_for):
+    world = award_world()
+    api = client_for(world.staff)
+    opens = timezone.now() + timedelta(days=1)
+    created = api.post(f"/api/v1/awards/programmes/{world.programme.slug}/cycles/", {
+        "number": 601, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
+        "judging_ends": (opens + timedelta(days=30)).date().isoformat()}, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    changed = api.patch(f"/api/v1/awards/cycles/{pk}/", {"year_label": "2031"}, format="json")
+    assert changed.status_code == 200 and changed.json()["year_label"] == "2031"
+    tiers = api.put(f"/api/v1/awards/cycles/{pk}/tiers/", {"tiers": [{"name_ar": "ذهبي", "min_score": "85"},
+                                                                    {"name_ar": "فضي", "min_score": "70"}]},
+                    format="json")
+    assert tiers.status_code == 200 and [t["name_ar"] for t in tiers.json()] == ["ذهبي", "فضي"]
+    invited = api.post(f"/api/v1/awards/programmes/{world.programme.slug}/members/",
+                       {"email": "committee@example.org", "role": "committee"}, format="json")
+    assert invited.status_code == 201 and invited.json()["role"] == "committee"
+    # Staff may not change the programme itself: its owners do.
+    assert api.patch(f"/api/v1/awards/programmes/{world.programme.slug}/", {"blind_judging": True},
+                     format="json").status_code == 403
+    owner = client_for(world.owner)
+    assert owner.patch(f"/api/v1/awards/programmes/{world.programme.slug}/", {"blind_judging": True},
+                       format="json").status_code == 200
+    assert Programme.objects.get(pk=world.programme.pk).blind_judging
+
+
+def test_setup_api_field_errors(client_for):
+    world = award_world()
+    api = client_for(world.staff)
+    opens = timezone.now() + timedelta(days=1)
+    bad = api.post(f"/api/v1/awards/programmes/{world.programme.slug}/cycles/", {
+        "number": 602, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
+        "judging_ends": (opens + timedelta(days=30)).date().isoformat(),
+        "results_date": (opens + timedelta(days=20)).date().isoformat()}, format="json")
+    assert bad.status_code == 400 and "results_date" in bad.json()
+    overlap = api.put(f"/api/v1/awards/cycles/{world.cycle.pk}/tiers/", {
+        "tiers": [{"name_ar": "ذهبي", "min_score": "70"}, {"name_ar": "فضي", "min_score": "85"}]}, format="json")
+    assert overlap.status_code == 400 and "tiers-1-min_score" in overlap.json()
+    weight = api.post("/api/v1/awards/criteria/", {"category": world.category.pk, "name_ar": "معيار",
+                                                   "weight": "0", "max_score": 5}, format="json")
+    assert weight.status_code == 400 and "weight" in weight.json()
+
+
+def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_for):
+    world = award_world()
+    second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
+    nomination = NominationFactory(category=world.category)
+    for judge in world.judges:
+        services.score_sheets_save(nomination=nomination, user=judge,
+                                   sheets={c.pk: {"points": 8} for c in world.criteria})
+    services.results_finalize(cycle=world.cycle, user=world.chair)
+    url = f"/api/v1/awards/cycles/{world.cycle.pk}/results/approve/"
+    for user in (world.outsider, world.judges[1], applicant_user(), world.staff):
+        assert client_for(user).post(url).status_code in (403, 404)
+    response = client_for(second).post(url)
+    assert response.status_code == 200 and response.json()["results"] == "finalized"
+    assert client_for(world.chair).post(url).json()["results"] == "approved"
+    assert ResultApproval.objects.filter(cycle=world.cycle).count() == 2
