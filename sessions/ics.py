@@ -46,7 +46,16 @@ forum_event_per_day=False, base_url=settings.SITE_URL, refresh_minutes=None)``
     at least that and always more than what was last sent to that person
     (see calendars.services).
 
+    ``stamp``: the DTSTAMP (default: now), in UTC to the second.
+
 ``to_bytes(cal) -> bytes``: the serialized calendar (UTF-8, CRLF, folded).
+
+``calendar_bytes(snapshot, sessions=None, *, ...same keywords...) -> bytes``:
+byte for byte ``to_bytes(calendar_from_snapshot(...))``, written straight from
+the snapshot (no icalendar objects; the VTIMEZONE is made once per zone and
+date range in each process). The exports, feeds and downloads use it; the
+icalendar builder stays the reference the tests compare it with, and is what
+to use when a ``Calendar`` object is needed.
 
 ``session_uid(forum_id, session_id)``, ``forum_uid(forum_id, day=None)``,
 ``person_uid(forum_id, person_key)``: stable UIDs. A session keeps its UID
