@@ -156,3 +156,21 @@ def test_calendar_bytes_with_a_bad_method_or_attendee_raises_as_the_builder(agen
     for build in (ics.calendar_from_snapshot, ics.calendar_bytes):
         with pytest.raises(ValueError):
             build(snapshot, method=method, attendee=attendee)
+
+
+def test_calendar_bytes_without_a_hall_venue_or_track_is_the_builders(agenda):
+    snapshot = copy.deepcopy(agenda["version"].snapshot)
+    snapshot["forum"].update(venue_name_ar="", venue_name_en="", organizer_ar="", organizer_en="")
+    for session in snapshot["sessions"]:
+        session.update(hall_id=None, track_id=None)
+    text = same_bytes(snapshot, method="REQUEST", attendee=attendee_of(agenda, "speaker"), include_forum_event=True)
+    assert b"LOCATION" not in text and b"CATEGORIES" not in text
+
+
+@pytest.mark.parametrize("role", ["co_chair", "moderator", "host"])
+def test_calendar_bytes_with_other_roles_of_the_attendee_is_the_builders(agenda, role):
+    snapshot = copy.deepcopy(agenda["version"].snapshot)
+    for session in snapshot["sessions"]:
+        session["roles"] = [{**r, "role": role} for r in session.get("roles", [])]
+    same_bytes(snapshot, method="REQUEST", attendee=attendee_of(agenda, "chair"))
+    same_bytes(snapshot, method="PUBLISH", attendee=attendee_of(agenda, "panelist", email=""))
