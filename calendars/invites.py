@@ -68,24 +68,22 @@ def attendee_confirmation_ics(*, registration) -> bytes:
     snapshot = selectors.published_snapshot(forum=forum) or _empty_snapshot(forum)
     starred = selectors.starred_session_ids(user=registration.user, forum=forum)
     sessions = [s for s in snapshot["sessions"] if s["id"] in starred]
-    cal = ics.calendar_from_snapshot(
+    return ics.calendar_bytes(
         snapshot, sessions, method="PUBLISH", attendee=_registration_attendee(registration),
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot), include_forum_event=True,
         forum_event_per_day=selectors.calendar_settings(forum=forum).forum_event_per_day,
     )
-    return ics.to_bytes(cal)
 
 
 def person_sessions_ics(*, forum: Forum, person: Person) -> bytes:
     """A participant's own published sessions, with their role in each."""
     snapshot = selectors.published_snapshot(forum=forum) or _empty_snapshot(forum)
     mine = set(selectors.session_ids_of_person(snapshot, person.pk))
-    cal = ics.calendar_from_snapshot(
+    return ics.calendar_bytes(
         snapshot, [s for s in snapshot["sessions"] if s["id"] in mine], method="PUBLISH",
         attendee=attendee_of_person(person) if person.email else None,
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
     )
-    return ics.to_bytes(cal)
 
 
 def personal_feed_ics(token) -> bytes:
@@ -103,13 +101,12 @@ def personal_feed_ics(token) -> bytes:
         wanted |= selectors.starred_session_ids(user=token.user, forum=forum)
     name = f"{forum.title_ar} — أجندتي / My agenda"
     owner = f"person-{token.person_id}" if token.person_id else f"user-{token.user_id}"
-    cal = ics.calendar_from_snapshot(
+    return ics.calendar_bytes(
         snapshot, [s for s in snapshot["sessions"] if s["id"] in wanted], method="PUBLISH", name=name,
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot), include_forum_event=True,
         forum_event_per_day=selectors.calendar_settings(forum=forum).forum_event_per_day,
         refresh_minutes=settings.CALENDAR_FEED_REFRESH_MINUTES, calendar_uid=ics.person_uid(forum.pk, owner),
     )
-    return ics.to_bytes(cal)
 
 
 def team_feed_ics(*, forum: Forum) -> bytes:
@@ -117,12 +114,11 @@ def team_feed_ics(*, forum: Forum) -> bytes:
     from sessions.selectors import agenda_snapshot_build
 
     snapshot = agenda_snapshot_build(forum=forum)
-    cal = ics.calendar_from_snapshot(
+    return ics.calendar_bytes(
         snapshot, method="PUBLISH", name=f"{forum.title_ar} — فريق التنظيم / Organizers (live)",
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
         refresh_minutes=min(15, settings.CALENDAR_FEED_REFRESH_MINUTES), calendar_uid=ics.person_uid(forum.pk, "team"),
     )
-    return ics.to_bytes(cal)
 
 
 def session_ics_url(snapshot: AgendaSnapshot, session: SnapshotSession) -> str:

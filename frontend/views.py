@@ -370,13 +370,12 @@ def schedule_json(request, slug: str):
 
 
 def _calendar(p: Public, sessions: list[dict], name: str | None = None) -> bytes:
-    cal = ics.calendar_from_snapshot(
+    return ics.calendar_bytes(
         p.snapshot, sessions, method="PUBLISH", name=name,
         # Each publication raises SEQUENCE, so calendars take the newer copy of a moved session.
         sequences={s["id"]: p.version.number for s in sessions},
         base_url=p.request.build_absolute_uri("/").rstrip("/"),
     )
-    return ics.to_bytes(cal)
 
 
 def _ics(request, slug: str, page: str, pick, *, filename: str, extra=()):

@@ -46,7 +46,16 @@ forum_event_per_day=False, base_url=settings.SITE_URL, refresh_minutes=None)``
     at least that and always more than what was last sent to that person
     (see calendars.services).
 
+    ``stamp``: the DTSTAMP (default: now), in UTC to the second.
+
 ``to_bytes(cal) -> bytes``: the serialized calendar (UTF-8, CRLF, folded).
+
+``calendar_bytes(snapshot, sessions=None, *, ...same keywords...) -> bytes``:
+byte for byte ``to_bytes(calendar_from_snapshot(...))``, written straight from
+the snapshot (no icalendar objects; the VTIMEZONE is made once per zone and
+date range in each process). The exports, feeds and downloads use it; the
+icalendar builder stays the reference the tests compare it with, and is what
+to use when a ``Calendar`` object is needed.
 
 ``session_uid(forum_id, session_id)``, ``forum_uid(forum_id, day=None)``,
 ``person_uid(forum_id, person_key)``: stable UIDs. A session keeps its UID
@@ -63,6 +72,8 @@ icalendar from zoneinfo) is added to the calendar.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
@@ -235,33 +246,49 @@ def _common(event: icalendar.Event, snapshot: AgendaSnapshot, stamp: datetime, m
     event.add("class", "PUBLIC")
 
 
-def _session_event(snapshot: AgendaSnapshot, session: SnapshotSession, *, tz: ZoneInfo, stamp: datetime, method: str | None,
-                   attendee: dict | None, sequence: int, base_url: str) -> icalendar.Event:
+def _session_fields(snapshot: AgendaSnapshot, session: SnapshotSession, *, tz: ZoneInfo, method: str | None,
+                    attendee: dict | None, base_url: str) -> dict:
+    """What one session's event says, shared by the icalendar builder and the direct writer."""
     forum = snapshot["forum"]
     url = session_url(snapshot, session, base_url)
-    event = icalendar.Event()
-    event.add("uid", session_uid(forum["id"], session["id"]))
-    event.add("summary", bilingual(session.get("title_ar", ""), session.get("title_en", "")))
-    event.add("dtstart", local_time(session["starts_at"], tz))
-    event.add("dtend", local_time(session["ends_at"], tz))
-    location = location_text(snapshot, session)
-    if location:
-        event.add("location", location)
-    event.add("description", _description(snapshot, session, url, attendee))
-    event.add("url", url)
     cancelled = method == "CANCEL" or session.get("status") == "cancelled"
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     track = next((t for t in snapshot.get("tracks", []) if t["id"] == session.get("track_id")), None)
-    if track:
-        event.add("categories", [bilingual(track.get("name_ar", ""), track.get("name_en", ""))])
-    roles = _roles_of(session, (attendee or {}).get("person_id"))
-    _common(event, snapshot, stamp, method, attendee, roles, sequence)
+    return {
+        "uid": session_uid(forum["id"], session["id"]),
+        "summary": bilingual(session.get("title_ar", ""), session.get("title_en", "")),
+        "start": local_time(session["starts_at"], tz),
+        "end": local_time(session["ends_at"], tz),
+        "location": location_text(snapshot, session),
+        "description": _description(snapshot, session, url, attendee),
+        "url": url,
+        "cancelled": cancelled,
+        "category": bilingual(track.get("name_ar", ""), track.get("name_en", "")) if track else None,
+        "roles": _roles_of(session, (attendee or {}).get("person_id")),
+    }
+
+
+def _session_event(snapshot: AgendaSnapshot, session: SnapshotSession, *, tz: ZoneInfo, stamp: datetime, method: str | None,
+                   attendee: dict | None, sequence: int, base_url: str) -> icalendar.Event:
+    fields = _session_fields(snapshot, session, tz=tz, method=method, attendee=attendee, base_url=base_url)
+    event = icalendar.Event()
+    event.add("uid", fields["uid"])
+    event.add("summary", fields["summary"])
+    event.add("dtstart", fields["start"])
+    event.add("dtend", fields["end"])
+    if fields["location"]:
+        event.add("location", fields["location"])
+    event.add("description", fields["description"])
+    event.add("url", fields["url"])
+    event.add("status", "CANCELLED" if fields["cancelled"] else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if fields["cancelled"] else "OPAQUE")
+    if fields["category"] is not None:
+        event.add("categories", [fields["category"]])
+    _common(event, snapshot, stamp, method, attendee, fields["roles"], sequence)
     return event
 
 
-def _forum_events(snapshot: AgendaSnapshot, *, tz: ZoneInfo, stamp: datetime, method: str | None, attendee: dict | None,
-                  sequence: int, per_day: bool, base_url: str) -> list[icalendar.Event]:
+def _forum_days(snapshot: AgendaSnapshot, *, tz: ZoneInfo, per_day: bool, base_url: str) -> list[dict]:
+    """What the forum's own event(s) say, shared by the icalendar builder and the direct writer."""
     forum = snapshot["forum"]
     first, last = date.fromisoformat(forum["first_day"]), date.fromisoformat(forum["last_day"])
     title = bilingual(forum.get("title_ar", ""), forum.get("title_en", ""))
@@ -276,30 +303,59 @@ def _forum_events(snapshot: AgendaSnapshot, *, tz: ZoneInfo, stamp: datetime, me
     events = []
     live = [s for s in snapshot.get("sessions", []) if s.get("status") != "cancelled"]
     for number, day in enumerate(days, start=1):
-        event = icalendar.Event()
-        event.add("uid", forum_uid(forum["id"], day))
+        fields = {"uid": forum_uid(forum["id"], day), "location": location, "description": description, "url": url}
         if day is None:
-            event.add("summary", title)
-            event.add("dtstart", first)
-            event.add("dtend", last + timedelta(days=1))
+            fields.update(summary=title, start=first, end=last + timedelta(days=1))
         else:
-            event.add("summary", bilingual(f"{forum.get('title_ar', '')} — اليوم {number}",
-                                       f"{forum.get('title_en') or forum.get('title_ar', '')} — day {number}"))
+            fields["summary"] = bilingual(f"{forum.get('title_ar', '')} — اليوم {number}",
+                                          f"{forum.get('title_en') or forum.get('title_ar', '')} — day {number}")
             todays = [s for s in live if local_time(s["starts_at"], tz).date() == day]
             if todays:
-                event.add("dtstart", min(local_time(s["starts_at"], tz) for s in todays))
-                event.add("dtend", max(local_time(s["ends_at"], tz) for s in todays))
+                fields["start"] = min(local_time(s["starts_at"], tz) for s in todays)
+                fields["end"] = max(local_time(s["ends_at"], tz) for s in todays)
             else:
-                event.add("dtstart", day)
-                event.add("dtend", day + timedelta(days=1))
-        if location:
-            event.add("location", location)
-        event.add("description", description)
-        event.add("url", url)
+                fields.update(start=day, end=day + timedelta(days=1))
+        events.append(fields)
+    return events
+
+
+def _forum_events(snapshot: AgendaSnapshot, *, tz: ZoneInfo, stamp: datetime, method: str | None, attendee: dict | None,
+                  sequence: int, per_day: bool, base_url: str) -> list[icalendar.Event]:
+    events = []
+    for fields in _forum_days(snapshot, tz=tz, per_day=per_day, base_url=base_url):
+        event = icalendar.Event()
+        event.add("uid", fields["uid"])
+        event.add("summary", fields["summary"])
+        event.add("dtstart", fields["start"])
+        event.add("dtend", fields["end"])
+        if fields["location"]:
+            event.add("location", fields["location"])
+        event.add("description", fields["description"])
+        event.add("url", fields["url"])
         event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
         _common(event, snapshot, stamp, method, attendee, [], sequence)
         events.append(event)
     return events
+
+
+def _prepare(snapshot: AgendaSnapshot, method: str | None, attendee: dict | None, base_url: str | None,
+             stamp: datetime | None) -> tuple[str, ZoneInfo, datetime]:
+    """Check the arguments; the base URL, the forum's zone and the DTSTAMP (now, unless given) in UTC."""
+    if method is not None and method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
+    if method in ("REQUEST", "CANCEL") and not (attendee and attendee.get("email")):
+        raise ValueError(f"METHOD:{method} needs an attendee with an e-mail")
+    base_url = (base_url if base_url is not None else settings.SITE_URL).rstrip("/")
+    tz = ZoneInfo(snapshot["forum"].get("time_zone") or settings.TIME_ZONE)
+    stamp = (stamp or timezone.now()).astimezone(ZoneInfo("UTC")).replace(microsecond=0)
+    return base_url, tz, stamp
+
+
+def _timezone_range(snapshot: AgendaSnapshot) -> tuple[date, date]:
+    """The span the VTIMEZONE's rules cover: the forum's days and a year either side."""
+    forum = snapshot["forum"]
+    return (date.fromisoformat(forum["first_day"]) - timedelta(days=370),
+            date.fromisoformat(forum["last_day"]) + timedelta(days=370))
 
 
 def calendar_from_snapshot(
@@ -315,17 +371,12 @@ def calendar_from_snapshot(
     base_url: str | None = None,
     refresh_minutes: int | None = None,
     calendar_uid: str | None = None,
+    stamp: datetime | None = None,
 ) -> icalendar.Calendar:
     """Build a calendar of (some of) the sessions of a snapshot; see the module docstring."""
-    if method is not None and method not in METHODS:
-        raise ValueError(f"unknown iTIP method {method!r}")
-    if method in ("REQUEST", "CANCEL") and not (attendee and attendee.get("email")):
-        raise ValueError(f"METHOD:{method} needs an attendee with an e-mail")
-    base_url = (base_url if base_url is not None else settings.SITE_URL).rstrip("/")
+    base_url, tz, stamp = _prepare(snapshot, method, attendee, base_url, stamp)
     forum = snapshot["forum"]
-    tz = ZoneInfo(forum.get("time_zone") or settings.TIME_ZONE)
     sequences = sequences or {}
-    stamp = timezone.now().astimezone(ZoneInfo("UTC")).replace(microsecond=0)
 
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -334,12 +385,14 @@ def calendar_from_snapshot(
     if method:
         cal.add("method", method)
     calendar_name = name or bilingual(forum.get("title_ar", ""), forum.get("title_en", ""))
-    cal.add("name", calendar_name)
-    cal.add("x-wr-calname", calendar_name)
-    cal.add("x-wr-timezone", tz.key)
+    # As TEXT: icalendar would write these (vUnknown) verbatim, so a comma went out unescaped and a
+    # newline in a name failed an assertion.
+    cal.add("name", icalendar.vText(calendar_name))
+    cal.add("x-wr-calname", icalendar.vText(calendar_name))
+    cal.add("x-wr-timezone", icalendar.vText(tz.key))
     if calendar_uid:
         cal.add("uid", calendar_uid)
-        cal.add("x-wr-relcalid", calendar_uid)
+        cal.add("x-wr-relcalid", icalendar.vText(calendar_uid))
     if refresh_minutes:
         cal.add("refresh-interval", timedelta(minutes=refresh_minutes), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(timedelta(minutes=refresh_minutes)))
@@ -354,8 +407,7 @@ def calendar_from_snapshot(
             _session_event(snapshot, session, tz=tz, stamp=stamp, method=method, attendee=attendee,
                            sequence=sequences.get(session["id"], 0), base_url=base_url)
         )
-    first = date.fromisoformat(forum["first_day"]) - timedelta(days=370)
-    last = date.fromisoformat(forum["last_day"]) + timedelta(days=370)
+    first, last = _timezone_range(snapshot)
     cal.add_missing_timezones(first_date=first, last_date=last)
     return cal
 
@@ -385,3 +437,172 @@ def _fold(line: str) -> bytes:
 def to_bytes(cal: icalendar.Calendar) -> bytes:
     """The calendar's text: what `cal.to_ical()` gives, with faster line folding."""
     return b"\r\n".join(_fold(line) for line in cal.content_lines() if line) + b"\r\n"
+
+
+# ---------------------------------------------------------------------------
+# The direct writer: the same bytes as to_bytes(calendar_from_snapshot(...)) without icalendar's
+# objects (a vText, a Parameters and a content line for each of ~4,000 properties of a 300-session
+# calendar, and a VTIMEZONE worked out from zoneinfo on every call). tests/sessions/test_ics_writer.py
+# holds the two byte for byte equal; the icalendar builder stays the reference.
+
+_RFC6868 = re.compile(r'\^|\r\n|\r|\n|"')
+_RFC6868_ESCAPES = {"^": "^^", "\r\n": "^n", "\r": "^n", "\n": "^n", '"': "^'"}
+# As icalendar, the right single quotation mark too.
+_QUOTABLE = re.compile("[,;:’]")
+
+
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11), escaped in icalendar's order (a literal \\N is a newline)."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _param(key: str, value: str) -> str:
+    """`KEY=value` of a property parameter: RFC 6868 escapes, in double quotes when it holds `,;:`
+    (and, as icalendar does for CN, a space or an apostrophe)."""
+    escaped = _RFC6868.sub(lambda m: _RFC6868_ESCAPES[m.group(0)], value).replace('"', "'")
+    if (key == "CN" and (" " in value or "'" in value)) or _QUOTABLE.search(escaped):
+        escaped = f'"{escaped}"'
+    return f"{key}={escaped}"
+
+
+@functools.lru_cache(maxsize=32)
+def _datetime_form(zone: str) -> tuple[str, str]:
+    """(parameters, suffix) of a DATE-TIME in `zone` as icalendar writes it: `;TZID=<zone>` and no
+    suffix, or no parameter and `Z` for UTC."""
+    value = icalendar.vDDDTypes(datetime(2000, 1, 1, tzinfo=ZoneInfo(zone)))
+    params = value.params.to_ical().decode()
+    return (f";{params}" if params else ""), ("Z" if value.to_ical().endswith(b"Z") else "")
+
+
+@functools.lru_cache(maxsize=32)
+def _vtimezone(zone: str, first: date, last: date) -> bytes:
+    """The VTIMEZONE block (folded, CRLF after each line) icalendar adds for `zone` over first..last,
+    or b"" when it adds none (UTC). Worked out once per process: it is the slowest part of a calendar."""
+    cal = icalendar.Calendar()
+    event = icalendar.Event()
+    event.add("dtstart", datetime(first.year + 1, 1, 1, tzinfo=ZoneInfo(zone)))
+    cal.add_component(event)
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    return b"".join(to_bytes(timezone_) for timezone_ in cal.walk("VTIMEZONE"))
+
+
+def _moment(name: str, value: date, form: tuple[str, str]) -> str:
+    if isinstance(value, datetime):
+        return f"{name}{form[0]}:{value:%Y%m%dT%H%M%S}{form[1]}"
+    return f"{name};VALUE=DATE:{value:%Y%m%d}"
+
+
+def _address_lines(snapshot: AgendaSnapshot, method: str | None, attendee: dict | None) -> tuple[str, str]:
+    """(ATTENDEE line without its ROLE/RSVP tail, ORGANIZER line) shared by every event, or ''."""
+    organizer = attendee_line = ""
+    if method in ("REQUEST", "CANCEL") or attendee:
+        name, email = organizer_address()
+        cn = snapshot["forum"].get("organizer_ar") or name or email
+        organizer = f"ORGANIZER;{_param('CN', cn)}:mailto:{email}"
+    if attendee and attendee.get("email"):
+        params = [_param("CN", attendee["name"])] if attendee.get("name") else []
+        params.append("CUTYPE=INDIVIDUAL")
+        if attendee.get("language"):
+            params.append(_param("LANGUAGE", attendee["language"]))
+        params.append("PARTSTAT=NEEDS-ACTION")
+        attendee_line = "ATTENDEE;" + ";".join(params)
+    return attendee_line, organizer
+
+
+def _event_lines(out: list[str], fields: dict, *, stamp: str, sequence: int, attendee_line: str,
+                 attendee: dict | None, organizer: str, status: str, transp: str | None,
+                 form: tuple[str, str]) -> None:
+    """One VEVENT's content lines in icalendar's order: its canonical ones, then the rest by name."""
+    out.append("BEGIN:VEVENT")
+    out.append("SUMMARY:" + _text(fields["summary"]))
+    out.append(_moment("DTSTART", fields["start"], form))
+    out.append(_moment("DTEND", fields["end"], form))
+    out.append(stamp)
+    out.append("UID:" + _text(fields["uid"]))
+    out.append(f"SEQUENCE:{sequence}")
+    if attendee_line:
+        roles = fields.get("roles", ())
+        role = "REQ-PARTICIPANT" if roles else "OPT-PARTICIPANT"
+        if any(ITIP_ROLES.get(r) == "CHAIR" for r in roles):
+            role = "CHAIR"
+        out.append(f"{attendee_line};ROLE={role};RSVP=FALSE:mailto:{attendee['email']}")
+    if fields.get("category") is not None:
+        out.append("CATEGORIES:" + _text(fields["category"]))
+    out.append("CLASS:PUBLIC")
+    out.append("DESCRIPTION:" + _text(fields["description"]))
+    if fields["location"]:
+        out.append("LOCATION:" + _text(fields["location"]))
+    if organizer:
+        out.append(organizer)
+    out.append("STATUS:" + status)
+    if transp:
+        out.append("TRANSP:" + transp)
+    out.append("URL:" + fields["url"])
+    out.append("END:VEVENT")
+
+
+def calendar_bytes(
+    snapshot: AgendaSnapshot,
+    sessions: Iterable[dict] | None = None,
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    attendee: dict | None = None,
+    sequences: dict[int, int] | None = None,
+    include_forum_event: bool = False,
+    forum_event_per_day: bool = False,
+    base_url: str | None = None,
+    refresh_minutes: int | None = None,
+    calendar_uid: str | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """`to_bytes(calendar_from_snapshot(...))` with the same arguments, written directly."""
+    base_url, tz, stamp = _prepare(snapshot, method, attendee, base_url, stamp)
+    forum = snapshot["forum"]
+    sequences = sequences or {}
+    form = _datetime_form(tz.key)
+    stamp_line = f"DTSTAMP:{stamp:%Y%m%dT%H%M%S}Z"
+    attendee_line, organizer = _address_lines(snapshot, method, attendee)
+
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + _text(PRODID), "CALSCALE:GREGORIAN"]
+    if method:
+        head.append("METHOD:" + method)
+    calendar_name = _text(name or bilingual(forum.get("title_ar", ""), forum.get("title_en", "")))
+    head += ["NAME:" + calendar_name, "X-WR-CALNAME:" + calendar_name]
+    if refresh_minutes:
+        duration = icalendar.vDuration(timedelta(minutes=refresh_minutes)).to_ical().decode()
+        head.append("REFRESH-INTERVAL;VALUE=DURATION:" + duration)
+    if calendar_uid:
+        head.append("UID:" + _text(calendar_uid))
+    if refresh_minutes:
+        head.append("X-PUBLISHED-TTL:" + duration)
+    if calendar_uid:
+        head.append("X-WR-RELCALID:" + _text(calendar_uid))
+    head.append("X-WR-TIMEZONE:" + _text(tz.key))
+
+    events: list[str] = []
+    timed = False
+    if include_forum_event:
+        status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
+        for fields in _forum_days(snapshot, tz=tz, per_day=forum_event_per_day, base_url=base_url):
+            timed = timed or isinstance(fields["start"], datetime)
+            _event_lines(events, fields, stamp=stamp_line, sequence=sequences.get(0, 0),
+                         attendee_line=attendee_line, attendee=attendee, organizer=organizer,
+                         status=status, transp=None, form=form)
+    for session in snapshot.get("sessions", []) if sessions is None else sessions:
+        fields = _session_fields(snapshot, session, tz=tz, method=method, attendee=attendee, base_url=base_url)
+        timed = True
+        cancelled = fields["cancelled"]
+        _event_lines(events, fields, stamp=stamp_line, sequence=sequences.get(session["id"], 0),
+                     attendee_line=attendee_line, attendee=attendee, organizer=organizer,
+                     status="CANCELLED" if cancelled else "CONFIRMED",
+                     transp="TRANSPARENT" if cancelled else "OPAQUE", form=form)
+    events.append("END:VCALENDAR")
+
+    fold = _fold
+    parts = [b"\r\n".join(map(fold, head)), b"\r\n"]
+    if timed and form[0]:
+        parts.append(_vtimezone(tz.key, *_timezone_range(snapshot)))
+    parts += [b"\r\n".join(map(fold, events)), b"\r\n"]
+    return b"".join(parts)

@@ -342,12 +342,12 @@ def session_ics(request, session_id: int):
         raise Http404
     snapshot = agenda_snapshot_build(forum=session.forum)
     chosen = [s for s in snapshot["sessions"] if s["id"] == session_id]
-    cal = ics.calendar_from_snapshot(
+    body = ics.calendar_bytes(
         snapshot, chosen, method="PUBLISH", name=session.forum.title,
         attendee={"email": person.email, "name": person.display_name, "person_id": person.pk,
                   "language": person.preferred_language} if person.email else None,
     )
-    response = HttpResponse(ics.to_bytes(cal), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{session_id}.ics"'
     return response
 
