@@ -86,6 +86,7 @@ bench: bench-agenda bench-registration bench-checkin bench-papers bench-builder 
 
 bench-agenda: install
 	$(PY) benchmarks/agenda.py
+	$(PY) benchmarks/ics_writer.py
 
 bench-registration: install
 	$(PY) benchmarks/registration.py

@@ -274,13 +274,13 @@ def schedule_updates_send(*, version) -> int:
                 continue  # already told: a second CANCEL would only confuse
             sequence = _sequence(state, action, version.number)
             method = "CANCEL" if action == CANCEL else "REQUEST"
-            cal = ics.calendar_from_snapshot(
+            content = ics.calendar_bytes(
                 snapshot if sid in published_ids else previous,
                 [session], method=method, attendee=recipient.attendee(), sequences={sid: sequence},
             )
             attachments.append(Attachment(
                 filename=f"{'cancel' if method == 'CANCEL' else 'invite'}-session-{sid}.ics",
-                content=ics.to_bytes(cal), mimetype=f"text/calendar; method={method}",
+                content=content, mimetype=f"text/calendar; method={method}",
             ))
             changes.append({"action": action, "session": session, "entries": entries, "sequence": sequence})
             if state is None:

@@ -51,8 +51,8 @@ def session_ics(request, forum_slug: str, session_id: int):
     session = next((s for s in (snapshot or {}).get("sessions", []) if s["id"] == session_id), None)
     if session is None:
         raise Http404
-    cal = ics.calendar_from_snapshot(
+    body = ics.calendar_bytes(
         snapshot, [session], method="PUBLISH",
         sequences=selectors.sequences_for_forum(forum=forum, snapshot=snapshot),
     )
-    return _ics_response(ics.to_bytes(cal), f"{forum.slug}-session-{session_id}.ics", inline=False)
+    return _ics_response(body, f"{forum.slug}-session-{session_id}.ics", inline=False)
