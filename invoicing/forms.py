@@ -37,7 +37,7 @@ class ReplacementForm(forms.Form):
     buyer_name = forms.CharField(label=_("Buyer"), max_length=255, widget=forms.TextInput(attrs={"dir": "auto"}))
     buyer_name_en = forms.CharField(label=_("Buyer (English)"), max_length=255, required=False,
                                     widget=forms.TextInput(attrs={"dir": "auto"}))
-    buyer_email = forms.EmailField(label=_("Buyer's e-mail"), required=False,
+    buyer_email = forms.EmailField(label=_("Buyer's e-mail"), max_length=254, required=False,
                                    widget=forms.EmailInput(attrs={"dir": "ltr"}))
     buyer_vat_number = forms.CharField(label=_("Buyer's VAT number"), max_length=20, required=False,
                                        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}))

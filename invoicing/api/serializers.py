@@ -45,7 +45,7 @@ class ReplacementSerializer(serializers.Serializer):
 
     buyer_name = serializers.CharField(max_length=255)
     buyer_name_en = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    buyer_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    buyer_email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     buyer_vat_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
                                              help_text="With it the replacement is a standard tax invoice.")
     buyer_address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
