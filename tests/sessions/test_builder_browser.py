@@ -202,11 +202,13 @@ def test_builder_time_and_number_fields_follow_the_digit_choice(page, live_serve
 
     # A time typed in Arabic-Indic digits is understood and saved as an override.
     dhuhr.fill("١٢:٢٥")
-    dhuhr.dispatch_event("change")
-    page.wait_for_function("document.querySelector('.prayer-row[data-prayer=dhuhr] small') !== null")
-    page.wait_for_function(
-        "[...document.querySelectorAll('.prayer-row[data-prayer=dhuhr] input.clock')].some((i) => i.value === '١٢:٢٥')"
-    )
+    with page.expect_response(lambda r: "prayer-time-overrides/" in r.url and r.request.method == "POST") as saved:
+        dhuhr.dispatch_event("change")
+    assert saved.value.ok
+    assert saved.value.request.post_data_json["time"] == "12:25"
+    # The panel is drawn again with the override (and its reset button) before anything else is typed.
+    row = f".prayer-row[data-prayer=dhuhr][data-day='{forum.first_day.isoformat()}']"
+    page.wait_for_function(f"document.querySelectorAll(\"{row} button\").length === 2")
     override = PrayerTimeOverride.objects.get(forum=forum, prayer="dhuhr")
     assert override.time.strftime("%H:%M") == "12:25"
 
