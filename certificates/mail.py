@@ -19,7 +19,7 @@ from forum.mailing.rendering import RenderedEmail, render_bilingual_email
 from forum.mailing.services import message_build
 
 from .models import Certificate, Kind
-from .rendering import verification_url
+from .rendering import verification_url_maker
 
 KIND = "certificate_issued"
 # Private-use characters: survive escaping and never occur in names or links.
@@ -40,9 +40,9 @@ class _Marked:
         return Kind(self.kind).label  # lazy: translated in each language's part
 
 
-def _facts(certificate: Certificate) -> dict[str, str]:
+def _facts(certificate: Certificate, url) -> dict[str, str]:
     return {"name_ar": certificate.display_name_ar, "name_en": certificate.display_name_en,
-            "code": certificate.short_code, "url": verification_url(certificate.code)}
+            "code": certificate.short_code, "url": url(certificate.code)}
 
 
 def _fill(text: str, facts: dict[str, str], *, html: bool) -> str:
@@ -55,6 +55,7 @@ def certificate_issued_messages(*, certificates: Iterable[Certificate]) -> list[
     """Unsaved outbox messages, one per certificate that has an e-mail address (for messages_store)."""
     rendered: dict[tuple[int, str], RenderedEmail] = {}
     messages = []
+    url = verification_url_maker()
     for certificate in certificates:
         if not certificate.email:
             continue
@@ -64,7 +65,7 @@ def certificate_issued_messages(*, certificates: Iterable[Certificate]) -> list[
         if email is None:
             email = rendered[key] = render_bilingual_email("certificates/email/issued", {
                 "certificate": _Marked(certificate.kind), "forum": forum, "url": _MARKS["url"]})
-        facts = _facts(certificate)
+        facts = _facts(certificate, url)
         messages.append(message_build(
             to=certificate.email, subject=_fill(email.subject, facts, html=False),
             text_body=_fill(email.text, facts, html=False), html_body=_fill(email.html, facts, html=True),

@@ -149,3 +149,13 @@ def test_long_latin_line_shrinks_to_fit_and_short_one_keeps_its_size():
     assert sizes[0] == 15 and 7 <= sizes[1] < 15
     text = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
     assert "Eng. Tariq Alamri" in text
+
+
+def test_verification_url_maker_gives_the_same_addresses_as_verification_url(settings):
+    from certificates.rendering import verification_url, verification_url_maker
+
+    settings.SITE_URL = "https://forum.example.org"
+    url = verification_url_maker()
+    for code in ("Zx3_k9-QpL2mN8vT", "A" * 26, "needs-escaping-é", "with space"):
+        assert url(code) == verification_url(code), code
+    assert url("Zx3_k9-QpL2mN8vT").startswith("https://forum.example.org/")
