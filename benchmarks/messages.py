@@ -74,7 +74,9 @@ class Sink:
     """
 
     def __init__(self, port: int):
-        context = multiprocessing.get_context("spawn")
+        # Forked before the benchmark opens a database connection: the child does not import this script
+        # again (spawn would, with its Django set-up and a temporary folder of its own).
+        context = multiprocessing.get_context("fork")
         self.port = port
         self._count = context.Value("q", 0)
         self._bytes = context.Value("q", 0)

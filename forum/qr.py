@@ -146,10 +146,10 @@ class QRLayout:
         """The layout of the smallest version that holds `text`."""
         return cls(cls.version_for(text, level=level, mask=mask), level=level, mask=mask)
 
-    def codewords(self, text: str) -> bytes | None:
+    def codewords(self, text: str, chunks: list | None = None) -> bytes | None:
         """Data and error correction bytes, interleaved; None when the text does not fit this version."""
         value, length = 0, 0
-        for chunk in util.optimal_data_chunks(text, minimum=OPTIMIZE):
+        for chunk in chunks if chunks is not None else data_chunks(text):
             data, mode = chunk.data, chunk.mode
             value = (value << 4 | mode) << self.length_bits[mode] | len(data)
             length += 4 + self.length_bits[mode]
@@ -195,10 +195,10 @@ class QRLayout:
             out.extend(part[column] for part in ec_blocks if column < len(part))
         return bytes(out)
 
-    def rows(self, text: str) -> list[str] | None:
+    def rows(self, text: str, chunks: list | None = None) -> list[str] | None:
         """The code for `text` as one string of "1" (dark) and "0" (light) per row, no quiet zone; None when
         the text does not fit this version."""
-        words = self.codewords(text)
+        words = self.codewords(text, chunks)
         if words is None:
             return None
         bits = format(int.from_bytes(words, "big"), f"0{len(words) * 8}b")
@@ -206,9 +206,9 @@ class QRLayout:
         source = bits + bits.translate(_INVERT) + "01"
         return ["".join(row(source)) for row in self._rows]
 
-    def matrix(self, text: str) -> list[list[bool]] | None:
+    def matrix(self, text: str, chunks: list | None = None) -> list[list[bool]] | None:
         """The same as rows of booleans."""
-        rows = self.rows(text)
+        rows = self.rows(text, chunks)
         return None if rows is None else [[m == "1" for m in row] for row in rows]
 
 
@@ -217,13 +217,19 @@ _LAYOUTS: dict[tuple[int, int], QRLayout] = {}
 _REMEMBERED = 4096  # shapes of data; a process that meets more starts over rather than grow
 
 
-def qr_layout(text: str, *, level: int = ERROR_CORRECT_M) -> QRLayout:
+def data_chunks(text: str) -> list:
+    """The text's segments (numeric, alphanumeric, bytes) as qrcode's add_data splits it."""
+    return list(util.optimal_data_chunks(text, minimum=OPTIMIZE))
+
+
+def qr_layout(text: str, *, level: int = ERROR_CORRECT_M, chunks: list | None = None) -> QRLayout:
     """The layout of the smallest version that holds `text` with the fixed mask, made once per process.
 
     The version depends only on the data's segments (their modes and lengths) and the level, so it is
     found once per such shape (all badge tokens have one) instead of counting bits for each code.
     """
-    shape = (level, tuple((chunk.mode, len(chunk.data)) for chunk in util.optimal_data_chunks(text, minimum=OPTIMIZE)))
+    chunks = data_chunks(text) if chunks is None else chunks
+    shape = (level, tuple((chunk.mode, len(chunk.data)) for chunk in chunks))
     version = _VERSIONS.get(shape)
     if version is None:
         if len(_VERSIONS) >= _REMEMBERED:
@@ -237,5 +243,7 @@ def qr_layout(text: str, *, level: int = ERROR_CORRECT_M) -> QRLayout:
 
 def qr_matrix(text: str, *, level: int = ERROR_CORRECT_M) -> list[list[bool]]:
     """The QR modules (no quiet zone), the same as qrcode makes with the fixed mask. Level M by default:
-    still reads with a scratch or a thumb over a corner."""
-    return qr_layout(text, level=level).matrix(text)
+    still reads with a scratch or a thumb over a corner. The text is split into segments once, for
+    finding the layout and for the code itself."""
+    chunks = data_chunks(text)
+    return qr_layout(text, level=level, chunks=chunks).matrix(text, chunks)

@@ -15,22 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def today_forum():
-    return forum_today()
-
-
-@pytest.fixture
-def staff(today_forum):
-    return TeamMemberFactory(forum=today_forum, role="checkin").user
-
-
-@pytest.fixture
-def door(today_forum):
-    services.checkpoints_ensure(forum=today_forum)
-    return Checkpoint.objects.get(forum=today_forum, kind="door")
-
-
-@pytest.fixture
 def badge(today_forum):
     return services.badge_issue(registration=RegistrationFactory(forum=today_forum))
 

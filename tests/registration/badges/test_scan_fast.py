@@ -23,22 +23,6 @@ pytestmark = pytest.mark.django_db
 CSRF = "k" * 32
 
 
-@pytest.fixture
-def today_forum():
-    return forum_today()
-
-
-@pytest.fixture
-def staff(today_forum):
-    return TeamMemberFactory(forum=today_forum, role="checkin").user
-
-
-@pytest.fixture
-def door(today_forum):
-    services.checkpoints_ensure(forum=today_forum)
-    return Checkpoint.objects.get(forum=today_forum, kind="door")
-
-
 def new_badge(forum):
     return services.badge_issue(registration=RegistrationFactory(forum=forum))
 
