@@ -626,7 +626,11 @@
   }
   const prayerHall = $("#prayer-hall");
   if (prayerHall) fillSelect(prayerHall, config.halls.map((h) => [h.id, h.name]), T.no_hall);
+  let prayerDrawing = 0;
   function renderPrayers() {
+    // A field removed while focused, or left after a refused entry was put back, still fires the
+    // browser's own "change" on blur: only the panel drawn last, and only a new time, may save.
+    const drawing = ++prayerDrawing;
     const box = $("#prayer-list");
     box.replaceChildren();
     if (!state.prayers || state.prayers.days.every((d) => !d.prayers.length)) { box.append(el("p", { text: T.no_prayer_times })); return; }
@@ -638,7 +642,9 @@
         const time = el("input", { type: "text", class: "clock", inputmode: "numeric", autocomplete: "off", dir: "ltr", size: 5,
           value: shown(hhmm(minutesOf(p.time))), "aria-label": label, disabled: !canEdit });
         time.addEventListener("change", async () => {
+          if (drawing !== prayerDrawing) return;
           const at = clockMinutes(time.value);
+          if (at === minutesOf(p.time)) return;
           if (at === null) {
             showRefusal({ data: { errors: [{ message: label + ": " + T.clock_invalid }] } });
             time.value = shown(hhmm(minutesOf(p.time)));
