@@ -1,7 +1,7 @@
 """Benchmark: check-in scans and bulk badge printing, each beside a baseline measured in the same run.
 
     make bench-checkin
-    .venv/bin/python benchmarks/checkin_badges.py [--badges 1000] [--small-badges 250] [--rates 50,100] [--seconds 10]
+    .venv/bin/python benchmarks/checkin_badges.py [--badges 1000] [--small-badges 250] [--rates 50,100] [--seconds 10] [--repeats 3]
 
 Runs on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/forum_bench_badges)
 in a throw-away test database that is created and dropped here. Prints:
@@ -12,7 +12,8 @@ in a throw-away test database that is created and dropped here. Prints:
   ("already admitted"). Load is open loop on a fixed timetable: request i is due at
   start + i / rate (50 and 100 scans/s), sent over 48 keep-alive connections, and its latency is
   measured from the time it was due, so a late send and the server's queue count. Beside it
-  GET /healthz on the same timetable at each rate. For each: p50, p99, and the server's CPU
+  GET /healthz on the same timetable at each rate, the two taking turns (--repeats phases each,
+  pooled). For each: p50, p99, and the server's CPU
   per request (all gunicorn processes, from /proc) with its ratio to a healthz's, and PostgreSQL's;
 - bulk badges: badges per second for the N-up A4 sheet (--badges), beside a bare `qrcode` PNG
   loop over the same tokens (qrcode.make, PNG), and the ratio;
@@ -218,12 +219,28 @@ def open_loop(port: int, rate: float, seconds: float, request, connections_count
         thread.join()
     done = [x for x in latencies if x is not None]
     return {"count": len(done), "rate": rate, "p50": percentile(done, 50), "p99": percentile(done, 99),
-            "lag_p99": percentile(lags, 99), "outcomes": outcomes}
+            "lag_p99": percentile(lags, 99), "outcomes": outcomes, "latencies": done, "lags": lags}
 
 
-def bench_http(forum, staff, badges, *, rates: list[float], seconds: float) -> dict:
+def pooled(rounds: list[dict]) -> dict:
+    """Several phases of one kind as one: CPU per request over all their requests, percentiles over all
+    their latencies, outcomes added up."""
+    done = [x for r in rounds for x in r["latencies"]]
+    outcomes: dict[str, int] = {}
+    for r in rounds:
+        for key, n in r["outcomes"].items():
+            outcomes[key] = outcomes.get(key, 0) + n
+    count = sum(r["count"] for r in rounds)
+    return {"count": count, "rate": rounds[0]["rate"], "p50": percentile(done, 50), "p99": percentile(done, 99),
+            "lag_p99": percentile([x for r in rounds for x in r["lags"]], 99), "outcomes": outcomes,
+            "cpu": sum(r["cpu"] * r["count"] for r in rounds) / max(1, count),
+            "db_cpu": sum(r["db_cpu"] * r["count"] for r in rounds) / max(1, count)}
+
+
+def bench_http(forum, staff, badges, *, rates: list[float], seconds: float, repeats: int) -> dict:
     """Scans through the REST API of gunicorn as the README deploys it, beside GET /healthz, each on
-    a fixed timetable; the server's CPU per request from /proc."""
+    a fixed timetable; the server's CPU per request from /proc. At each rate the two take turns,
+    `repeats` phases each, so a passing disturbance of the machine falls on both."""
     import json
     from urllib.parse import urlsplit, urlunsplit
 
@@ -273,19 +290,23 @@ def bench_http(forum, staff, badges, *, rates: list[float], seconds: float) -> d
         open_loop(port, 500, 1.0, health, connections_count=24)
         open_loop(port, 500, 0.3, scan_requests(150, "warm"), connections_count=24)
 
-        def measured(name: str, rate: float, request) -> None:
+        def measured(rate: float, request) -> dict:
             cpu = helpers.server_cpu_seconds(server.pid)
             db_cpu = helpers.named_cpu_seconds(("postgres",))
             result = open_loop(port, rate, seconds, request)
             result["cpu"] = (helpers.server_cpu_seconds(server.pid) - cpu) / max(1, result["count"])
             result["db_cpu"] = (helpers.named_cpu_seconds(("postgres",)) - db_cpu) / max(1, result["count"])
-            results[name] = result
+            return result
 
         # The floor at each rate: a server's CPU per request is higher at a lower rate (its threads wake
         # for fewer requests), so a scan is compared with a healthz sent at the same rate.
         for rate in rates:
-            measured(f"healthz@{rate:g}", rate, health)
-            measured(f"scan@{rate:g}", rate, scan_requests(int(rate * seconds), f"r{rate:g}"))
+            rounds = [(measured(rate, health),
+                       measured(rate, scan_requests(int(rate * seconds), f"r{rate:g}-{n}")))
+                      for n in range(repeats)]
+            results[f"healthz@{rate:g}"] = pooled([h for h, _ in rounds])
+            results[f"scan@{rate:g}"] = pooled([s for _, s in rounds])
+            results[f"ratios@{rate:g}"] = [s["cpu"] / h["cpu"] if h["cpu"] else 0.0 for h, s in rounds]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -336,12 +357,14 @@ def main():
     parser.add_argument("--small-badges", type=int, default=250, help="the smaller sheet of the memory comparison")
     parser.add_argument("--rates", default="50,100", help="scans per second, one timed phase each")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed HTTP phase")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed phases of each kind at each rate, taking turns (figures pooled)")
     parser.add_argument("--no-memory", action="store_true", help="skip the traced (heap peak) sheets")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("note: not PostgreSQL; the numbers are for", connection.vendor, file=sys.stderr)
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
-    scans_needed = int(sum(rates) * args.seconds) + 150
+    scans_needed = int(sum(rates) * args.seconds * args.repeats) + 150
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
@@ -350,7 +373,7 @@ def main():
         random.seed(6)
         forum, staff = setup_data(max(args.badges, scans_needed))
         badges, issue_elapsed = bench_issue(forum)
-        http = bench_http(forum, staff[:8], badges, rates=rates, seconds=args.seconds)
+        http = bench_http(forum, staff[:8], badges, rates=rates, seconds=args.seconds, repeats=args.repeats)
         rss_before = rss_mb()
         # Timed without tracemalloc; ru_maxrss is the process's peak so far, so the small sheet goes first.
         bulk_small = bench_bulk(forum, limit=min(args.small_badges, args.badges))
@@ -369,7 +392,8 @@ def main():
 
     print()
     print(f"Check-in scans through the REST API: {http['server']}, PostgreSQL; requests sent on a fixed")
-    print(f"timetable ({args.seconds:g} s a phase), latency from the time each was due (queueing counts).")
+    print(f"timetable ({args.seconds:g} s a phase, {args.repeats} phases of each kind at each rate, taking turns;")
+    print("figures over all of a kind's phases), latency from the time each was due (queueing counts).")
     print()
     print(f"{'measure':<40} {'sent/s':>7} {'p50':>9} {'p99':>9} {'server CPU':>11} {'× healthz':>10} {'PG CPU':>9}")
     print("-" * 101)
@@ -381,6 +405,9 @@ def main():
         print(f"{'check-in scan (session + CSRF)':<40} {r:>7g} {scan['p50'] * 1000:>6.1f} ms "
               f"{scan['p99'] * 1000:>6.1f} ms {scan['cpu'] * 1000:>8.2f} ms "
               f"{scan['cpu'] / health['cpu'] if health['cpu'] else 0:>9.2f}× {scan['db_cpu'] * 1000:>6.2f} ms")
+    for r in rates:
+        ratios = ", ".join(f"{x:.2f}×" for x in http[f"ratios@{r:g}"])
+        print(f"scan ÷ healthz CPU phase by phase at {r:g}/s: {ratios}")
     print()
     for name in [name for r in rates for name in (f"healthz@{r:g}", f"scan@{r:g}")]:
         result = http[name]

@@ -139,55 +139,72 @@ def session_attendees(*, session) -> QuerySet[Registration]:
 
 # ---- The scan's context in one statement (the scan API's hot path) -----------------
 
+# What a scan reads of the forum and the user; the other fields stay deferred (forum.db.instance_from_row),
+# so a scan does not pay to convert a forum's descriptions or a user's dates it never shows.
+SCAN_FORUM_FIELDS = ("id", "slug", "time_zone", "first_day", "last_day", "status", "open_after_last_day")
+SCAN_USER_FIELDS = ("id", "password", "is_superuser", "username", "is_staff", "is_active")
+
 SCAN_DESK_SQL = """
-SELECT {forum}, {checkpoint}, {user}, m.role, k.key_id, k.public_key
+SELECT {forum}, {checkpoint}, {user}, m.role, s.session_data, k.key_id, k.public_key
 FROM forum_forum f
-LEFT JOIN badges_checkpoint c ON c.id = %s AND c.forum_id = f.id
-LEFT JOIN {user_table} u ON u.id = %s
+LEFT JOIN badges_checkpoint c ON c.id = %(checkpoint)s AND c.forum_id = f.id
+LEFT JOIN {user_table} u ON u.id = %(user)s
 LEFT JOIN forum_teammember m ON m.forum_id = f.id AND m.user_id = u.id
+LEFT JOIN {session_table} s ON s.session_key = %(session_key)s AND s.expire_date > %(now)s
 LEFT JOIN badges_signingkey k ON k.forum_id = f.id
-WHERE f.slug = %s
+WHERE f.slug = %(forum)s
 """
 
 
 @functools.cache
 def _scan_desk_sql(vendor: str) -> str:
     from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
 
     from forum import db
 
     user_model = get_user_model()
+    quote = connection.ops.quote_name
     return SCAN_DESK_SQL.format(
-        forum=db.select_columns(Forum, "f"), checkpoint=db.select_columns(Checkpoint, "c"),
-        user=db.select_columns(user_model, "u"), user_table=connection.ops.quote_name(user_model._meta.db_table),
+        forum=db.select_columns(Forum, "f", SCAN_FORUM_FIELDS), checkpoint=db.select_columns(Checkpoint, "c"),
+        user=db.select_columns(user_model, "u", SCAN_USER_FIELDS), user_table=quote(user_model._meta.db_table),
+        session_table=quote(Session._meta.db_table),
     )
 
 
-def scan_desk(*, forum_slug: str, checkpoint_id: int, user_id) -> dict | None:
+def scan_desk(*, forum_slug: str, checkpoint_id: int, user_id, session_key: str | None = None) -> dict | None:
     """What a scan needs before it admits, read in one written-out statement: the forum, the checkpoint
     (None unless it is the forum's), the user (None if there is no such user), the user's role in the
-    forum and the forum's public keys by number (raw bytes; a forum has one or two, a row each).
-    None when there is no forum."""
+    forum, the forum's public keys by number (raw bytes; a forum has one or two, a row each) and, with
+    `session_key`, the data of that live database session (None when it has ended or expired).
+    None when there is no forum.
+
+    The forum and the user come with only the fields a scan reads (SCAN_FORUM_FIELDS, SCAN_USER_FIELDS)."""
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from forum import db
 
     user_model = get_user_model()
+    params = {"checkpoint": checkpoint_id, "user": user_id, "session_key": session_key, "forum": forum_slug,
+              "now": connection.ops.adapt_datetimefield_value(timezone.now())}
     with connection.cursor() as cursor:
-        cursor.execute(_scan_desk_sql(connection.vendor), [checkpoint_id, user_id, forum_slug])
+        cursor.execute(_scan_desk_sql(connection.vendor), params)
         rows = cursor.fetchall()
     if not rows:
         return None
     row = rows[0]
-    n_forum, n_checkpoint, n_user = db.column_count(Forum), db.column_count(Checkpoint), db.column_count(user_model)
-    forum = db.instance_from_row(Forum, row[:n_forum])
+    n_forum = db.column_count(Forum, SCAN_FORUM_FIELDS)
+    n_checkpoint, n_user = db.column_count(Checkpoint), db.column_count(user_model, SCAN_USER_FIELDS)
+    forum = db.instance_from_row(Forum, row[:n_forum], SCAN_FORUM_FIELDS)
     checkpoint_row = row[n_forum:n_forum + n_checkpoint]
     user_row = row[n_forum + n_checkpoint:n_forum + n_checkpoint + n_user]
-    role = row[-3]
+    role, session_data = row[-4], row[-3]
     checkpoint = None
     if checkpoint_row[0] is not None:
         checkpoint = db.instance_from_row(Checkpoint, checkpoint_row)
         checkpoint.forum = forum
-    user = db.instance_from_row(user_model, user_row) if user_row[0] is not None else None
+    user = db.instance_from_row(user_model, user_row, SCAN_USER_FIELDS) if user_row[0] is not None else None
     keys = {key_id: bytes(public) for *_rest, key_id, public in rows if key_id is not None}
-    return {"forum": forum, "checkpoint": checkpoint, "user": user, "role": role, "public_keys": keys}
+    return {"forum": forum, "checkpoint": checkpoint, "user": user, "role": role, "public_keys": keys,
+            "session_data": session_data}

@@ -351,6 +351,12 @@ LEFT JOIN registration_registrationtype t ON t.id = r.registration_type_id
 """
 
 
+# What a scan's answer shows of the person and their type (serializers.scan_result); the rest stays deferred.
+SCAN_REGISTRATION_FIELDS = ("id", "honorific", "academic_title", "forum", "registration_type", "reference", "status",
+                            "full_name_ar", "full_name_en", "organization_name", "language")
+SCAN_REGISTRATION_TYPE_FIELDS = ("id", "forum", "code", "name_ar", "name_en", "category", "badge_color")
+
+
 @functools.cache
 def _scan_admit_sql(session: bool) -> str:
     from registration.models import RegistrationType
@@ -361,8 +367,9 @@ def _scan_admit_sql(session: bool) -> str:
         # The arbiters: Admission's constraints admission_once_per_session and admission_once_per_day_at_door.
         arbiter=("(registration_id, session_id) WHERE session_id IS NOT NULL" if session
                  else "(registration_id, day) WHERE session_id IS NULL"),
-        checkpoint=db.select_columns(Checkpoint, "c"), registration=db.select_columns(Registration, "r"),
-        registration_type=db.select_columns(RegistrationType, "t"),
+        checkpoint=db.select_columns(Checkpoint, "c"),
+        registration=db.select_columns(Registration, "r", SCAN_REGISTRATION_FIELDS),
+        registration_type=db.select_columns(RegistrationType, "t", SCAN_REGISTRATION_TYPE_FIELDS),
     )
 
 
@@ -405,14 +412,16 @@ def _scan_from_row(row, *, forum, checkpoint, staff, client_nonce, token, now, c
     scan_id, outcome, badge_id = row[:3]
     n_admission = db.column_count(Admission)
     admission_row, rest = row[3:3 + n_admission], row[3 + n_admission:]
-    n_checkpoint, n_registration = db.column_count(Checkpoint), db.column_count(Registration)
+    n_checkpoint = db.column_count(Checkpoint)
+    n_registration = db.column_count(Registration, SCAN_REGISTRATION_FIELDS)
     checkpoint_row = rest[:n_checkpoint]
     registration_row = rest[n_checkpoint:n_checkpoint + n_registration]
     type_row = rest[n_checkpoint + n_registration:]
     registration = None
     if registration_row[0] is not None:
-        registration = db.instance_from_row(Registration, registration_row)
-        registration.registration_type = db.instance_from_row(registration_type_model, type_row)
+        registration = db.instance_from_row(Registration, registration_row, SCAN_REGISTRATION_FIELDS)
+        registration.registration_type = db.instance_from_row(registration_type_model, type_row,
+                                                              SCAN_REGISTRATION_TYPE_FIELDS)
         registration.forum = forum
     admission = None
     if admission_row[0] is not None:

@@ -44,3 +44,21 @@ def test_select_columns_follow_the_model_fields_in_order():
     columns = db.select_columns(RegistrationType, "t").split(", ")
     assert len(columns) == db.column_count(RegistrationType) == len(RegistrationType._meta.concrete_fields)
     assert columns[0] == f"{connection.ops.quote_name('t')}.{connection.ops.quote_name('id')}"
+
+
+def test_instance_from_row_with_named_fields_defers_the_others():
+    forum = ForumFactory(first_day=date(2030, 1, 13), last_day=date(2030, 1, 14))
+    fields = ("slug", "first_day")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {db.select_columns(Forum, 'x', fields)} FROM forum_forum x WHERE x.id = %s", [forum.pk])
+        row = cursor.fetchone()
+    assert db.column_count(Forum, fields) == len(row) == 3  # the primary key always comes first
+    read = db.instance_from_row(Forum, row, fields)
+    assert (read.pk, read.slug, read.first_day) == (forum.pk, forum.slug, date(2030, 1, 13))
+    assert read.get_deferred_fields() == {f.attname for f in Forum._meta.concrete_fields} - {"id", "slug", "first_day"}
+    assert read.title_ar == forum.title_ar  # a deferred field is loaded when read, as with only()
+
+
+def test_select_columns_refuse_a_field_the_model_lacks():
+    with pytest.raises(ValueError, match="no_such_field"):
+        db.select_columns(Forum, "x", ("slug", "no_such_field"))

@@ -1,14 +1,16 @@
-"""The scanner page's scan, answered in three SQL statements and without DRF's machinery.
+"""The scanner page's scan, answered in two SQL statements and without DRF's machinery.
 
 A door scanner posts hundreds of scans a minute, each a few dozen bytes, and
 the answer must come back while the attendee is still at the gate. Through
 DRF and the ORM a scan cost about 10 ms of server CPU, most of it building
 queries and objects: the session and user rows, the forum, the role, the
 checkpoint, the badge with its key, the inserts (about a dozen statements).
-Here it is the session row (read directly, as the database session engine
-would), one statement for the forum, checkpoint, user, role and signing key
-(selectors.scan_desk), and the admission with the scan row in one, its own
-transaction (services.check_in_badge).
+Here it is one statement for the session row (read as the database session
+engine would read it), the forum, checkpoint, user, role and signing keys
+(selectors.scan_desk), and one for the admission with the scan row, its own
+transaction (services.check_in_badge). A session's first scan in a process
+reads the session row on its own first, to learn whose it is; the first read
+also stands in for Django's health check of a reused connection.
 
 Only the common case is taken here: a request that would pass DRF's
 SessionAuthentication (a live session of an active user whose password hash
@@ -28,7 +30,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -73,11 +75,15 @@ def _body(request) -> dict | None:
     return {"token": token, "checkpoint": checkpoint, "client_nonce": nonce, "local_outcome": local}
 
 
-def _session(request) -> dict | None:
-    """The session's data, read as the database session engine reads it (one statement)."""
-    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not key or settings.SESSION_ENGINE != DB_SESSIONS:
+def _session_key(request) -> str | None:
+    """The session cookie, when sessions are kept in the database (the only engine read here)."""
+    if settings.SESSION_ENGINE != DB_SESSIONS:
         return None
+    return request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
+
+
+def _session(key: str) -> dict | None:
+    """The session's data, read as the database session engine reads it (one statement)."""
     from django.contrib.sessions.backends.db import SessionStore
 
     store = SessionStore()
@@ -86,7 +92,57 @@ def _session(request) -> dict | None:
         cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
                        [key, connection.ops.adapt_datetimefield_value(timezone.now())])
         row = cursor.fetchone()
-    return store.decode(row[0]) if row is not None else None
+    return _decoded(row[0]) if row is not None else None
+
+
+def _decoded(session_data: str) -> dict:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    return SessionStore().decode(session_data)
+
+
+def _user_id(session: dict):
+    """The signed-in user's id as django.contrib.auth reads it, or None when the session is not one this
+    path may take (another backend, no user, a malformed id)."""
+    if session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(session.get(SESSION_KEY))
+    except ValidationError:
+        return None
+
+
+# Session key -> the user its row named at this process's last scan. A scanner posts many scans on one
+# session, so from its second scan on, the session row is read in the desk's statement, with the user it
+# named last time; the row is decoded and checked every time, and if it now names someone else (or is
+# gone) that read is not used. A hint, never a grant: bounded, and emptied when full.
+_session_users: dict[str, object] = {}
+SESSION_HINTS_MAX = 10_000
+
+
+def _desk(key: str, *, forum_slug: str, checkpoint_id: int) -> tuple[dict | None, dict | None]:
+    """(session data, desk) for the scan: the live session row's data and selectors.scan_desk for the user
+    it names, in one statement when this process has seen the session before, else two."""
+    hinted = _session_users.get(key)
+    if hinted is not None:
+        desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=hinted,
+                                   session_key=key)
+        if desk is None or desk["session_data"] is None:
+            _session_users.pop(key, None)
+            return None, desk
+        session = _decoded(desk["session_data"])
+        if _user_id(session) == hinted:
+            return session, desk
+        _session_users.pop(key, None)
+    session = _session(key)
+    user_id = _user_id(session) if session else None
+    if user_id is None:
+        return session, None
+    desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=user_id)
+    if len(_session_users) >= SESSION_HINTS_MAX:
+        _session_users.clear()
+    _session_users[key] = user_id
+    return session, desk
 
 
 def _csrf_ok(request) -> bool:
@@ -96,6 +152,25 @@ def _csrf_ok(request) -> bool:
     return check.process_view(request, None, (), {}) is None
 
 
+def _desk_checked(key: str, *, forum_slug: str, checkpoint_id: int) -> tuple[dict | None, dict | None]:
+    """_desk, its first read standing in for Django's health check of a reused connection.
+
+    With CONN_HEALTH_CHECKS Django sends its own SELECT 1 before a request's first statement, a round
+    trip of its own on every scan. The desk's reads change nothing, so they are that check here: if the
+    connection turns out broken, it is closed and (None, None) sends the request the ordinary way, which
+    connects afresh, exactly as after a failed health check."""
+    pending = (connection.connection is not None and connection.health_check_enabled
+               and not connection.health_check_done and not connection.in_atomic_block)
+    if not pending:
+        return _desk(key, forum_slug=forum_slug, checkpoint_id=checkpoint_id)
+    connection.health_check_done = True
+    try:
+        return _desk(key, forum_slug=forum_slug, checkpoint_id=checkpoint_id)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return None, None
+
+
 def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
     """The answer to the scanner page's scan, or None for ScanView to answer the ordinary way."""
     if request.method != "POST" or getattr(request, "_force_auth_user", None) is not None:
@@ -103,16 +178,12 @@ def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
     body = _body(request)
     if body is None:
         return None
-    session = _session(request)
-    if (not session or session.get(BACKEND_SESSION_KEY) != MODEL_BACKEND
-            or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS):
+    key = _session_key(request)
+    if key is None:
         return None
-    try:
-        user_id = get_user_model()._meta.pk.to_python(session.get(SESSION_KEY))
-    except ValidationError:
+    session, desk = _desk_checked(key, forum_slug=forum_slug, checkpoint_id=body["checkpoint"])
+    if not session or _user_id(session) is None:
         return None
-    desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=body["checkpoint"],
-                               user_id=user_id)
     if desk is None or desk["checkpoint"] is None or not desk["checkpoint"].is_active:
         return None
     user, forum = desk["user"], desk["forum"]
