@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Visitors' cached agenda answers straight from the cache, before session, locale, auth and messages.
     "frontend.fastpath.CachedAgendaMiddleware",
+    # The scanner page's scans, answered before the same middleware (registration/badges/api/scan_fast.py).
+    "registration.badges.api.scan_fast.ScanMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "forum.middleware.ApiLanguageMiddleware",

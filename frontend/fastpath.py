@@ -19,9 +19,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
-from django.utils import translation
 
 from forum import formatting as fmt
+from forum.middleware import api_language
 
 from . import selectors
 from .caching import VersionCache, accepted_encoding, pointer_get
@@ -82,13 +82,6 @@ def _is_visitor(request, *, api: bool) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META and (not accept or "*/*" in accept or "application/json" in accept)
 
 
-def _api_language(request) -> str:
-    """What LocaleMiddleware and forum.middleware.ApiLanguageMiddleware make of an API path."""
-    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
-        return translation.get_language_from_request(request, check_path=False)
-    return settings.LANGUAGE_CODE
-
-
 def cached_answer(request) -> HttpResponse | None:
     """The stored answer to a visitor's GET of a cached agenda URL, or None to go the usual way."""
     if request.method not in ("GET", "HEAD"):
@@ -109,7 +102,7 @@ def cached_answer(request) -> HttpResponse | None:
     if version is None:
         return None
     if route.api:
-        lang, page_lang, digits = "api", _api_language(request), "latn"
+        lang, page_lang, digits = "api", api_language(request), "latn"
     else:
         lang = page_lang = match["lang"] or settings.LANGUAGE_CODE
         digits = request.COOKIES.get("digits", "")

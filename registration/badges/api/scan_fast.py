@@ -12,32 +12,40 @@ transaction (services.check_in_badge). A session's first scan in a process
 reads the session row on its own first, to learn whose it is; the first read
 also stands in for Django's health check of a reused connection.
 
+It runs as a middleware (ScanMiddleware), right after the cached agenda's,
+so a scan skips the session, locale, CSRF, authentication and message
+middleware and URL resolving; the answer carries the headers they would add.
 Only the common case is taken here: a request that would pass DRF's
 SessionAuthentication (a live session of an active user whose password hash
 still matches, and a good CSRF token), a body the ScanRequestSerializer would
 accept unchanged, and a member of the check-in team at an open checkpoint of
-this forum. Anything else returns None, and ScanView answers it the ordinary
-way (refusals, field errors, API tokens), so the rules stay in one place. The
+this forum. Anything else returns None and goes on through the middleware to
+ScanView, which answers it the ordinary way (refusals, field errors, API
+tokens), so the rules stay in one place. The
 decision who may check in is still forum.permissions.can_check_in, fed with
 the role read here.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import DisallowedHost, ValidationError
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from rest_framework.authentication import CSRFCheck
 
 from forum import permissions
 from forum.errors import DomainError
+from forum.middleware import api_language
 
 from .. import selectors, services
 from ..models import Scan
@@ -82,17 +90,16 @@ def _session_key(request) -> str | None:
     return request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
 
 
-def _session(key: str) -> dict | None:
-    """The session's data, read as the database session engine reads it (one statement)."""
+def _session_row(key: str) -> str | None:
+    """The live session's stored data, read as the database session engine reads it (one statement)."""
     from django.contrib.sessions.backends.db import SessionStore
 
-    store = SessionStore()
-    table = connection.ops.quote_name(store.get_model_class()._meta.db_table)
+    table = connection.ops.quote_name(SessionStore.get_model_class()._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
                        [key, connection.ops.adapt_datetimefield_value(timezone.now())])
         row = cursor.fetchone()
-    return _decoded(row[0]) if row is not None else None
+    return row[0] if row is not None else None
 
 
 def _decoded(session_data: str) -> dict:
@@ -112,36 +119,48 @@ def _user_id(session: dict):
         return None
 
 
-# Session key -> the user its row named at this process's last scan. A scanner posts many scans on one
-# session, so from its second scan on, the session row is read in the desk's statement, with the user it
-# named last time; the row is decoded and checked every time, and if it now names someone else (or is
-# gone) that read is not used. A hint, never a grant: bounded, and emptied when full.
-_session_users: dict[str, object] = {}
-SESSION_HINTS_MAX = 10_000
+class _Seen(NamedTuple):
+    user_id: object
+    session_data: str
+    session: dict
+
+
+# Session key -> what this process read of it at its last scan: the user it named, the stored data and
+# that data decoded. A scanner posts many scans on one session, so from its second scan on, the session
+# row is read in the desk's statement with the user it named last time, and when the row's data is the
+# same text as before, its decoding is too (the text is signed; the same text always decodes alike).
+# If the row is gone or now names someone else, that read is not used. A hint, never a grant: the row
+# is read every time; bounded, and emptied when full.
+_seen_sessions: dict[str, _Seen] = {}
+SESSIONS_SEEN_MAX = 10_000
 
 
 def _desk(key: str, *, forum_slug: str, checkpoint_id: int) -> tuple[dict | None, dict | None]:
-    """(session data, desk) for the scan: the live session row's data and selectors.scan_desk for the user
-    it names, in one statement when this process has seen the session before, else two."""
-    hinted = _session_users.get(key)
-    if hinted is not None:
-        desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=hinted,
+    """(session, desk) for the scan: the live session's data and selectors.scan_desk for the user it
+    names, in one statement when this process has seen the session before, else two."""
+    seen = _seen_sessions.get(key)
+    if seen is not None:
+        desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=seen.user_id,
                                    session_key=key)
-        if desk is None or desk["session_data"] is None:
-            _session_users.pop(key, None)
-            return None, desk
-        session = _decoded(desk["session_data"])
-        if _user_id(session) == hinted:
+        data = desk["session_data"] if desk is not None else None
+        if data is not None and data == seen.session_data:
+            return seen.session, desk
+        session = _decoded(data) if data is not None else None
+        if session is not None and _user_id(session) == seen.user_id:
+            _seen_sessions[key] = _Seen(seen.user_id, data, session)
             return session, desk
-        _session_users.pop(key, None)
-    session = _session(key)
+        _seen_sessions.pop(key, None)
+        if data is None:
+            return None, desk
+    data = _session_row(key)
+    session = _decoded(data) if data is not None else None
     user_id = _user_id(session) if session else None
     if user_id is None:
         return session, None
     desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=user_id)
-    if len(_session_users) >= SESSION_HINTS_MAX:
-        _session_users.clear()
-    _session_users[key] = user_id
+    if len(_seen_sessions) >= SESSIONS_SEEN_MAX:
+        _seen_sessions.clear()
+    _seen_sessions[key] = _Seen(user_id, data, session)
     return session, desk
 
 
@@ -194,6 +213,8 @@ def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
     user._forum_roles = {forum.pk: desk["role"]} if desk["role"] else {}
     if not permissions.can_check_in(user, forum) or not _csrf_ok(request):
         return None
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return None  # CsrfViewMiddleware would set a new cookie on the answer: the ordinary way does
     request.user = request._cached_user = user
     try:
         scan = services.check_in_badge(token=body["token"], checkpoint=desk["checkpoint"], staff=user,
@@ -205,3 +226,46 @@ def scan_answer(request, *, forum_slug: str) -> HttpResponse | None:
     text = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return HttpResponse(text.encode(), content_type="application/json")
+
+
+@functools.cache
+def _scan_path() -> re.Pattern:
+    """The scan URL (badges-api:scan) as a pattern, the forum's slug its group."""
+    marker = "forumslugmarker"
+    path = reverse("badges-api:scan", kwargs={"forum_slug": marker})
+    return re.compile("^" + re.escape(path).replace(marker, "(?P<slug>[-a-zA-Z0-9_]+)") + "$")
+
+
+class ScanMiddleware:
+    """Answers the scanner page's scans before the rest of the middleware (see the module's docstring).
+
+    Placed after SecurityMiddleware, WhiteNoise and the cached agenda, whose headers still come; the
+    answer gets those the later middleware would add to ScanView's (Content-Language and Vary from
+    LocaleMiddleware, Content-Length from CommonMiddleware, X-Frame-Options)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.answer(request) or self.get_response(request)
+
+    @staticmethod
+    def answer(request) -> HttpResponse | None:
+        if request.method != "POST" or "/checkin/scans/" not in request.path_info:
+            return None
+        match = _scan_path().match(request.path_info)
+        if match is None:
+            return None
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return None  # the ordinary way answers that (400)
+        with translation.override(api_language(request)):
+            response = scan_answer(request, forum_slug=match["slug"])
+            if response is None:
+                return None
+            response["Content-Language"] = translation.get_language()
+        response["Vary"] = "Accept-Language"
+        response["Content-Length"] = str(len(response.content))
+        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper())
+        return response

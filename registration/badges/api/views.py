@@ -18,7 +18,7 @@ from registration.models import Registration
 
 from .. import selectors, services
 from ..models import BulkPrintJob, Scan
-from . import scan_fast, serializers
+from . import serializers
 
 
 class ForumRoleView(APIView):
@@ -97,16 +97,11 @@ class ScanView(ForumRoleView):
     """POST a scanned token at a checkpoint; the answer is the outcome (always 200 once the scan is recorded).
 
     The scanner page's own request (signed in by its session cookie, CSRF header, a well-formed JSON
-    body, a check-in team member, an open checkpoint of this forum) is answered by scan_fast.scan_answer
-    without building DRF's request, serializer and renderer; everything else (API tokens, bad input,
-    refusals) comes here, and both give the same answer (tests/registration/badges/test_scan_fast.py).
+    body, a check-in team member, an open checkpoint of this forum) is answered before it gets here, by
+    scan_fast.ScanMiddleware, without building DRF's request, serializer and renderer; everything else
+    (API tokens, bad input, refusals) comes here, and both give the same answer
+    (tests/registration/badges/test_scan_fast.py).
     """
-
-    def dispatch(self, request, *args, **kwargs):
-        answer = scan_fast.scan_answer(request, forum_slug=kwargs["forum_slug"])
-        if answer is not None:
-            return answer
-        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(request=serializers.ScanRequestSerializer, responses=serializers.ScanResultSerializer,
                    operation_id="checkin_scan")

@@ -353,3 +353,27 @@ def test_scan_fast_on_a_connection_the_server_closed_is_answered_on_a_new_one(po
     assert fast_calls == [True, False]
     assert database.connection.info.backend_pid != pid
     assert Scan.objects.filter(forum=forum, outcome="admitted").count() == 2
+
+
+@pytest.mark.parametrize(("accept_language", "language", "message"), [("en", "en", "Admitted"), ("ar", "ar", "تم الدخول"),
+                                                                      (None, "ar", "تم الدخول")])
+def test_scan_fast_answer_speaks_the_scanners_language_with_the_usual_headers(
+        today_forum, staff, door, fast_calls, accept_language, language, message):
+    """Answered before LocaleMiddleware and the rest, the scan still follows Accept-Language as every API
+    path does, and carries the headers those middleware would have added."""
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = browser_for(staff).post(scan_url(today_forum), {"token": new_badge(today_forum).token,
+                                                               "checkpoint": door.pk},
+                                       content_type="application/json", HTTP_X_CSRFTOKEN=CSRF, **headers)
+    assert fast_calls == [True] and response.json()["message"] == message
+    assert response["Content-Language"] == language and response["Vary"] == "Accept-Language"
+    assert response["X-Frame-Options"] == "DENY" and int(response["Content-Length"]) == len(response.content)
+
+
+def test_scan_fast_from_an_unknown_host_goes_the_ordinary_way(today_forum, staff, door, fast_calls):
+    response = browser_for(staff).post(scan_url(today_forum), {"token": new_badge(today_forum).token,
+                                                               "checkpoint": door.pk},
+                                       content_type="application/json", HTTP_X_CSRFTOKEN=CSRF,
+                                       HTTP_HOST="evil.example.org")
+    assert response.status_code == 400 and fast_calls == []
+    assert Scan.objects.count() == 0
