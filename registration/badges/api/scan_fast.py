@@ -251,8 +251,8 @@ class ScanMiddleware:
 
     @staticmethod
     def answer(request) -> HttpResponse | None:
-        if request.method != "POST" or "/checkin/scans/" not in request.path_info:
-            return None
+        if request.method != "POST" or "/checkin/scans/" not in request.path_info or settings.CSRF_USE_SESSIONS:
+            return None  # (a CSRF token kept in the session would need SessionMiddleware, not run yet)
         match = _scan_path().match(request.path_info)
         if match is None:
             return None
