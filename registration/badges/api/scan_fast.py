@@ -139,21 +139,23 @@ def _desk(key: str, *, forum_slug: str, checkpoint_id: int) -> tuple[dict | None
     """(session, desk) for the scan: the live session's data and selectors.scan_desk for the user it
     names, in one statement when this process has seen the session before, else two."""
     seen = _seen_sessions.get(key)
-    if seen is not None:
+    if seen is None:
+        data = _session_row(key)
+        session = _decoded(data) if data is not None else None
+    else:
         desk = selectors.scan_desk(forum_slug=forum_slug, checkpoint_id=checkpoint_id, user_id=seen.user_id,
                                    session_key=key)
         data = desk["session_data"] if desk is not None else None
-        if data is not None and data == seen.session_data:
+        if data is None:  # signed out, expired, or no such forum
+            _seen_sessions.pop(key, None)
+            return None, desk
+        if data == seen.session_data:
             return seen.session, desk
-        session = _decoded(data) if data is not None else None
-        if session is not None and _user_id(session) == seen.user_id:
+        session = _decoded(data)
+        if _user_id(session) == seen.user_id:
             _seen_sessions[key] = _Seen(seen.user_id, data, session)
             return session, desk
-        _seen_sessions.pop(key, None)
-        if data is None:
-            return None, desk
-    data = _session_row(key)
-    session = _decoded(data) if data is not None else None
+        _seen_sessions.pop(key, None)  # it names someone else now: their desk is read below
     user_id = _user_id(session) if session else None
     if user_id is None:
         return session, None
