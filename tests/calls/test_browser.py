@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import expect
 
 from calls.models import Submission
 from forum.mailing.models import OutgoingMessage
@@ -42,7 +43,7 @@ def test_browser_submitter_from_call_page_to_receipt_on_a_phone(page, live_serve
     # Over the word limit: refused with the field's message, and the draft is kept.
     page.fill("textarea[name=abstract_ar]", " ".join(["كلمة"] * 40))
     page.click("[data-testid=submit]")
-    assert page.locator(".errorlist", has_text="في الملخص 40 كلمة، والحد 30.").is_visible()
+    expect(page.locator(".errorlist", has_text="في الملخص 40 كلمة، والحد 30.")).to_be_visible()
     assert page.input_value("input[name=title_ar]") == "أتمتة خدمات الأمانة"
     assert Submission.objects.get().status == Submission.Status.DRAFT
     page.fill("textarea[name=abstract_ar]", "ملخص موجز عن أتمتة الخدمات البلدية.")

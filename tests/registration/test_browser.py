@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from forum.models import Forum
 from forum.services import forum_open_after_last_day_set
@@ -37,7 +38,7 @@ def test_browser_register_for_demo_forum_and_open_badge(page, live_server, artif
     page.fill("input[name=organization_name]", "أمانة منطقة الرياض")
     page.click("[data-testid=register-submit]")
     # The required question was left empty: the form comes back with an Arabic error and the data kept.
-    assert page.locator("text=هذا السؤال يحتاج إلى إجابة.").is_visible()
+    expect(page.locator("text=هذا السؤال يحتاج إلى إجابة.")).to_be_visible()
     assert page.input_value("input[name=full_name_ar]") == "نورة بنت سعد القحطاني"
     page.select_option(f"select[name=q{question.pk}]", "gov")
     page.locator(f"input[name=registration_type][value='{free_type.pk}']").check()
@@ -60,7 +61,7 @@ def test_browser_register_for_demo_forum_and_open_badge(page, live_server, artif
     assert registration.access_token in link
 
     badge = page.locator("[data-testid=badge-link]")
-    assert badge.is_visible()
+    expect(badge).to_be_visible()
     href = badge.get_attribute("href")
     response = page.request.get(live_server.url + href)
     assert response.status == 200

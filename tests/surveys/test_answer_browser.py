@@ -1,6 +1,7 @@
 """Answering a survey on a phone-sized page in headless Chromium, with JavaScript switched off."""
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.models import SurveyAnswer, SurveyInvitation, SurveyResponse
 from tests.registration.badges.factories import RegistrationFactory
@@ -31,14 +32,14 @@ def test_phone_answers_survey_without_javascript_and_keeps_answers_after_a_refus
         page.fill(f"textarea[name=q{notes.pk}]", "التنظيم ممتاز والقاعة مزدحمة")
         page.click("[data-testid=survey-submit]")  # the rating is missing
 
-        assert page.locator(f"[data-testid=error-q{rating.pk}]").is_visible()
+        expect(page.locator(f"[data-testid=error-q{rating.pk}]")).to_be_visible()
         assert page.locator(f"input[name=q{nps.pk}][value='9']").is_checked()
         assert page.input_value(f"textarea[name=q{notes.pk}]") == "التنظيم ممتاز والقاعة مزدحمة"
         page.screenshot(path=str(artifacts_dir / "survey-phone-refused.png"), full_page=True)
 
         page.locator(f"[data-testid=question-{rating.pk}] label", has_text="4").click()
         page.click("[data-testid=survey-submit]")
-        assert page.locator("[data-testid=survey-done]").is_visible()
+        expect(page.locator("[data-testid=survey-done]")).to_be_visible()
         page.screenshot(path=str(artifacts_dir / "survey-phone-done.png"), full_page=True)
     finally:
         context.close()

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from registration.badges import services
 from registration.badges.models import Admission, Scan
@@ -86,7 +87,7 @@ def test_scanner_offline_verifies_queues_and_uploads(page, live_server):
     assert sorted(Scan.objects.filter(staff=staff).values_list("outcome", flat=True)) == [
         "admitted", "already_admitted", "invalid_signature"]
     conflicts = page.get_by_test_id("conflicts")
-    assert conflicts.is_visible() and elsewhere.registration.reference in conflicts.inner_text()
+    expect(conflicts).to_contain_text(elsewhere.registration.reference)
 
 
 ARABIC_LAYOUT = dict(zip("QWERTYUIOPASDFGHJKLZXCVBNM", "ضصثقفغعهخحشسيبلاتنمئءؤرلىة", strict=True))
