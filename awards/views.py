@@ -354,6 +354,7 @@ RESULT_ACTIONS = {
     "finalize": services.results_finalize,
     "reopen": services.results_reopen,
     "approve": services.results_approve,
+    "withdraw": services.results_approval_withdraw,
     "publish": services.results_publish,
 }
 

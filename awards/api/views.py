@@ -247,13 +247,15 @@ RESULT_STEPS = {
     "finalize": services.results_finalize,
     "reopen": services.results_reopen,
     "approve": services.results_approve,
+    "withdraw": services.results_approval_withdraw,
     "publish": services.results_publish,
 }
 
 
 class CycleResultStep(APIView):
-    """finalize / reopen (the committee chair), approve (each committee member, the chair included: the
-    results are approved when the chair and a majority have) and publish (programme owners)."""
+    """finalize / reopen (the committee chair), approve and withdraw an approval (each committee member,
+    the chair included: the results are approved when the chair and a majority have) and publish
+    (programme owners)."""
 
     @extend_schema(request=None, responses=s.CycleSerializer)
     def post(self, request, pk: int, step: str):
@@ -261,7 +263,7 @@ class CycleResultStep(APIView):
         cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
         if step == "publish":
             allowed = permissions.can_publish(request.user, cycle)
-        elif step == "approve":
+        elif step in ("approve", "withdraw"):
             allowed = permissions.is_committee_member(request.user, cycle)
         else:
             allowed = permissions.is_chair(request.user, cycle)

@@ -26,6 +26,7 @@ from .results import (
     committee_ids,
     committee_rule_met,
     judge_totals,
+    results_approval_withdraw,
     results_approve,
     results_compute,
     results_finalize,
@@ -68,7 +69,7 @@ __all__ = [
     "judge_totals", "member_add", "missing_for_submission", "nomination_create", "nomination_save",
     "nomination_screen", "nomination_shortlist", "nomination_submit", "nomination_withdraw",
     "nominee_organization_resolve", "nominee_person_resolve", "programme_create", "question_create",
-    "results_approve", "results_compute", "results_finalize", "results_publish", "results_reopen",
+    "results_approval_withdraw", "results_approve", "results_compute", "results_finalize", "results_publish", "results_reopen",
     "score_sheets_save", "signin_link_send", "signin_link_use", "tier_create", "visit_cancel", "visit_clashes",
     "visit_photo_add", "visit_report", "visit_schedule", "winners_order_set",
 ]

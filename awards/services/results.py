@@ -246,6 +246,28 @@ def results_approve(*, cycle: Cycle, user) -> Cycle:
 
 
 @transaction.atomic
+def results_approval_withdraw(*, cycle: Cycle, user) -> Cycle:
+    """A committee member takes back their own approval while the results are not yet published, as a
+    member may change their vote before the decision is announced. If the chair and a majority no
+    longer stand behind the results, they are no longer approved and cannot be published."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not permissions.is_committee_member(user, cycle):
+        raise PermissionDenied(_("Only the committee chair and members may approve the results."))
+    if cycle.results not in (Cycle.Results.FINALIZED, Cycle.Results.APPROVED):
+        raise DomainError(_("An approval can be withdrawn only before the results are published."),
+                          field="results", code="state")
+    deleted, _rows = ResultApproval.objects.filter(cycle=cycle, user=user).delete()
+    if not deleted:
+        raise DomainError(_("You have not approved these results."), field="results", code="not_approved")
+    approved = set(ResultApproval.objects.filter(cycle=cycle).values_list("user_id", flat=True))
+    if cycle.results == Cycle.Results.APPROVED and not committee_rule_met(
+            committee=committee_ids(cycle), approved=approved, chair_id=cycle.chair_id):
+        cycle.results, cycle.approved_at = Cycle.Results.FINALIZED, None
+        cycle.save(update_fields=["results", "approved_at"])
+    return cycle
+
+
+@transaction.atomic
 def results_publish(*, cycle: Cycle, user) -> Cycle:
     """Publish approved results on the programme page; winners become honorees of the ceremony
     session (reason: award winner) in the committee's order, get award certificates of the ceremony

@@ -109,3 +109,23 @@ def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_f
     assert response.status_code == 200 and response.json()["results"] == "finalized"
     assert client_for(world.chair).post(url).json()["results"] == "approved"
     assert ResultApproval.objects.filter(cycle=world.cycle).count() == 2
+
+
+def test_withdraw_by_api_for_the_member_who_approved_and_refused_to_others(client_for):
+    world = award_world()
+    second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
+    nomination = NominationFactory(category=world.category)
+    for judge in world.judges:
+        services.score_sheets_save(nomination=nomination, user=judge,
+                                   sheets={c.pk: {"points": 8} for c in world.criteria})
+    services.results_finalize(cycle=world.cycle, user=world.chair)
+    services.results_approve(cycle=world.cycle, user=world.chair)
+    services.results_approve(cycle=world.cycle, user=second)
+    url = f"/api/v1/awards/cycles/{world.cycle.pk}/results/withdraw/"
+    for user in (world.outsider, world.judges[1], applicant_user(), world.staff):
+        assert client_for(user).post(url).status_code in (403, 404)
+    assert ResultApproval.objects.filter(cycle=world.cycle).count() == 2
+    response = client_for(second).post(url)
+    assert response.status_code == 200 and response.json()["results"] == "finalized"
+    again = client_for(second).post(url)
+    assert again.status_code == 400 and "results" in again.json()

@@ -327,6 +327,55 @@ def test_a_change_to_the_results_voids_the_approvals():
     assert first_entry.pk in set(world.cycle.result_rows.values_list("nomination_id", flat=True))
 
 
+def test_a_withdrawn_approval_takes_the_results_back_to_finalized():
+    world = award_world()
+    second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
+    _finalized(world)
+    with pytest.raises(DomainError) as refused:
+        services.results_approval_withdraw(cycle=world.cycle, user=second)  # nothing to withdraw yet
+    assert refused.value.code == "not_approved" and "results" in refused.value.errors
+    services.results_approve(cycle=world.cycle, user=world.chair)
+    services.results_approve(cycle=world.cycle, user=second)
+    assert Cycle.objects.get(pk=world.cycle.pk).results == Cycle.Results.APPROVED
+    for user in [*_outsiders(world), world.staff]:
+        with pytest.raises(PermissionDenied):
+            services.results_approval_withdraw(cycle=world.cycle, user=user)
+    assert ResultApproval.objects.filter(cycle=world.cycle).count() == 2
+    services.results_approval_withdraw(cycle=world.cycle, user=second)
+    cycle = Cycle.objects.get(pk=world.cycle.pk)
+    assert cycle.results == Cycle.Results.FINALIZED and cycle.approved_at is None
+    assert list(ResultApproval.objects.filter(cycle=world.cycle).values_list("user_id", flat=True)) == [world.chair.pk]
+    with pytest.raises(DomainError) as refused:
+        services.results_publish(cycle=world.cycle, user=world.owner)
+    assert refused.value.code == "not_approved"
+    # Approving again restores the majority; once published, nobody can withdraw.
+    services.results_approve(cycle=world.cycle, user=second)
+    services.results_publish(cycle=world.cycle, user=world.owner)
+    with pytest.raises(DomainError) as refused:
+        services.results_approval_withdraw(cycle=world.cycle, user=second)
+    assert refused.value.code == "state"
+    assert ResultApproval.objects.filter(cycle=world.cycle).count() == 2
+
+
+def test_committee_member_withdraws_on_the_results_page(client):
+    world = award_world()
+    second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
+    _finalized(world)
+    services.results_approve(cycle=world.cycle, user=second)
+    url = f"/awards/manage/{world.programme.slug}/{world.cycle.number}/results/"
+    client.force_login(world.chair)
+    assert b'data-testid="withdraw"' not in client.get(url).content  # the chair has not approved
+    client.force_login(second)
+    page = client.get(url)
+    assert b'data-testid="withdraw"' in page.content and b'data-testid="approve"' not in page.content
+    assert client.post(url, {"action": "withdraw"}).status_code == 302
+    assert not ResultApproval.objects.filter(cycle=world.cycle).exists()
+    again = client.post(url, {"action": "withdraw"})
+    assert again.status_code == 400 and "لم تُقرّ هذه النتائج." in again.content.decode()
+    client.force_login(world.judges[1])
+    assert client.post(url, {"action": "withdraw"}).status_code == 404
+
+
 def test_committee_member_approves_on_the_results_page(client):
     world = award_world()
     second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
