@@ -64,6 +64,13 @@ class ProgrammeScopedAdmin(admin.ModelAdmin):
             obj = getattr(obj, part)
         return obj
 
+    # Where a row belongs is fixed once it exists; its update service changes only its own fields.
+    fixed_on_change: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = self.fixed_on_change if obj is not None else ()
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
     def save_model(self, request, obj, form, change):
         self.save_through_service(request, obj, form, change)
 
@@ -156,9 +163,13 @@ class CriterionAdmin(ProgrammeScopedAdmin):
     programme_path = "category__cycle__programme"
     list_display = ["name_ar", "category", "parent", "weight", "max_score"]
 
+    fixed_on_change = ("category", "parent")
+
     def save_through_service(self, request, obj, form, change):
         if change:
-            return super().save_through_service(request, obj, form, change)
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            services.criterion_update(criterion=obj, user=request.user, **changes)
+            return
         data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("category", "name_ar")}
         created = services.criterion_create(category=obj.category, user=request.user, name_ar=obj.name_ar, **data)
         obj.pk = created.pk
@@ -171,9 +182,13 @@ class CategoryAdmin(ProgrammeScopedAdmin):
     list_filter = ["kind"]
     inlines = [CriterionInline]
 
+    fixed_on_change = ("cycle",)
+
     def save_through_service(self, request, obj, form, change):
         if change:
-            return super().save_through_service(request, obj, form, change)
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            services.category_update(category=obj, user=request.user, **changes)
+            return
         data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("cycle", "name_ar", "kind")}
         created = services.category_create(cycle=obj.cycle, user=request.user, name_ar=obj.name_ar, kind=obj.kind,
                                            **data)
@@ -185,9 +200,13 @@ class RequiredDocumentAdmin(ProgrammeScopedAdmin):
     programme_path = "category__cycle__programme"
     list_display = ["name_ar", "category", "required"]
 
+    fixed_on_change = ("category",)
+
     def save_through_service(self, request, obj, form, change):
         if change:
-            return super().save_through_service(request, obj, form, change)
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            services.document_update(document=obj, user=request.user, **changes)
+            return
         data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("category", "name_ar")}
         obj.pk = services.document_create(category=obj.category, user=request.user, name_ar=obj.name_ar, **data).pk
 
@@ -197,9 +216,13 @@ class QuestionAdmin(ProgrammeScopedAdmin):
     programme_path = "category__cycle__programme"
     list_display = ["label_ar", "category", "required"]
 
+    fixed_on_change = ("category",)
+
     def save_through_service(self, request, obj, form, change):
         if change:
-            return super().save_through_service(request, obj, form, change)
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            services.question_update(question=obj, user=request.user, **changes)
+            return
         data = {f: form.cleaned_data[f] for f in form.cleaned_data if f not in ("category", "label_ar")}
         obj.pk = services.question_create(category=obj.category, user=request.user, label_ar=obj.label_ar, **data).pk
 

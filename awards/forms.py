@@ -116,11 +116,14 @@ class CriterionForm(_SetupForm):
 
 
 class CriterionRowForm(_SetupForm):
-    """A criterion's line in the list: its name, weight and maximum, changed in place."""
+    """A criterion's line in the list: its names, descriptions, weight, maximum and order, changed in place."""
 
     class Meta:
         model = Criterion
-        fields = ["name_ar", "name_en", "weight", "max_score"]
+        fields = ["name_ar", "name_en", "description_ar", "description_en", "weight", "max_score", "order"]
+        widgets = {"description_ar": forms.Textarea(attrs={"rows": 2}),
+                   "description_en": forms.Textarea(attrs={"rows": 2}),
+                   "order": forms.NumberInput(attrs={"dir": "ltr", "class": "narrow"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,11 +131,18 @@ class CriterionRowForm(_SetupForm):
                                                 widget=forms.TextInput(attrs={"dir": "ltr", "size": 6}))
         self.fields["max_score"] = forms.CharField(label=self.fields["max_score"].label,
                                                    widget=forms.TextInput(attrs={"dir": "ltr", "size": 5}))
+        self.fields["order"].required = False  # left empty: the row keeps its place
         if not self.is_bound:
             self.initial["weight"] = f"{self.instance.weight.normalize():f}"
         for field in self.fields.values():
             # The inputs sit in a table row; the HTML form attribute ties them to the row's form.
             field.widget.attrs["form"] = f"crit-{self.instance.pk}"
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        if changes.get("order") is None:
+            changes.pop("order", None)
+        return changes
 
 
 class DocumentForm(_SetupForm):

@@ -174,8 +174,12 @@ def cycle_setup(request, slug: str, number: int):
     form = forms.CycleForm(request.POST if action == "cycle" else None, instance=Cycle.objects.get(pk=cycle.pk),
                            user=request.user, programme=cycle.programme)
     category_form = forms.CategoryForm(request.POST if action == "category" else None, prefix="new")
+    delete_errors: list[str] = []
     if request.method == "POST":
         try:
+            if action == "cycle_delete":
+                services.cycle_delete(cycle=cycle, user=request.user)
+                return _done(request, "awards:setup_programme", slug=slug)
             if action == "cycle" and form.is_valid():
                 services.cycle_update(cycle=cycle, user=request.user, **form.changes())
                 return _done(request, "awards:setup_cycle", slug=slug, number=number)
@@ -187,11 +191,15 @@ def cycle_setup(request, slug: str, number: int):
             if action not in ("cycle", "category"):
                 raise Http404
         except DomainError as exc:
-            _refused(form if action == "cycle" else category_form, exc)
+            if action == "cycle_delete":
+                delete_errors = [m for ms in exc.errors.values() for m in ms]
+            else:
+                _refused(form if action == "cycle" else category_form, exc)
     return render(request, "awards/setup/cycle.html", {
         "cycle": cycle, "programme": cycle.programme, "form": form, "category_form": category_form,
         "categories": selectors.setup_categories(cycle=cycle), "tiers": selectors.cycle_tiers(cycle=cycle),
-    }, status=400 if (form.errors or category_form.errors) else 200)
+        "delete_errors": delete_errors,
+    }, status=400 if (form.errors or category_form.errors or delete_errors) else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -239,8 +247,9 @@ def tiers(request, slug: str, number: int):
 # -- categories -----------------------------------------------------------------------------------
 
 
-CATEGORY_ACTIONS = {"category", "criterion", "criterion_update", "criterion_delete", "copy", "document",
-                    "document_delete", "question", "question_delete", "judge", "judge_remove"}
+CATEGORY_ACTIONS = {"category", "category_delete", "criterion", "criterion_update", "criterion_delete", "copy",
+                    "document", "document_update", "document_delete", "question", "question_update",
+                    "question_delete", "judge", "judge_remove"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -273,6 +282,8 @@ def category_setup(request, slug: str, number: int, category_id: int):
         ).values("programme_id"))
     copy_form = forms.CopyForm(bound("copy"), sources=sources, prefix="copy")
     row_forms: dict[int, forms.CriterionRowForm] = {}
+    document_forms: dict[int, forms.DocumentForm] = {}
+    question_forms: dict[int, forms.QuestionForm] = {}
     list_errors: list[str] = []
     failed = None
     if request.method == "POST":
@@ -305,6 +316,21 @@ def category_setup(request, slug: str, number: int, category_id: int):
                     fields = document_form.changes()
                     services.document_create(category=category, user=request.user, name_ar=fields.pop("name_ar"),
                                              **fields)
+            elif action == "document_update":
+                document = get_object_or_404(RequiredDocument, pk=data.get("document") or 0, category=category)
+                failed = document_forms[document.pk] = forms.DocumentForm(data, instance=document,
+                                                                          prefix=f"d{document.pk}")
+                if failed.is_valid():
+                    services.document_update(document=document, user=request.user, **failed.changes())
+            elif action == "question_update":
+                question = get_object_or_404(Question, pk=data.get("question") or 0, category=category)
+                failed = question_forms[question.pk] = forms.QuestionForm(data, instance=question,
+                                                                          prefix=f"q{question.pk}")
+                if failed.is_valid():
+                    services.question_update(question=question, user=request.user, **failed.changes())
+            elif action == "category_delete":
+                services.category_delete(category=category, user=request.user)
+                return _done(request, "awards:setup_cycle", slug=slug, number=number)
             elif action == "question":
                 failed = question_form
                 if question_form.is_valid():
@@ -344,11 +370,16 @@ def category_setup(request, slug: str, number: int, category_id: int):
             row_form = row_forms.get(criterion.pk) or forms.CriterionRowForm(instance=criterion,
                                                                             prefix=f"c{criterion.pk}")
             rows.append((criterion, row_form))
+    documents = [(d, document_forms.get(d.pk) or forms.DocumentForm(instance=d, prefix=f"d{d.pk}"))
+                 for d in shown.documents.all()]
+    questions = [(q, question_forms.get(q.pk) or forms.QuestionForm(instance=q, prefix=f"q{q.pk}"))
+                 for q in shown.questions.all()]
     status = 400 if (list_errors or (failed is not None and failed.errors)) else 200
     return render(request, "awards/setup/category.html", {
         "cycle": cycle, "programme": programme, "category": shown, "form": form, "criterion_form": criterion_form,
         "document_form": document_form, "question_form": question_form, "judge_form": judge_form,
         "copy_form": copy_form, "criteria_rows": rows, "list_errors": list_errors,
+        "document_rows": documents, "question_rows": questions,
         "total_weight": f"{sum((c.weight for c in shown.top_criteria), Decimal(0)).normalize():f}",
     }, status=status)
 

@@ -24,6 +24,8 @@ class CorrectionForm(forms.Form):
     """A credit note without a refund; the amount's and the reason's rules are the service's."""
 
     action = forms.CharField(widget=forms.HiddenInput, initial="credit")
+    # A new token each time the form is shown: posting it twice (a double click, a reload) issues one note.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     amount = forms.CharField(label=_("Amount to credit, with VAT"), max_length=32,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}))
     reason = forms.CharField(label=_("Reason (printed on the credit note)"), max_length=255,

@@ -111,6 +111,14 @@ def export_rows(documents: QuerySet[Invoice], *, time_zone: str = "Asia/Riyadh")
                doc.order_reference, str(doc.uuid)]
 
 
+def correction_for_key(*, invoice: Invoice, idempotency_key: str) -> Invoice | None:
+    """The credit note already issued for this invoice under this idempotency key, if any."""
+    key = (idempotency_key or "").strip()
+    if not key:
+        return None
+    return Invoice.objects.filter(seller_id=invoice.seller_id, source_key=f"correction:{invoice.pk}:key:{key}").first()
+
+
 def chain_errors(*, seller: BillingSettings) -> list[str]:
     """Breaks in a seller's numbering or hash chain (none when every document follows the one before)."""
     errors = []

@@ -371,7 +371,15 @@ def amount_minor_parse(value, currency: str, *, field: str = "amount") -> int:
     return to_minor(amount, currency)
 
 
-def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str) -> Invoice:
+IDEMPOTENCY_KEY_MAX = 64
+
+
+def correction_source_key(*, invoice: Invoice, idempotency_key: str) -> str:
+    """Where a correction asked for with an idempotency key is recorded (the note's source_key)."""
+    return f"correction:{invoice.pk}:key:{idempotency_key}"
+
+
+def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str, idempotency_key: str = "") -> Invoice:
     """An organizer's correction of an invoice without a refund (wrong buyer details or amount).
 
     The rules: a reason is required (it is printed on the note and sent to
@@ -380,9 +388,17 @@ def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str) -> I
     debit notes that reversed some); numbered in the seller's one gap-free
     series like every document. Who may ask is decided by
     forum.permissions.can_correct_invoices, at the page and the API.
+
+    With an idempotency key (the API's Idempotency-Key header, the page form's
+    token), asking again with the same key gives back the note issued the first
+    time instead of a second one, so a retried request or a double click never
+    credits twice; the same key with another amount or reason is refused.
     """
     reason = (reason or "").strip()
+    key = (idempotency_key or "").strip()
     errors: dict[str, list[str]] = {}
+    if key and (len(key) > IDEMPOTENCY_KEY_MAX or not (key.isascii() and key.isprintable())):
+        errors["idempotency_key"] = [_("The idempotency key is at most 64 printable ASCII characters.")]
     if not reason:
         errors["reason"] = [_("Say why the invoice is corrected; the reason is printed on the credit note.")]
     elif len(reason) > REASON_MAX:
@@ -393,10 +409,17 @@ def credit_note_correct(*, invoice: Invoice, gross_minor: int, reason: str) -> I
         raise DomainError(errors=errors)
     with transaction.atomic():
         _locked_seller(invoice)
-        # The sequence the note is about to take makes its key: one correction per number, never a replay.
-        sequence = InvoiceCounter.objects.get(seller_id=invoice.seller_id).last_number + 1
-        return credit_note_issue(invoice=invoice, gross_minor=gross_minor, reason=reason,
-                                 source_key=f"correction:{invoice.pk}:{sequence}")
+        if key:
+            source_key = correction_source_key(invoice=invoice, idempotency_key=key)
+            existing = Invoice.objects.filter(seller_id=invoice.seller_id, source_key=source_key).first()
+            if existing is not None and (existing.total_minor != gross_minor or existing.reason != reason[:REASON_MAX]):
+                raise DomainError(_("This idempotency key was used for another correction of this invoice."),
+                                  field="idempotency_key", code="idempotency_conflict")
+        else:
+            # The sequence the note is about to take makes its key: one correction per number, never a replay.
+            sequence = InvoiceCounter.objects.get(seller_id=invoice.seller_id).last_number + 1
+            source_key = f"correction:{invoice.pk}:{sequence}"
+        return credit_note_issue(invoice=invoice, gross_minor=gross_minor, reason=reason, source_key=source_key)
 
 
 def invoice_replace(*, invoice: Invoice, buyer: Buyer) -> Invoice:

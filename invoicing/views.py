@@ -8,6 +8,8 @@ other team members and outsiders get 404, anonymous visitors the login page.
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -112,7 +114,7 @@ def document_correct(request, forum: Forum, uuid):
     invoice = _document(forum, uuid)
     if invoice.kind != Invoice.Kind.INVOICE:
         raise Http404
-    credit_form = CorrectionForm(initial={"action": "credit"})
+    credit_form = CorrectionForm(initial={"action": "credit", "token": secrets.token_urlsafe(24)})
     replace_form = ReplacementForm(initial={
         "action": "replace", "buyer_name": invoice.buyer_name, "buyer_name_en": invoice.buyer_name_en,
         "buyer_email": invoice.buyer_email, "buyer_vat_number": invoice.buyer_vat_number,
@@ -129,7 +131,8 @@ def document_correct(request, forum: Forum, uuid):
             try:
                 if form is credit_form:
                     gross = services.amount_minor_parse(data["amount"], invoice.currency)
-                    document = services.credit_note_correct(invoice=invoice, gross_minor=gross, reason=data["reason"])
+                    document = services.credit_note_correct(invoice=invoice, gross_minor=gross, reason=data["reason"],
+                                                            idempotency_key=data["token"])
                     messages.success(request, _("Credit note %(number)s issued.") % {"number": document.number})
                 else:
                     document = services.invoice_replace(invoice=invoice, buyer=services.Buyer(

@@ -37,15 +37,18 @@ from .results import (
 from .screening import nomination_screen, nomination_shortlist
 from .setup import (
     category_create,
+    category_delete,
     category_update,
     criteria_copy,
     criterion_create,
     criterion_delete,
     criterion_update,
     cycle_create,
+    cycle_delete,
     cycle_update,
     document_create,
     document_delete,
+    document_update,
     judge_assign,
     judge_unassign,
     member_add,
@@ -55,12 +58,14 @@ from .setup import (
     programme_update,
     question_create,
     question_delete,
+    question_update,
     tier_create,
     tiers_set,
 )
 from .visits import visit_cancel, visit_clashes, visit_photo_add, visit_report, visit_schedule
 
 __all__ = [
+    "category_delete", "cycle_delete", "document_update", "question_update",
     "category_update", "committee_ids", "committee_rule_met", "criterion_delete", "criterion_update",
     "document_delete", "judge_unassign", "member_invite", "member_remove", "programme_update", "question_delete",
     "tiers_set",

@@ -27,6 +27,7 @@ from ..models import (
     Criterion,
     Cycle,
     JudgeAssignment,
+    Nomination,
     Programme,
     ProgrammeMember,
     Question,
@@ -43,6 +44,8 @@ PROGRAMME_FIELDS = {
 CATEGORY_FIELDS = {"kind", "group_ar", "group_en", "name_ar", "name_en", "eligibility_ar", "eligibility_en",
                    "winners", "order"}
 CRITERION_FIELDS = {"name_ar", "name_en", "description_ar", "description_en", "weight", "max_score", "order"}
+DOCUMENT_FIELDS = {"name_ar", "name_en", "required", "order"}
+QUESTION_FIELDS = {"label_ar", "label_en", "required", "max_length", "order"}
 # The timeline in its stated order; each date given may not fall before the one given before it.
 TIMELINE = ("nominations_open", "nominations_close", "screening_ends", "judging_ends", "visits_end",
             "results_date", "ceremony_date")
@@ -276,6 +279,18 @@ def cycle_update(*, cycle: Cycle, user, **changes) -> Cycle:
 
 
 @transaction.atomic
+def cycle_delete(*, cycle: Cycle, user) -> None:
+    """Remove a cycle set up by mistake, with its categories and tiers, while nobody has nominated in it
+    and it has no results."""
+    require_manager(user, cycle.programme)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.nominations.exists() or cycle.results != Cycle.Results.PENDING:
+        raise DomainError(_("This cycle has nominations; it can no longer be removed."), field="cycle",
+                          code="has_nominations")
+    cycle.delete()
+
+
+@transaction.atomic
 def category_create(*, cycle: Cycle, user, name_ar: str, kind: str, **fields) -> Category:
     """A category of the cycle, institutional or individual, its Arabic name unique in the cycle."""
     require_manager(user, cycle.programme)
@@ -297,6 +312,18 @@ def _check_category(category: Category) -> None:
         errors["winners"] = [_("Award at least one place.")]
     if errors:
         raise DomainError(errors=errors, code="invalid")
+
+
+@transaction.atomic
+def category_delete(*, category: Category, user) -> None:
+    """Remove a category set up by mistake, with its criteria, documents, questions and judges, while
+    nobody has nominated in it (not even a draft: an applicant's work is never lost)."""
+    require_manager(user, category.cycle.programme)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if category.nominations.exists():
+        raise DomainError(_("This category has nominations; it can no longer be removed."), field="category",
+                          code="has_nominations")
+    category.delete()
 
 
 @transaction.atomic
@@ -415,12 +442,37 @@ def criteria_copy(*, source: Category, target: Category, user) -> list[Criterion
     return copied
 
 
+def _check_document(document: RequiredDocument) -> None:
+    if not (document.name_ar or "").strip():
+        raise DomainError(_("Give the document's Arabic name."), field="name_ar", code="required")
+    if RequiredDocument.objects.filter(category=document.category_id, name_ar=document.name_ar).exclude(
+            pk=document.pk).exists():
+        raise DomainError(_("This document is already listed."), field="name_ar", code="duplicate")
+
+
 @transaction.atomic
 def document_create(*, category: Category, user, name_ar: str, **fields) -> RequiredDocument:
+    """A document applicants upload with a nomination of the category; its Arabic name is unique there."""
     require_manager(user, category.cycle.programme)
-    if RequiredDocument.objects.filter(category=category, name_ar=name_ar).exists():
-        raise DomainError(_("This document is already listed."), field="name_ar", code="duplicate")
-    return RequiredDocument.objects.create(category=category, name_ar=name_ar, **fields)
+    _unknown(fields, DOCUMENT_FIELDS, "document")
+    document = RequiredDocument(category=category, name_ar=name_ar, **fields)
+    _check_document(document)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_update(*, document: RequiredDocument, user, **changes) -> RequiredDocument:
+    """Rename or reorder a required document, or make it optional or required, with the rules of
+    document_create. What applicants uploaded for it stays with it."""
+    require_manager(user, document.category.cycle.programme)
+    _unknown(changes, DOCUMENT_FIELDS, "document")
+    document = RequiredDocument.objects.select_for_update().get(pk=document.pk)
+    for key, value in changes.items():
+        setattr(document, key, value)
+    _check_document(document)
+    document.save()
+    return document
 
 
 @transaction.atomic
@@ -437,14 +489,48 @@ def document_delete(*, document: RequiredDocument, user) -> None:
 def question_create(*, category: Category, user, label_ar: str, **fields) -> Question:
     """A category-specific question; answers are at most `max_length` characters (1 or more)."""
     require_manager(user, category.cycle.programme)
+    _unknown(fields, QUESTION_FIELDS, "question")
+    question = Question(category=category, label_ar=label_ar, **fields)
+    _check_question(question)
+    question.save()
+    return question
+
+
+def _check_question(question: Question, *, longest_answer: int = 0) -> None:
     errors: dict[str, list[str]] = {}
-    if not (label_ar or "").strip():
+    if not (question.label_ar or "").strip():
         errors["label_ar"] = [_("Write the question in Arabic.")]
-    if "max_length" in fields and (fields["max_length"] is None or int(fields["max_length"]) < 1):
-        errors["max_length"] = [_("Allow at least one character.")]
+    try:
+        max_length = int(question.max_length)
+    except (TypeError, ValueError):
+        errors["max_length"] = [_("Enter a whole number.")]
+    else:
+        if max_length < 1:
+            errors["max_length"] = [_("Allow at least one character.")]
+        elif max_length < longest_answer:
+            errors["max_length"] = [_("A submitted answer has %(n)d characters; allow at least that many.")
+                                    % {"n": longest_answer}]
     if errors:
         raise DomainError(errors=errors, code="invalid")
-    return Question.objects.create(category=category, label_ar=label_ar, **fields)
+
+
+@transaction.atomic
+def question_update(*, question: Question, user, **changes) -> Question:
+    """Change a question's wording, order, or whether it must be answered. Its longest answer may not
+    shrink below an answer already submitted: no applicant's answer is cut."""
+    category = question.category
+    require_manager(user, category.cycle.programme)
+    _unknown(changes, QUESTION_FIELDS, "question")
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    for key, value in changes.items():
+        setattr(question, key, value)
+    key = str(question.pk)
+    # Answers are read whole: a digit-only JSON key would be taken as an array index by the key lookup.
+    answers = (Nomination.objects.filter(category=category).exclude(status=Nomination.Status.DRAFT)
+               .filter(answers__has_key=key).values_list("answers", flat=True))
+    _check_question(question, longest_answer=max((len(str(a.get(key) or "")) for a in answers), default=0))
+    question.save()
+    return question
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ note without a refund) and POST replacement/ (a new invoice with corrected buyer
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from forum import permissions as forum_permissions
 from forum.api.base import ForumScopedReadOnlyViewSet
 
-from .. import services
+from .. import selectors, services
 from ..models import Invoice, InvoiceImmutable
 from .serializers import CorrectionSerializer, InvoiceSerializer, ReplacementSerializer
 
@@ -51,8 +51,15 @@ class InvoiceViewSet(ForumScopedReadOnlyViewSet):
         return Response(InvoiceSerializer(document, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CorrectionSerializer, responses={201: InvoiceSerializer},
-                   summary="Correct an invoice with a credit note (no refund)")
+    @extend_schema(
+        request=CorrectionSerializer, responses={201: InvoiceSerializer, 200: InvoiceSerializer},
+        summary="Correct an invoice with a credit note (no refund)",
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+            description="Up to 64 printable ASCII characters. Sent again with the same amount and reason, the "
+                        "note issued the first time is returned (200, Idempotent-Replayed: true) instead of a "
+                        "second one; with another amount or reason, 400 on idempotency_key.")],
+    )
     @action(detail=True, methods=["post"], url_path="credit-notes")
     def credit_notes(self, request, *args, **kwargs):
         """A credit note against this invoice for the full or a partial amount, never more than is left."""
@@ -60,7 +67,15 @@ class InvoiceViewSet(ForumScopedReadOnlyViewSet):
         body = CorrectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         gross = services.amount_minor_parse(body.validated_data["amount"], invoice.currency)
-        note = services.credit_note_correct(invoice=invoice, gross_minor=gross, reason=body.validated_data["reason"])
+        key = request.headers.get("Idempotency-Key", "")
+        earlier = selectors.correction_for_key(invoice=invoice, idempotency_key=key)
+        note = services.credit_note_correct(invoice=invoice, gross_minor=gross, reason=body.validated_data["reason"],
+                                            idempotency_key=key)
+        if earlier is not None and earlier.pk == note.pk:
+            response = self._created(note)
+            response.status_code = status.HTTP_200_OK
+            response["Idempotent-Replayed"] = "true"
+            return response
         return self._created(note)
 
     @extend_schema(request=ReplacementSerializer, responses={201: InvoiceSerializer},

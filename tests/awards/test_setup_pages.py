@@ -11,7 +11,14 @@ from django.utils import timezone, translation
 
 from awards.models import Category, Criterion, Cycle, JudgeAssignment, Programme, ProgrammeMember, Tier
 from forum.models import OrganizationMember
-from tests.awards.factories import CategoryFactory, CriterionFactory, applicant_user, award_world, member
+from tests.awards.factories import (
+    CategoryFactory,
+    CriterionFactory,
+    NominationFactory,
+    applicant_user,
+    award_world,
+    member,
+)
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -401,3 +408,90 @@ def test_portal_links_a_committee_member_to_the_results_page(client):
     client.force_login(world.assessor)
     page = client.get("/awards/portal/").content.decode()
     assert f"/awards/manage/{world.programme.slug}/{world.cycle.number}/results/" not in page
+
+
+def test_category_page_changes_a_criterions_description_and_order(client):
+    world = award_world()
+    client.force_login(world.staff)
+    criterion = world.criteria[0]
+    prefix = f"c{criterion.pk}"
+    page = client.get(_category_url(world)).content.decode()
+    assert f'name="{prefix}-description_ar"' in page and f'name="{prefix}-order"' in page
+    response = client.post(_category_url(world), {
+        "action": "criterion_update", "criterion": criterion.pk, f"{prefix}-name_ar": criterion.name_ar,
+        f"{prefix}-weight": "2", f"{prefix}-max_score": "10", f"{prefix}-order": "7",
+        f"{prefix}-description_ar": "يقيس وضوح الرؤية ومشاركة الموظفين فيها"})
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert (criterion.order, criterion.description_ar) == (7, "يقيس وضوح الرؤية ومشاركة الموظفين فيها")
+    response = client.post(_category_url(world), {
+        "action": "criterion_update", "criterion": criterion.pk, f"{prefix}-name_ar": criterion.name_ar,
+        f"{prefix}-weight": "2", f"{prefix}-max_score": "10", f"{prefix}-order": "-3"})
+    assert response.status_code == 400 and f"{prefix}-order" in response.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.order == 7
+
+
+def test_category_page_changes_a_document_and_a_question_in_place(client):
+    world = award_world()
+    client.force_login(world.staff)
+    url = _category_url(world)
+    document, question = world.document, world.question
+    other = world.category.documents.create(name_ar="خطاب الترشيح")
+    response = client.post(url, {"action": "document_update", "document": document.pk,
+                                 f"d{document.pk}-name_ar": other.name_ar, f"d{document.pk}-order": "1"})
+    assert response.status_code == 400
+    assert "هذا المستند مُدرج من قبل." in response.content.decode()
+    assert f'value="{other.name_ar}"' in response.content.decode()  # what was typed is kept
+    response = client.post(url, {"action": "document_update", "document": document.pk,
+                                 f"d{document.pk}-name_ar": "الهيكل التنظيمي", f"d{document.pk}-order": "3"})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.name_ar, document.required, document.order) == ("الهيكل التنظيمي", False, 3)
+    response = client.post(url, {"action": "question_update", "question": question.pk,
+                                 f"q{question.pk}-label_ar": "أبرز الإنجازات", f"q{question.pk}-max_length": "0",
+                                 f"q{question.pk}-order": "0"})
+    assert response.status_code == 400
+    response = client.post(url, {"action": "question_update", "question": question.pk,
+                                 f"q{question.pk}-label_ar": "أبرز الإنجازات", f"q{question.pk}-required": "on",
+                                 f"q{question.pk}-max_length": "1500", f"q{question.pk}-order": "0"})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.label_ar, question.max_length) == ("أبرز الإنجازات", 1500)
+    # A document of another category is not this page's to change.
+    foreign = CategoryFactory().documents.create(name_ar="مستند")
+    assert client.post(url, {"action": "document_update", "document": foreign.pk,
+                             f"d{foreign.pk}-name_ar": "x", f"d{foreign.pk}-order": "0"}).status_code == 404
+    for user in _outsiders(world).values():
+        client.force_login(user)
+        assert client.post(url, {"action": "question_update", "question": question.pk,
+                                 f"q{question.pk}-label_ar": "x", f"q{question.pk}-max_length": "9",
+                                 f"q{question.pk}-order": "0"}).status_code == 404
+    question.refresh_from_db()
+    assert question.label_ar == "أبرز الإنجازات"
+
+
+def test_category_and_cycle_pages_remove_what_nobody_nominated_in(client):
+    world = award_world()
+    spare_cycle = Cycle.objects.create(programme=world.programme, number=world.cycle.number + 1,
+                                       nominations_open=timezone.now() + timedelta(days=30),
+                                       nominations_close=timezone.now() + timedelta(days=60))
+    spare = CategoryFactory(cycle=world.cycle)
+    NominationFactory(category=world.category)
+    p, n = world.programme.slug, world.cycle.number
+    for user in _outsiders(world).values():
+        client.force_login(user)
+        assert client.post(_category_url(world, spare), {"action": "category_delete"}).status_code == 404
+        assert client.post(f"/awards/setup/{p}/{n + 1}/", {"action": "cycle_delete"}).status_code == 404
+    client.force_login(world.staff)
+    response = client.post(_category_url(world), {"action": "category_delete"})
+    assert response.status_code == 400 and "ترشيحات" in response.content.decode()
+    response = client.post(_category_url(world, spare), {"action": "category_delete"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/awards/setup/{p}/{n}/")
+    assert not Category.objects.filter(pk=spare.pk).exists()
+    response = client.post(f"/awards/setup/{p}/{n}/", {"action": "cycle_delete"})
+    assert response.status_code == 400 and 'data-testid="delete-errors"' in response.content.decode()
+    response = client.post(f"/awards/setup/{p}/{n + 1}/", {"action": "cycle_delete"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/awards/setup/{p}/")
+    assert not Cycle.objects.filter(pk=spare_cycle.pk).exists()
+    assert Cycle.objects.filter(pk=world.cycle.pk).exists()

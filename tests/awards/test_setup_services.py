@@ -424,3 +424,84 @@ def test_documents_and_questions_stay_once_applicants_used_them():
     for user in _outsiders(world):
         with pytest.raises(PermissionDenied):
             services.question_delete(question=question, user=user)
+
+
+# -- changing and removing set-up rows ------------------------------------------------------------------
+
+
+def test_document_update_renames_and_keeps_uploads_refuses_a_taken_name_and_outsiders():
+    world = award_world()
+    other = services.document_create(category=world.category, user=world.staff, name_ar="خطاب الترشيح")
+    applicant = applicant_user()
+    draft = services.nomination_create(category=world.category, user=applicant)
+    services.document_upload(nomination=draft, user=applicant, document=world.document, upload=pdf_upload())
+    for user in [*_outsiders(world)]:
+        with pytest.raises(PermissionDenied):
+            services.document_update(document=world.document, user=user, name_ar="اسم")
+    with pytest.raises(DomainError) as refused:
+        services.document_update(document=world.document, user=world.staff, name_ar="خطاب الترشيح")
+    assert refused.value.code == "duplicate" and "name_ar" in refused.value.errors
+    with pytest.raises(DomainError) as refused:
+        services.document_update(document=world.document, user=world.staff, name_ar="  ")
+    assert "name_ar" in refused.value.errors
+    changed = services.document_update(document=world.document, user=world.staff, name_ar="الهيكل التنظيمي",
+                                       required=False, order=5)
+    assert (changed.name_ar, changed.required, changed.order) == ("الهيكل التنظيمي", False, 5)
+    assert changed.uploads.count() == 1 and other.name_ar == "خطاب الترشيح"
+
+
+def test_question_update_never_shrinks_below_a_submitted_answer():
+    world = award_world()
+    applicant = applicant_user()
+    nomination = services.nomination_create(category=world.category, user=applicant)
+    services.nomination_save(nomination=nomination, user=applicant, answers={str(world.question.pk): "أ" * 30})
+    # A draft's answer does not hold the limit back.
+    services.question_update(question=world.question, user=world.staff, max_length=20)
+    services.question_update(question=world.question, user=world.staff, max_length=4000)
+    services.nomination_save(nomination=nomination, user=applicant, answers={str(world.question.pk): "أ" * 30})
+    for document in world.category.documents.all():
+        services.document_upload(nomination=nomination, user=applicant, document=document, upload=pdf_upload())
+    services.nomination_submit(nomination=nomination, user=applicant)
+    with pytest.raises(DomainError) as refused:
+        services.question_update(question=world.question, user=world.staff, max_length=20)
+    assert "30" in refused.value.errors["max_length"][0]
+    with pytest.raises(DomainError) as refused:
+        services.question_update(question=world.question, user=world.staff, label_ar="")
+    assert "label_ar" in refused.value.errors
+    with pytest.raises(PermissionDenied):
+        services.question_update(question=world.question, user=world.outsider, label_ar="سؤال")
+    changed = services.question_update(question=world.question, user=world.staff, max_length=30, required=False,
+                                       label_ar="أبرز الإنجازات")
+    assert (changed.max_length, changed.required, changed.label_ar) == (30, False, "أبرز الإنجازات")
+
+
+def test_category_delete_only_while_nobody_nominated():
+    world = award_world()
+    empty = CategoryFactory(cycle=world.cycle)
+    CriterionFactory(category=empty)
+    for user in _outsiders(world):
+        with pytest.raises(PermissionDenied):
+            services.category_delete(category=empty, user=user)
+    services.nomination_create(category=world.category, user=applicant_user())  # a draft is enough
+    with pytest.raises(DomainError) as refused:
+        services.category_delete(category=world.category, user=world.owner)
+    assert refused.value.code == "has_nominations" and "category" in refused.value.errors
+    services.category_delete(category=empty, user=world.staff)
+    assert set(world.cycle.categories.values_list("pk", flat=True)) == {world.category.pk}
+
+
+def test_cycle_delete_only_while_nobody_nominated():
+    world = award_world()
+    spare = services.cycle_create(programme=world.programme, user=world.staff, number=world.cycle.number + 1,
+                                  nominations_open=timezone.now() + timedelta(days=30),
+                                  nominations_close=timezone.now() + timedelta(days=60))
+    CategoryFactory(cycle=spare)
+    for user in _outsiders(world):
+        with pytest.raises(PermissionDenied):
+            services.cycle_delete(cycle=spare, user=user)
+    NominationFactory(category=world.category)
+    with pytest.raises(DomainError) as refused:
+        services.cycle_delete(cycle=world.cycle, user=world.owner)
+    assert "cycle" in refused.value.errors
+    services.cycle_delete(cycle=spare, user=world.staff)
+    assert list(world.programme.cycles.values_list("pk", flat=True)) == [world.cycle.pk]

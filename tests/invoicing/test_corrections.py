@@ -56,6 +56,30 @@ def test_credit_note_correct_bad_input_refused_by_field_and_nothing_issued(invoi
     assert Invoice.objects.count() == 1 and InvoiceCounter.objects.get(seller=invoice.seller).last_number == 1
 
 
+def test_credit_note_correct_with_the_same_key_issues_one_note(invoice):
+    first = services.credit_note_correct(invoice=invoice, gross_minor=11500, reason="خطأ في المبلغ",
+                                         idempotency_key="retry-1")
+    again = services.credit_note_correct(invoice=invoice, gross_minor=11500, reason="خطأ في المبلغ",
+                                         idempotency_key="retry-1")
+    assert again.pk == first.pk and Invoice.objects.filter(kind="credit_note").count() == 1
+    assert services.creditable_minor(invoice) == 46000
+    # The same key for another amount is a mistake, not a retry: refused, nothing issued.
+    with pytest.raises(DomainError) as refused:
+        services.credit_note_correct(invoice=invoice, gross_minor=100, reason="خطأ في المبلغ",
+                                     idempotency_key="retry-1")
+    assert refused.value.code == "idempotency_conflict" and "idempotency_key" in refused.value.errors
+    # Another key is another correction.
+    other = services.credit_note_correct(invoice=invoice, gross_minor=11500, reason="خطأ في المبلغ",
+                                         idempotency_key="retry-2")
+    assert other.pk != first.pk and other.sequence == first.sequence + 1
+    for bad in ("x" * 65, "مفتاح", "a\nb"):
+        with pytest.raises(DomainError) as refused:
+            services.credit_note_correct(invoice=invoice, gross_minor=100, reason="سبب", idempotency_key=bad)
+        assert "idempotency_key" in refused.value.errors
+    assert Invoice.objects.filter(kind="credit_note").count() == 2
+    assert selectors.chain_errors(seller=invoice.seller) == []
+
+
 def test_credit_note_correct_refuses_a_credit_note(invoice):
     note = services.credit_note_correct(invoice=invoice, gross_minor=100, reason="سبب")
     with pytest.raises(DomainError) as refused:
@@ -156,6 +180,23 @@ def test_api_credit_note_and_replacement_by_an_editor(client_for, forum, editor,
     assert replaced.json()["replaces_number"] == invoice.number and replaced.json()["is_standard"] is True
 
 
+def test_api_idempotency_key_replays_the_first_note(client_for, forum, editor, invoice):
+    client = client_for(editor)
+    body = {"amount": "100.00", "reason": "اسم المشتري خطأ"}
+    first = client.post(_api(forum, invoice), body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first
+    again = client.post(_api(forum, invoice), body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["number"] == first.json()["number"]
+    conflict = client.post(_api(forum, invoice), {**body, "amount": "50.00"}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert conflict.status_code == 400 and "idempotency_key" in conflict.json()
+    assert Invoice.objects.filter(kind="credit_note").count() == 1
+    # An outsider sending a known key gets nothing back.
+    assert client_for(UserFactory()).post(_api(forum, invoice), body, format="json",
+                                          HTTP_IDEMPOTENCY_KEY="k-1").status_code in (403, 404)
+
+
 @pytest.mark.parametrize("body, field", [
     ({"amount": "1000.00", "reason": "سبب"}, "amount"), ({"amount": "abc", "reason": "سبب"}, "amount"),
     ({"amount": "1.001", "reason": "سبب"}, "amount"), ({"amount": "0", "reason": "سبب"}, "amount"),
@@ -211,6 +252,18 @@ def test_page_credit_note_then_replacement(client, forum, owner, invoice):
     assert replacement.buyer_name == "شركة الجودة"
     listing = client.get(reverse("invoicing:manage", args=[forum.slug])).content.decode()
     assert replacement.number in listing and "document-correct" in listing
+
+
+def test_page_posted_twice_issues_one_credit_note(client, forum, owner, invoice):
+    client.force_login(owner)
+    url = reverse("invoicing:correct", args=[forum.slug, invoice.uuid])
+    token = client.get(url).context["credit_form"]["token"].value()
+    assert token and len(token) <= 64
+    data = {"action": "credit", "amount": "100.00", "reason": "اسم المشتري خطأ", "token": token}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # a double click, or a reload of the post
+    assert Invoice.objects.filter(kind="credit_note", related=invoice).count() == 1
+    assert client.get(url).context["credit_form"]["token"].value() != token  # a fresh form, a fresh token
 
 
 @pytest.mark.parametrize("data, field", [
