@@ -460,7 +460,14 @@ RULES: dict[str, Rule] = {
     "api/v1/awards/categories/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
     "api/v1/awards/categories/<pk>/copy-criteria/<source>/": rule(NOBODY, AWARD_ROLE, "set-up: staff",
                                                                   pk="award_category", source="award_category"),
+    "api/v1/awards/categories/<pk>/": rule(NOBODY, AWARD_ROLE, "set-up: staff change or remove a category",
+                                           pk="award_category"),
     "api/v1/awards/criteria/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/criteria/<pk>/": rule(NOBODY, AWARD_ROLE, "set-up: staff", pk="award_criterion"),
+    "api/v1/awards/documents/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/documents/<pk>/": rule(NOBODY, AWARD_ROLE, "set-up: staff", pk="award_required_document"),
+    "api/v1/awards/questions/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
+    "api/v1/awards/questions/<pk>/": rule(NOBODY, AWARD_ROLE, "set-up: staff", pk="award_question"),
     "api/v1/awards/tiers/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
     "api/v1/awards/judges/": rule(NOBODY, AWARD_ROLE, "set-up: staff"),
     "api/v1/awards/nominations/": rule(SIGNED_IN, SIGNED_IN, "own, staffed and judged entries; anyone nominates"),
@@ -722,7 +729,8 @@ def _award_world() -> dict:
     photo = award_services.visit_photo_add(visit=visit, user=award.assessor, upload=jpeg_upload())
     return {"award_slug": award.programme.slug, "award_number": award.cycle.number, "award_cycle": award.cycle.pk,
             "award_category": award.category.pk, "award_nomination": draft.pk, "award_document": document.pk,
-            "award_visit": visit.pk, "award_photo": photo.pk}
+            "award_visit": visit.pk, "award_photo": photo.pk, "award_criterion": award.criteria[0].pk,
+            "award_required_document": award.document.pk, "award_question": award.question.pk}
 
 
 def _secrets(forum_a, forum_b) -> dict:

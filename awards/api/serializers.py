@@ -13,6 +13,8 @@ from ..models import (
     Nomination,
     Programme,
     ProgrammeMember,
+    Question,
+    RequiredDocument,
     Result,
     ScoreSheet,
     Tier,
@@ -40,6 +42,40 @@ class CategorySerializer(serializers.ModelSerializer):
         model = Category
         fields = ["id", "cycle", "kind", "group_ar", "group_en", "name_ar", "name_en", "eligibility_ar",
                   "eligibility_en", "winners", "order", "criteria"]
+
+
+class CriterionUpdateSerializer(CriterionSerializer):
+    """A criterion's own fields; where it sits (category, parent) is fixed once it exists."""
+
+    class Meta(CriterionSerializer.Meta):
+        read_only_fields = ["category", "parent"]
+
+
+class CategoryUpdateSerializer(CategorySerializer):
+    class Meta(CategorySerializer.Meta):
+        read_only_fields = ["cycle"]
+
+
+class RequiredDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequiredDocument
+        fields = ["id", "category", "name_ar", "name_en", "required", "order"]
+
+
+class RequiredDocumentUpdateSerializer(RequiredDocumentSerializer):
+    class Meta(RequiredDocumentSerializer.Meta):
+        read_only_fields = ["category"]
+
+
+class AwardQuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "category", "label_ar", "label_en", "required", "max_length", "order"]
+
+
+class AwardQuestionUpdateSerializer(AwardQuestionSerializer):
+    class Meta(AwardQuestionSerializer.Meta):
+        read_only_fields = ["category"]
 
 
 class TierSerializer(serializers.ModelSerializer):

@@ -24,7 +24,7 @@ from forum.api.base import require
 from forum.errors import DomainError
 
 from .. import permissions, selectors, services
-from ..models import Category, Cycle, FieldVisit, Nomination, Programme, RequiredDocument
+from ..models import Category, Criterion, Cycle, FieldVisit, Nomination, Programme, Question, RequiredDocument
 from . import serializers as s
 
 
@@ -224,6 +224,12 @@ class CycleDetail(APIView):
         cycle = services.cycle_update(cycle=cycle, user=request.user, **changes)
         return Response(s.CycleSerializer(cycle).data)
 
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        """Remove a cycle nobody has nominated in (owners and award staff)."""
+        services.cycle_delete(cycle=_managed_cycle(request, pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class CycleResults(APIView):
     """Published results for everyone (winners, or tiers of an assessment); before publication,
@@ -413,6 +419,133 @@ class JudgeAssign(_SetupCreate):
         serializer.is_valid(raise_exception=True)
         row = services.judge_assign(category=category, user=request.user, judge=serializer.validated_data["judge"])
         return Response(s.JudgeAssignmentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentCreate(_SetupCreate):
+    parent_model, parent_field = Category, "category"
+
+    @extend_schema(request=s.RequiredDocumentSerializer, responses={201: s.RequiredDocumentSerializer})
+    def post(self, request):
+        category = self._parent(request)
+        serializer = s.RequiredDocumentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("category")
+        row = services.document_create(category=category, user=request.user, name_ar=data.pop("name_ar"), **data)
+        return Response(s.RequiredDocumentSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionCreate(_SetupCreate):
+    parent_model, parent_field = Category, "category"
+
+    @extend_schema(request=s.AwardQuestionSerializer, responses={201: s.AwardQuestionSerializer})
+    def post(self, request):
+        category = self._parent(request)
+        serializer = s.AwardQuestionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("category")
+        row = services.question_create(category=category, user=request.user, label_ar=data.pop("label_ar"), **data)
+        return Response(s.AwardQuestionSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class _SetupRow(APIView):
+    """Change (PATCH) or remove (DELETE) one set-up row through its services; the programme's staff and
+    owners only, everyone else 404 before the body is read."""
+
+    model: type
+    update_serializer: type
+    read_serializer: type
+    update: staticmethod
+    delete_row: staticmethod
+    keyword: str
+
+    def _row(self, request, pk: int):
+        _signed_in(request)
+        if self.model is Category:
+            row = get_object_or_404(Category.objects.select_related("cycle"), pk=pk)
+            programme_id = row.cycle.programme_id
+        else:
+            row = get_object_or_404(self.model.objects.select_related("category__cycle"), pk=pk)
+            programme_id = row.category.cycle.programme_id
+        if not permissions.can_manage(request.user, programme_id):
+            raise Http404
+        return row
+
+    def _patch(self, request, pk: int):
+        row = self._row(request, pk)
+        serializer = self.update_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        row = self.update(**{self.keyword: row}, user=request.user, **serializer.validated_data)
+        return Response(self.read_serializer(row).data)
+
+    def _delete(self, request, pk: int):
+        self.delete_row(**{self.keyword: self._row(request, pk)}, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryDetail(_SetupRow):
+    """A category's settings; removed only while nobody has nominated in it."""
+
+    model, keyword = Category, "category"
+    update_serializer, read_serializer = s.CategoryUpdateSerializer, s.CategorySerializer
+    update, delete_row = staticmethod(services.category_update), staticmethod(services.category_delete)
+
+    @extend_schema(request=s.CategoryUpdateSerializer, responses=s.CategorySerializer)
+    def patch(self, request, pk: int):
+        return self._patch(request, pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        return self._delete(request, pk)
+
+
+class CriterionDetail(_SetupRow):
+    """A criterion's names, descriptions, weight, maximum and order; fixed once judging has started."""
+
+    model, keyword = Criterion, "criterion"
+    update_serializer, read_serializer = s.CriterionUpdateSerializer, s.CriterionSerializer
+    update, delete_row = staticmethod(services.criterion_update), staticmethod(services.criterion_delete)
+
+    @extend_schema(request=s.CriterionUpdateSerializer, responses=s.CriterionSerializer)
+    def patch(self, request, pk: int):
+        return self._patch(request, pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        return self._delete(request, pk)
+
+
+class DocumentDetail(_SetupRow):
+    """A required document; removed only while no applicant has uploaded it."""
+
+    model, keyword = RequiredDocument, "document"
+    update_serializer, read_serializer = s.RequiredDocumentUpdateSerializer, s.RequiredDocumentSerializer
+    update, delete_row = staticmethod(services.document_update), staticmethod(services.document_delete)
+
+    @extend_schema(request=s.RequiredDocumentUpdateSerializer, responses=s.RequiredDocumentSerializer)
+    def patch(self, request, pk: int):
+        return self._patch(request, pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        return self._delete(request, pk)
+
+
+class QuestionDetail(_SetupRow):
+    """A question of the application form; removed only while no submitted nomination answered it."""
+
+    model, keyword = Question, "question"
+    update_serializer, read_serializer = s.AwardQuestionUpdateSerializer, s.AwardQuestionSerializer
+    update, delete_row = staticmethod(services.question_update), staticmethod(services.question_delete)
+
+    @extend_schema(request=s.AwardQuestionUpdateSerializer, responses=s.AwardQuestionSerializer)
+    def patch(self, request, pk: int):
+        return self._patch(request, pk)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        return self._delete(request, pk)
 
 
 class CriteriaCopy(APIView):

@@ -6,7 +6,17 @@ import pytest
 from django.utils import timezone
 
 from awards import services
-from awards.models import Category, Criterion, Cycle, Programme, ProgrammeMember, ResultApproval, Tier
+from awards.models import (
+    Category,
+    Criterion,
+    Cycle,
+    Programme,
+    ProgrammeMember,
+    Question,
+    RequiredDocument,
+    ResultApproval,
+    Tier,
+)
 from tests.awards.factories import CategoryFactory, NominationFactory, applicant_user, award_world, member
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +39,27 @@ def _calls(world):
         ("post", "/api/v1/awards/tiers/", {"cycle": c, "name_ar": "ذهبي", "min_score": "80"}),
         ("post", "/api/v1/awards/judges/", {"category": cat, "judge": world.outsider.pk}),
         ("post", f"/api/v1/awards/categories/{CategoryFactory(cycle=world.cycle).pk}/copy-criteria/{cat}/", None),
+        ("patch", f"/api/v1/awards/categories/{cat}/", {"name_ar": "فئة معدلة"}),
+        ("delete", f"/api/v1/awards/categories/{CategoryFactory(cycle=world.cycle).pk}/", None),
+        ("patch", f"/api/v1/awards/criteria/{world.criteria[0].pk}/", {"name_ar": "معيار معدل"}),
+        ("delete", f"/api/v1/awards/criteria/{world.criteria[0].pk}/", None),
+        ("post", "/api/v1/awards/documents/", {"category": cat, "name_ar": "مستند"}),
+        ("patch", f"/api/v1/awards/documents/{world.document.pk}/", {"name_ar": "مستند معدل"}),
+        ("delete", f"/api/v1/awards/documents/{world.document.pk}/", None),
+        ("post", "/api/v1/awards/questions/", {"category": cat, "label_ar": "سؤال"}),
+        ("patch", f"/api/v1/awards/questions/{world.question.pk}/", {"label_ar": "سؤال معدل"}),
+        ("delete", f"/api/v1/awards/questions/{world.question.pk}/", None),
+        ("delete", f"/api/v1/awards/cycles/{c}/", None),
     ]
 
 
 def _state():
     return (Programme.objects.filter(blind_judging=True).count(), Cycle.objects.count(), Category.objects.count(),
             Criterion.objects.count(), Tier.objects.count(), ProgrammeMember.objects.count(),
-            Cycle.objects.filter(year_label="2099").count())
+            Cycle.objects.filter(year_label="2099").count(), RequiredDocument.objects.count(), Question.objects.count(),
+            sorted(Category.objects.values_list("name_ar", flat=True)), sorted(Criterion.objects.values_list("name_ar", flat=True)),
+            sorted(RequiredDocument.objects.values_list("name_ar", flat=True)),
+            sorted(Question.objects.values_list("label_ar", flat=True)))
 
 
 def test_setup_api_refuses_no_role_judge_and_applicant(client_for):
@@ -129,3 +153,40 @@ def test_withdraw_by_api_for_the_member_who_approved_and_refused_to_others(clien
     assert response.status_code == 200 and response.json()["results"] == "finalized"
     again = client_for(second).post(url)
     assert again.status_code == 400 and "results" in again.json()
+
+
+def test_setup_api_staff_change_and_remove_setup_rows_with_field_errors(client_for):
+    world = award_world()
+    api = client_for(world.staff)
+    cat = world.category.pk
+    document = api.post("/api/v1/awards/documents/", {"category": cat, "name_ar": "خطاب الترشيح"}, format="json")
+    assert document.status_code == 201, document.content
+    taken = api.patch(f"/api/v1/awards/documents/{world.document.pk}/", {"name_ar": "خطاب الترشيح"}, format="json")
+    assert taken.status_code == 400 and "name_ar" in taken.json()
+    moved = api.patch(f"/api/v1/awards/documents/{world.document.pk}/",
+                      {"name_ar": "الهيكل التنظيمي", "required": False, "category": CategoryFactory().pk}, format="json")
+    assert moved.status_code == 200 and moved.json()["category"] == cat  # where it sits is not changed
+    assert moved.json()["required"] is False
+    question = api.post("/api/v1/awards/questions/", {"category": cat, "label_ar": "ما أبرز إنجازاتكم؟",
+                                                      "max_length": 2000}, format="json")
+    assert question.status_code == 201, question.content
+    too_short = api.patch(f"/api/v1/awards/questions/{question.json()['id']}/", {"max_length": 0}, format="json")
+    assert too_short.status_code == 400 and "max_length" in too_short.json()
+    assert api.delete(f"/api/v1/awards/questions/{question.json()['id']}/").status_code == 204
+    criterion = api.patch(f"/api/v1/awards/criteria/{world.criteria[0].pk}/",
+                          {"description_ar": "وضوح الرؤية", "order": 4, "weight": "0"}, format="json")
+    assert criterion.status_code == 400 and "weight" in criterion.json()
+    criterion = api.patch(f"/api/v1/awards/criteria/{world.criteria[0].pk}/",
+                          {"description_ar": "وضوح الرؤية", "order": 4}, format="json")
+    assert criterion.status_code == 200 and criterion.json()["order"] == 4
+    renamed = api.patch(f"/api/v1/awards/categories/{cat}/", {"name_ar": "التميز المؤسسي"}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["name_ar"] == "التميز المؤسسي"
+    NominationFactory(category=world.category)
+    refused = api.delete(f"/api/v1/awards/categories/{cat}/")
+    assert refused.status_code == 400 and "category" in refused.json()
+    spare = CategoryFactory(cycle=world.cycle)
+    assert api.delete(f"/api/v1/awards/categories/{spare.pk}/").status_code == 204
+    assert api.delete(f"/api/v1/awards/cycles/{world.cycle.pk}/").status_code == 400
+    assert Category.objects.filter(pk=cat).exists() and not Category.objects.filter(pk=spare.pk).exists()
+    assert api.patch("/api/v1/awards/documents/999999/", {"name_ar": "x"}, format="json").status_code == 404
+
