@@ -75,7 +75,8 @@ def test_award_from_nomination_to_honoree(live_server, page, tmp_path, artifacts
     page.get_by_test_id("visit-address").fill("الدمام، حي الشاطئ")
     page.get_by_test_id(f"assessor-{world.assessor.username}").check()
     page.get_by_test_id("schedule").click()
-    expect(page.locator(".message")).to_be_visible()
+    # The page after shortlisting already had a message: wait for the visit itself.
+    expect(page.locator(".card", has_text="الدمام، حي الشاطئ")).to_be_visible()
 
     # Two judges score from their dashboards.
     for judge, points in ((world.judges[0], "9"), (world.judges[1], "8")):

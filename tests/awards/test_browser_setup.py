@@ -1,6 +1,7 @@
 """Setting up an assessment in a browser: someone who speaks for an organization starts a programme, then
 a cycle, a category, weighted criteria (one refused, then corrected) and a tier, all through the pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,7 @@ def test_staff_set_up_a_programme_through_the_pages(live_server, page, artifacts
     page.locator("#id_judging_ends").fill((start + timedelta(days=60)).strftime("%Y-%m-%d"))
     page.locator("#id_ceremony_date").fill((start + timedelta(days=90)).strftime("%Y-%m-%d"))
     page.get_by_test_id("save-cycle").click()
+    expect(page).to_have_url(re.compile(r"/awards/setup/taqyeem/1/$"))
     expect(page.locator("main")).to_contain_text("هـ")
     page.screenshot(path=str(artifacts_dir / "awards-setup-cycle.png"), full_page=True)
     cycle = Cycle.objects.get(programme=programme, number=1)
