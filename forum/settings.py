@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 })
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "CertificateKindEnum": "certificates.models.Kind",
+    "AwardCategoryKindEnum": "awards.models.Category.Kind",
     "CertificateBatchScopeEnum": "certificates.models.CertificateBatch.Scope",
     "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
     "GiftItemKindEnum": "sessions.models.GiftItem.Kind",
