@@ -460,6 +460,19 @@ class _SetupRow(APIView):
     delete_row: staticmethod
     keyword: str
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        # Each row's methods are their own functions, so that each carries its own schema.
+        def patch(self, request, pk: int):
+            return self._patch(request, pk)
+
+        def delete(self, request, pk: int):
+            return self._delete(request, pk)
+
+        cls.patch = extend_schema(request=cls.update_serializer, responses=cls.read_serializer)(patch)
+        cls.delete = extend_schema(request=None, responses={204: None})(delete)
+
     def _row(self, request, pk: int):
         _signed_in(request)
         if self.model is Category:
@@ -491,14 +504,6 @@ class CategoryDetail(_SetupRow):
     update_serializer, read_serializer = s.CategoryUpdateSerializer, s.CategorySerializer
     update, delete_row = staticmethod(services.category_update), staticmethod(services.category_delete)
 
-    @extend_schema(request=s.CategoryUpdateSerializer, responses=s.CategorySerializer)
-    def patch(self, request, pk: int):
-        return self._patch(request, pk)
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
-        return self._delete(request, pk)
-
 
 class CriterionDetail(_SetupRow):
     """A criterion's names, descriptions, weight, maximum and order; fixed once judging has started."""
@@ -506,14 +511,6 @@ class CriterionDetail(_SetupRow):
     model, keyword = Criterion, "criterion"
     update_serializer, read_serializer = s.CriterionUpdateSerializer, s.CriterionSerializer
     update, delete_row = staticmethod(services.criterion_update), staticmethod(services.criterion_delete)
-
-    @extend_schema(request=s.CriterionUpdateSerializer, responses=s.CriterionSerializer)
-    def patch(self, request, pk: int):
-        return self._patch(request, pk)
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
-        return self._delete(request, pk)
 
 
 class DocumentDetail(_SetupRow):
@@ -523,14 +520,6 @@ class DocumentDetail(_SetupRow):
     update_serializer, read_serializer = s.RequiredDocumentUpdateSerializer, s.RequiredDocumentSerializer
     update, delete_row = staticmethod(services.document_update), staticmethod(services.document_delete)
 
-    @extend_schema(request=s.RequiredDocumentUpdateSerializer, responses=s.RequiredDocumentSerializer)
-    def patch(self, request, pk: int):
-        return self._patch(request, pk)
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
-        return self._delete(request, pk)
-
 
 class QuestionDetail(_SetupRow):
     """A question of the application form; removed only while no submitted nomination answered it."""
@@ -538,14 +527,6 @@ class QuestionDetail(_SetupRow):
     model, keyword = Question, "question"
     update_serializer, read_serializer = s.AwardQuestionUpdateSerializer, s.AwardQuestionSerializer
     update, delete_row = staticmethod(services.question_update), staticmethod(services.question_delete)
-
-    @extend_schema(request=s.AwardQuestionUpdateSerializer, responses=s.AwardQuestionSerializer)
-    def patch(self, request, pk: int):
-        return self._patch(request, pk)
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
-        return self._delete(request, pk)
 
 
 class CriteriaCopy(APIView):

@@ -51,6 +51,14 @@ TIMELINE = ("nominations_open", "nominations_close", "screening_ends", "judging_
             "results_date", "ceremony_date")
 
 
+def _locked_changed(row, changes: dict):
+    """The row read again under a row lock, with the changes applied (not yet checked nor saved)."""
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    return row
+
+
 def _unknown(changes: dict, allowed: set[str], what: str) -> None:
     if set(changes) - allowed:
         raise TypeError(f"unknown {what} fields: {sorted(set(changes) - allowed)}")
@@ -403,9 +411,7 @@ def criterion_update(*, criterion: Criterion, user, **changes) -> Criterion:
     category = criterion.category
     require_manager(user, category.cycle.programme)
     _unknown(changes, CRITERION_FIELDS, "criterion")
-    criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
-    for key, value in changes.items():
-        setattr(criterion, key, value)
+    criterion = _locked_changed(criterion, changes)
     _check_criterion(criterion)
     _require_criteria_open(category)
     criterion.weight = Decimal(str(criterion.weight))
@@ -467,9 +473,7 @@ def document_update(*, document: RequiredDocument, user, **changes) -> RequiredD
     document_create. What applicants uploaded for it stays with it."""
     require_manager(user, document.category.cycle.programme)
     _unknown(changes, DOCUMENT_FIELDS, "document")
-    document = RequiredDocument.objects.select_for_update().get(pk=document.pk)
-    for key, value in changes.items():
-        setattr(document, key, value)
+    document = _locked_changed(document, changes)
     _check_document(document)
     document.save()
     return document
@@ -521,9 +525,7 @@ def question_update(*, question: Question, user, **changes) -> Question:
     category = question.category
     require_manager(user, category.cycle.programme)
     _unknown(changes, QUESTION_FIELDS, "question")
-    question = Question.objects.select_for_update().get(pk=question.pk)
-    for key, value in changes.items():
-        setattr(question, key, value)
+    question = _locked_changed(question, changes)
     key = str(question.pk)
     # Answers are read whole: a digit-only JSON key would be taken as an array index by the key lookup.
     answers = (Nomination.objects.filter(category=category).exclude(status=Nomination.Status.DRAFT)

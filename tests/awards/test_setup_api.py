@@ -118,7 +118,8 @@ def test_setup_api_field_errors(client_for):
     assert weight.status_code == 400 and "weight" in weight.json()
 
 
-def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_for):
+def _finalized_with_a_second_member():
+    """A cycle whose results the chair finalized, with one committee member beside the chair."""
     world = award_world()
     second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
     nomination = NominationFactory(category=world.category)
@@ -126,6 +127,11 @@ def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_f
         services.score_sheets_save(nomination=nomination, user=judge,
                                    sheets={c.pk: {"points": 8} for c in world.criteria})
     services.results_finalize(cycle=world.cycle, user=world.chair)
+    return world, second
+
+
+def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_for):
+    world, second = _finalized_with_a_second_member()
     url = f"/api/v1/awards/cycles/{world.cycle.pk}/results/approve/"
     for user in (world.outsider, world.judges[1], applicant_user(), world.staff):
         assert client_for(user).post(url).status_code in (403, 404)
@@ -136,13 +142,7 @@ def test_approve_by_api_for_each_committee_member_and_refused_to_others(client_f
 
 
 def test_withdraw_by_api_for_the_member_who_approved_and_refused_to_others(client_for):
-    world = award_world()
-    second = member(world.programme, ProgrammeMember.Role.COMMITTEE)
-    nomination = NominationFactory(category=world.category)
-    for judge in world.judges:
-        services.score_sheets_save(nomination=nomination, user=judge,
-                                   sheets={c.pk: {"points": 8} for c in world.criteria})
-    services.results_finalize(cycle=world.cycle, user=world.chair)
+    world, second = _finalized_with_a_second_member()
     services.results_approve(cycle=world.cycle, user=world.chair)
     services.results_approve(cycle=world.cycle, user=second)
     url = f"/api/v1/awards/cycles/{world.cycle.pk}/results/withdraw/"
