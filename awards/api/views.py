@@ -8,6 +8,8 @@ About 700 lines: one thin view per endpoint of the awards API, nothing else.
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -454,6 +456,7 @@ class _SetupRow(APIView):
     owners only, everyone else 404 before the body is read."""
 
     model: type
+    cycle_path = "category__cycle"  # how a row reaches its cycle (and so its programme)
     update_serializer: type
     read_serializer: type
     update: staticmethod
@@ -475,13 +478,9 @@ class _SetupRow(APIView):
 
     def _row(self, request, pk: int):
         _signed_in(request)
-        if self.model is Category:
-            row = get_object_or_404(Category.objects.select_related("cycle"), pk=pk)
-            programme_id = row.cycle.programme_id
-        else:
-            row = get_object_or_404(self.model.objects.select_related("category__cycle"), pk=pk)
-            programme_id = row.category.cycle.programme_id
-        if not permissions.can_manage(request.user, programme_id):
+        row = get_object_or_404(self.model.objects.select_related(self.cycle_path), pk=pk)
+        cycle = functools.reduce(getattr, self.cycle_path.split("__"), row)
+        if not permissions.can_manage(request.user, cycle.programme_id):
             raise Http404
         return row
 
@@ -500,7 +499,7 @@ class _SetupRow(APIView):
 class CategoryDetail(_SetupRow):
     """A category's settings; removed only while nobody has nominated in it."""
 
-    model, keyword = Category, "category"
+    model, keyword, cycle_path = Category, "category", "cycle"
     update_serializer, read_serializer = s.CategoryUpdateSerializer, s.CategorySerializer
     update, delete_row = staticmethod(services.category_update), staticmethod(services.category_delete)
 

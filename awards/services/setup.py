@@ -526,11 +526,14 @@ def question_update(*, question: Question, user, **changes) -> Question:
     require_manager(user, category.cycle.programme)
     _unknown(changes, QUESTION_FIELDS, "question")
     question = _locked_changed(question, changes)
-    key = str(question.pk)
-    # Answers are read whole: a digit-only JSON key would be taken as an array index by the key lookup.
-    answers = (Nomination.objects.filter(category=category).exclude(status=Nomination.Status.DRAFT)
-               .filter(answers__has_key=key).values_list("answers", flat=True))
-    _check_question(question, longest_answer=max((len(str(a.get(key) or "")) for a in answers), default=0))
+    longest = 0
+    if "max_length" in changes:  # only a new limit needs the submitted answers read
+        key = str(question.pk)
+        # Answers are read whole: a digit-only JSON key would be taken as an array index by the key lookup.
+        answers = (Nomination.objects.filter(category=category).exclude(status=Nomination.Status.DRAFT)
+                   .filter(answers__has_key=key).values_list("answers", flat=True))
+        longest = max((len(str(a.get(key) or "")) for a in answers), default=0)
+    _check_question(question, longest_answer=longest)
     question.save()
     return question
 

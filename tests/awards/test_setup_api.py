@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def _calls(world):
     p, c, cat = world.programme.slug, world.cycle.pk, world.category.pk
     opens = timezone.now() + timedelta(days=1)
-    cycle_body = {"number": 600, "nominations_open": opens.isoformat(),
+    cycle_body = {"number": world.cycle.number + 1, "nominations_open": opens.isoformat(),
                   "nominations_close": (opens + timedelta(days=9)).isoformat()}
     return [
         ("patch", f"/api/v1/awards/programmes/{p}/", {"blind_judging": True}),
@@ -79,7 +79,7 @@ def test_setup_api_staff_set_up_a_cycle(client_for):
     api = client_for(world.staff)
     opens = timezone.now() + timedelta(days=1)
     created = api.post(f"/api/v1/awards/programmes/{world.programme.slug}/cycles/", {
-        "number": 601, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
+        "number": world.cycle.number + 1, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
         "judging_ends": (opens + timedelta(days=30)).date().isoformat()}, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
@@ -106,7 +106,7 @@ def test_setup_api_field_errors(client_for):
     api = client_for(world.staff)
     opens = timezone.now() + timedelta(days=1)
     bad = api.post(f"/api/v1/awards/programmes/{world.programme.slug}/cycles/", {
-        "number": 602, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
+        "number": world.cycle.number + 1, "nominations_open": opens.isoformat(), "nominations_close": (opens + timedelta(days=9)).isoformat(),
         "judging_ends": (opens + timedelta(days=30)).date().isoformat(),
         "results_date": (opens + timedelta(days=20)).date().isoformat()}, format="json")
     assert bad.status_code == 400 and "results_date" in bad.json()

@@ -82,17 +82,17 @@ def test_cycle_create_timeline_out_of_order_refused_on_each_field():
     world = award_world()
     opens, closes = _open_close()
     with pytest.raises(DomainError) as refused:
-        services.cycle_create(programme=world.programme, user=world.staff, number=500, nominations_open=opens,
+        services.cycle_create(programme=world.programme, user=world.staff, number=world.cycle.number + 1, nominations_open=opens,
                               nominations_close=closes, screening_ends=(closes - timedelta(days=3)).date(),
                               judging_ends=(closes + timedelta(days=20)).date(),
                               results_date=(closes + timedelta(days=10)).date())
     assert set(refused.value.errors) == {"screening_ends", "results_date"}
     with pytest.raises(DomainError) as refused:
-        services.cycle_create(programme=world.programme, user=world.staff, number=500, nominations_open=closes,
+        services.cycle_create(programme=world.programme, user=world.staff, number=world.cycle.number + 1, nominations_open=closes,
                               nominations_close=opens)
     assert set(refused.value.errors) == {"nominations_close"}
-    assert not Cycle.objects.filter(programme=world.programme, number=500).exists()
-    cycle = services.cycle_create(programme=world.programme, user=world.staff, number=500, nominations_open=opens,
+    assert not Cycle.objects.filter(programme=world.programme, number=world.cycle.number + 1).exists()
+    cycle = services.cycle_create(programme=world.programme, user=world.staff, number=world.cycle.number + 1, nominations_open=opens,
                                   nominations_close=closes, ceremony_date=(closes + timedelta(days=60)).date())
     assert cycle.ceremony_date > closes.date()
 
@@ -102,15 +102,15 @@ def test_cycle_create_refused_to_outsiders_and_ceremony_forum_only_for_its_organ
     opens, closes = _open_close()
     for user in _outsiders(world):
         with pytest.raises(PermissionDenied):
-            services.cycle_create(programme=world.programme, user=user, number=501, nominations_open=opens,
+            services.cycle_create(programme=world.programme, user=user, number=world.cycle.number + 1, nominations_open=opens,
                                   nominations_close=closes)
     with pytest.raises(DomainError) as refused:
-        services.cycle_create(programme=world.programme, user=world.staff, number=501, nominations_open=opens,
+        services.cycle_create(programme=world.programme, user=world.staff, number=world.cycle.number + 1, nominations_open=opens,
                               nominations_close=closes, forum=world.forum)
     assert "forum" in refused.value.errors
     TeamMemberFactory(forum=world.forum, user=world.staff)
     staff = type(world.staff).objects.get(pk=world.staff.pk)  # roles are cached on the user object
-    cycle = services.cycle_create(programme=world.programme, user=staff, number=501, nominations_open=opens,
+    cycle = services.cycle_create(programme=world.programme, user=staff, number=world.cycle.number + 1, nominations_open=opens,
                                   nominations_close=closes, forum=world.forum)
     assert cycle.forum == world.forum
 
